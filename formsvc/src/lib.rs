@@ -1,0 +1,1 @@
+//! The form service (filled by the service issues).
