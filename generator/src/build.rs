@@ -1,0 +1,361 @@
+//! A full build: load and check the content and the theme, render every page in parallel,
+//! check every link, index for search, and only then replace the output directory. A build
+//! with problems writes nothing where the public can see it.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Problem, Problems, Result};
+use crate::links::{self, PageLinks};
+use crate::model::Content;
+use crate::render::{self, Common, PageKind};
+use crate::routes::ServiceRoutes;
+use crate::theme::Theme;
+
+/// How to index the built site for search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    /// Run Pagefind, from npm, at this path.
+    Pagefind(PathBuf),
+    /// Build without a search index (the search page then says search is not available).
+    Skip,
+}
+
+impl Search {
+    /// Pagefind from `SICANTIK_PAGEFIND`, else `node_modules/.bin/pagefind` in `root` or above.
+    pub fn find(root: &Path) -> Option<Search> {
+        if let Some(p) = std::env::var_os("SICANTIK_PAGEFIND") {
+            return Some(Search::Pagefind(PathBuf::from(p)));
+        }
+        let root = root.canonicalize().ok()?;
+        root.ancestors()
+            .map(|d| d.join("node_modules/.bin/pagefind"))
+            .find(|p| p.is_file())
+            .map(Search::Pagefind)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub content_dir: PathBuf,
+    pub theme_dir: PathBuf,
+    pub out_dir: PathBuf,
+    pub search: Search,
+    /// Replaces `url_dasar` of `situs.yaml` (from `SICANTIK_BASE_URL`).
+    pub base_url: Option<String>,
+    pub live_reload: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub pages: usize,
+    pub permits: usize,
+    pub files: usize,
+    pub searchable: bool,
+    pub elapsed: Duration,
+}
+
+/// The content and the theme, loaded and checked together so one report holds the problems of
+/// both.
+pub fn load_all(opts: &Options) -> Result<(Content, Theme)> {
+    let (content, theme) = rayon::join(
+        || crate::load(&opts.content_dir),
+        || Theme::load(&opts.theme_dir),
+    );
+    let mut problems = Vec::new();
+    let content = match content {
+        Ok(mut c) => {
+            if let Some(url) = &opts.base_url {
+                c.situs.url_dasar = url.trim_end_matches('/').to_string();
+            }
+            Some(c)
+        }
+        Err(Error::Content(p)) => {
+            problems.extend(p.0);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let theme = theme.map_err(|p| problems.extend(p)).ok();
+    match (content, theme) {
+        (Some(c), Some(t)) if problems.is_empty() => Ok((c, t)),
+        _ => Err(Error::Content(Problems::sorted(problems))),
+    }
+}
+
+/// One page as the link checker and watch mode remember it after it is written.
+#[derive(Debug, Clone)]
+pub struct PageRecord {
+    pub kind: PageKind,
+    pub out_path: String,
+    pub links: PageLinks,
+}
+
+/// Renders `kinds`; with `write_to`, writes each page there as soon as it is rendered so that
+/// no more than a page per core is held in memory.
+pub fn render_pages(
+    theme: &Theme,
+    content: &Content,
+    common: &Common<'_>,
+    kinds: &[PageKind],
+    write_to: Option<&Path>,
+) -> Result<Vec<PageRecord>, Vec<Problem>> {
+    let results: Vec<Result<PageRecord, Vec<Problem>>> = kinds
+        .par_iter()
+        .map(|&kind| {
+            let page = render::render_page(theme, content, common, kind)?;
+            if let Some(dir) = write_to {
+                write_file(&dir.join(&page.out_path), page.html.as_bytes()).map_err(|e| {
+                    vec![Problem::new(
+                        dir.join(&page.out_path),
+                        1,
+                        1,
+                        format!("tidak dapat menulis berkas: {e}"),
+                    )]
+                })?;
+            }
+            let (ids, targets) = links::scan(&page.html);
+            Ok(PageRecord {
+                kind,
+                out_path: page.out_path,
+                links: PageLinks {
+                    url: page.url,
+                    template: theme.dir.join("templates").join(kind.template()),
+                    ids,
+                    targets,
+                    source_links: page.source_links,
+                },
+            })
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut records = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(rec) => records.push(rec),
+            Err(p) => problems.extend(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Files besides the pages: data files and the theme's fingerprinted assets.
+pub fn extra_files(content: &Content, theme: &Theme) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        (
+            "sitemap.xml".to_string(),
+            render::sitemap(content).into_bytes(),
+        ),
+        (
+            "robots.txt".to_string(),
+            render::robots(content).into_bytes(),
+        ),
+        (
+            "katalog.json".to_string(),
+            render::catalog_json(content).into_bytes(),
+        ),
+    ];
+    files.extend(
+        theme
+            .assets()
+            .map(|a| (a.out_path().to_string(), a.bytes.as_ref().clone())),
+    );
+    files
+}
+
+/// Checks the links of `records` against the full set of output files.
+pub fn check_links(
+    content: &Content,
+    records: &[PageRecord],
+    extra: &[(String, Vec<u8>)],
+) -> Vec<Problem> {
+    let mut files: HashSet<String> = records.iter().map(|r| r.out_path.clone()).collect();
+    files.extend(extra.iter().map(|(p, _)| p.clone()));
+    let ids: HashMap<String, HashSet<String>> = records
+        .iter()
+        .map(|r| (r.out_path.clone(), r.links.ids.clone()))
+        .collect();
+    let pages: Vec<PageLinks> = records.iter().map(|r| r.links.clone()).collect();
+    let routes = ServiceRoutes::new(&content.situs.layanan);
+    links::check(&pages, &files, &ids, &content.situs.layanan, &routes.all())
+}
+
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, bytes)
+}
+
+fn sibling(out: &Path, tag: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+/// Validates everything and renders every page in memory, writing nothing.
+pub fn check(opts: &Options) -> Result<Report> {
+    let started = Instant::now();
+    let (content, theme) = load_all(opts)?;
+    let common = Common {
+        site: &content.situs,
+        layanan: ServiceRoutes::new(&content.situs.layanan),
+        live_reload: false,
+    };
+    let kinds = PageKind::all(&content);
+    let records = render_pages(&theme, &content, &common, &kinds, None)
+        .map_err(|p| Error::Content(Problems::sorted(p)))?;
+    let extra = extra_files(&content, &theme);
+    let problems = check_links(&content, &records, &extra);
+    if !problems.is_empty() {
+        return Err(Error::Content(Problems::sorted(problems)));
+    }
+    Ok(Report {
+        pages: records.len(),
+        permits: content.izin.len(),
+        files: records.len() + extra.len(),
+        searchable: false,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A finished build, with what watch mode needs to rebuild parts of it.
+pub struct Built {
+    pub report: Report,
+    pub content: Content,
+    pub theme: Theme,
+    pub records: Vec<PageRecord>,
+}
+
+/// Builds the site into a directory beside `out_dir`, then swaps it in.
+pub fn build(opts: &Options) -> Result<Report> {
+    build_full(opts).map(|b| b.report)
+}
+
+/// As `build`, keeping the model and the page records.
+pub fn build_full(opts: &Options) -> Result<Built> {
+    let started = Instant::now();
+    let (content, theme) = load_all(opts)?;
+    let staging = sibling(&opts.out_dir, "building");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(Error::io("remove", &staging))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(Error::io("create", &staging))?;
+    let result = build_into(opts, &content, &theme, &staging);
+    let (report, records) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            // Nothing was published; don't leave the half-built copy behind either.
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    swap(&staging, &opts.out_dir)?;
+    Ok(Built {
+        report: Report {
+            elapsed: started.elapsed(),
+            ..report
+        },
+        content,
+        theme,
+        records,
+    })
+}
+
+fn build_into(
+    opts: &Options,
+    content: &Content,
+    theme: &Theme,
+    dir: &Path,
+) -> Result<(Report, Vec<PageRecord>)> {
+    let common = Common {
+        site: &content.situs,
+        layanan: ServiceRoutes::new(&content.situs.layanan),
+        live_reload: opts.live_reload,
+    };
+    let kinds = PageKind::all(content);
+    let records = render_pages(theme, content, &common, &kinds, Some(dir))
+        .map_err(|p| Error::Content(Problems::sorted(p)))?;
+    let extra = extra_files(content, theme);
+    let problems = check_links(content, &records, &extra);
+    if !problems.is_empty() {
+        return Err(Error::Content(Problems::sorted(problems)));
+    }
+    for (path, bytes) in &extra {
+        let p = dir.join(path);
+        write_file(&p, bytes).map_err(Error::io("write", p))?;
+    }
+    let searchable = match &opts.search {
+        Search::Pagefind(bin) => {
+            index_for_search(bin, dir)?;
+            true
+        }
+        Search::Skip => false,
+    };
+    let report = Report {
+        pages: records.len(),
+        permits: content.izin.len(),
+        files: records.len() + extra.len(),
+        searchable,
+        elapsed: Duration::ZERO,
+    };
+    Ok((report, records))
+}
+
+/// Runs Pagefind over the built pages; it reads `<html lang="id">` and stems Indonesian.
+pub fn index_for_search(bin: &Path, site: &Path) -> Result<()> {
+    let out = Command::new(bin)
+        .arg("--site")
+        .arg(site)
+        .output()
+        .map_err(|e| {
+            Error::Search(format!(
+                "cannot run {}: {e} (run `npm ci` in the project root)",
+                bin.display()
+            ))
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let mut msg = String::from_utf8_lossy(&out.stderr).into_owned();
+        msg.push_str(&String::from_utf8_lossy(&out.stdout));
+        Err(Error::Search(msg.trim().to_string()))
+    }
+}
+
+/// Puts `staging` in the place of `out`. The old site stays in place until the new one is
+/// complete; the two renames leave `out` missing only between them.
+fn swap(staging: &Path, out: &Path) -> Result<()> {
+    let old = sibling(out, "old");
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(Error::io("remove", &old))?;
+    }
+    let had_old = out.exists();
+    if had_old {
+        std::fs::rename(out, &old).map_err(Error::io("move aside", out))?;
+    }
+    if let Err(e) = std::fs::rename(staging, out) {
+        if had_old {
+            let _ = std::fs::rename(&old, out);
+        }
+        return Err(Error::Io {
+            action: "move into place",
+            path: out.to_path_buf(),
+            source: e,
+        });
+    }
+    if had_old {
+        std::fs::remove_dir_all(&old).map_err(Error::io("remove", &old))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! The content model: what editors write in `content/`, parsed once into types that hold only
+//! valid values. The same `Permit` and its `Requirement`s feed the permit page, the application
+//! form and the service's checks, so the requirement list is defined only here.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::schema::Choice;
+
+macro_rules! choice {
+    ($(#[$m:meta])* $name:ident, $what:literal, { $($variant:ident => $word:literal, $label:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl Choice for $name {
+            const WHAT: &'static str = $what;
+            fn all() -> &'static [Self] { &[$($name::$variant),+] }
+            fn word(self) -> &'static str { match self { $($name::$variant => $word),+ } }
+        }
+
+        impl $name {
+            /// The word editors write in content files, and the service stores.
+            pub fn as_str(self) -> &'static str { self.word() }
+            /// The Indonesian name users read.
+            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
+            pub fn from_word(s: &str) -> Option<Self> { <Self as Choice>::parse(s) }
+            pub fn all_values() -> &'static [Self] { <Self as Choice>::all() }
+        }
+    };
+}
+
+choice!(
+    /// Who applies: a person, or a business (the guide's "Tipe Pemohon").
+    ApplicantType, "tipe pemohon", {
+        Perorangan => "perorangan", "Perorangan";
+        Perusahaan => "perusahaan", "Perusahaan";
+    }
+);
+
+choice!(
+    /// The guide's "Jenis Permohonan".
+    ApplicationKind, "jenis permohonan", {
+        Baru => "baru", "Baru";
+        Perpanjangan => "perpanjangan", "Perpanjangan";
+        Perubahan => "perubahan", "Perubahan";
+        DaftarUlang => "daftar_ulang", "Daftar Ulang";
+        Penggantian => "penggantian", "Penggantian";
+    }
+);
+
+choice!(
+    /// A file type accepted for a requirement's scanned document.
+    DocFormat, "format berkas", {
+        Pdf => "pdf", "PDF";
+        Jpg => "jpg", "JPG";
+        Png => "png", "PNG";
+    }
+);
+
+choice!(
+    /// Whether a regulation still applies.
+    RegulationStatus, "status peraturan", {
+        Berlaku => "berlaku", "Berlaku";
+        Diubah => "diubah", "Diubah";
+        Dicabut => "dicabut", "Dicabut";
+    }
+);
+
+/// Where a piece of content came from, for reports and watch mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// Path as the editor knows it, e.g. `content/izin/izin-rumpon.md`.
+    pub path: PathBuf,
+    /// The file line on which the Markdown body starts.
+    pub body_line: usize,
+}
+
+/// What a permit costs the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Fee {
+    /// An amount in rupiah; 0 means free.
+    Rupiah(u64),
+    /// A description where no single amount applies, e.g. "Retribusi sesuai peraturan daerah".
+    Text(String),
+}
+
+impl Fee {
+    /// "Gratis", "Rp84.000", or the editor's text.
+    pub fn label(&self) -> String {
+        match self {
+            Fee::Rupiah(0) => "Gratis".to_string(),
+            Fee::Rupiah(n) => format!("Rp{}", thousands(*n)),
+            Fee::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// 1234567 → "1.234.567", the Indonesian way.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    pub id: String,
+    pub nama: String,
+    pub wajib: bool,
+    /// Who must provide it; always a non-empty subset of the permit's applicant types.
+    pub tipe_pemohon: Vec<ApplicantType>,
+    /// For which kinds of application; always a non-empty subset of the permit's.
+    pub jenis_permohonan: Vec<ApplicationKind>,
+    pub format: Vec<DocFormat>,
+    pub ukuran_maks_mb: u32,
+    pub keterangan: Option<String>,
+}
+
+impl Requirement {
+    pub const DEFAULT_MAX_MB: u32 = 5;
+    pub const DEFAULT_FORMATS: [DocFormat; 3] = [DocFormat::Pdf, DocFormat::Jpg, DocFormat::Png];
+
+    /// Whether an applicant of `who` making an application of `kind` is asked for it.
+    pub fn applies_to(&self, who: ApplicantType, kind: ApplicationKind) -> bool {
+        self.tipe_pemohon.contains(&who) && self.jenis_permohonan.contains(&kind)
+    }
+
+    pub fn max_bytes(&self) -> u64 {
+        u64::from(self.ukuran_maks_mb) * 1024 * 1024
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permit {
+    pub slug: String,
+    pub nama: String,
+    pub kategori: String,
+    pub ringkasan: String,
+    pub tipe_pemohon: Vec<ApplicantType>,
+    pub jenis_permohonan: Vec<ApplicationKind>,
+    pub lama_proses_hari_kerja: u32,
+    pub biaya: Fee,
+    pub keterangan_biaya: Option<String>,
+    pub produk: String,
+    pub masa_berlaku: Option<String>,
+    pub dasar_hukum: Vec<String>,
+    pub persyaratan: Vec<Requirement>,
+    pub body: String,
+    pub source: Source,
+}
+
+impl Permit {
+    /// The requirements asked of this applicant for this kind of application, in content order.
+    pub fn requirements_for(
+        &self,
+        who: ApplicantType,
+        kind: ApplicationKind,
+    ) -> impl Iterator<Item = &Requirement> {
+        self.persyaratan
+            .iter()
+            .filter(move |r| r.applies_to(who, kind))
+    }
+
+    pub fn path(&self) -> String {
+        format!("/izin/{}/", self.slug)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Regulation {
+    pub id: String,
+    pub jenis: String,
+    pub nomor: String,
+    pub tahun: u32,
+    pub judul: String,
+    pub status: RegulationStatus,
+    pub diganti_oleh: Option<String>,
+    pub urutan: Option<i64>,
+    pub tautan: Option<String>,
+    pub body: String,
+    pub source: Source,
+}
+
+impl Regulation {
+    /// "Peraturan Pemerintah Nomor 24 Tahun 2018".
+    pub fn label(&self) -> String {
+        format!("{} Nomor {} Tahun {}", self.jenis, self.nomor, self.tahun)
+    }
+}
+
+/// One step of the applicant guide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuideStep {
+    pub nomor: u32,
+    /// The anchor on the guide page: `/panduan/#<id>`.
+    pub id: String,
+    pub judul: String,
+    pub ringkasan: String,
+    pub body: String,
+    pub source: Source,
+}
+
+/// A page of prose: the home page and the introductions of the guide, the regulations and the
+/// permit index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub judul: String,
+    pub ringkasan: String,
+    pub body: String,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alamat: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub telepon: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jam_layanan: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteSettings {
+    pub nama_situs: String,
+    pub instansi: String,
+    pub unit: String,
+    pub singkatan_unit: String,
+    pub deskripsi: String,
+    /// Without a trailing slash, e.g. `https://example.go.id`.
+    pub url_dasar: String,
+    /// Path prefix of the service's pages, e.g. `/layanan`.
+    pub layanan: String,
+    pub kontak: Contact,
+}
+
+/// The whole content directory, valid and cross-checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    pub situs: SiteSettings,
+    pub beranda: Page,
+    pub panduan: Page,
+    pub langkah: Vec<GuideStep>,
+    pub peraturan_halaman: Page,
+    /// In page order (`urutan`, then id).
+    pub peraturan: Vec<Regulation>,
+    pub izin_halaman: Page,
+    /// Sorted by slug.
+    pub izin: Vec<Permit>,
+}
+
+impl Content {
+    pub fn permit(&self, slug: &str) -> Option<&Permit> {
+        self.izin
+            .binary_search_by(|p| p.slug.as_str().cmp(slug))
+            .ok()
+            .map(|i| &self.izin[i])
+    }
+
+    pub fn regulation(&self, id: &str) -> Option<&Regulation> {
+        self.peraturan.iter().find(|r| r.id == id)
+    }
+}
+
+/// Slugs and ids: lowercase letters, digits and single dashes; what a URL and an anchor can
+/// hold without escaping.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fees_read_the_indonesian_way() {
+        assert_eq!(Fee::Rupiah(0).label(), "Gratis");
+        assert_eq!(Fee::Rupiah(84_000).label(), "Rp84.000");
+        assert_eq!(Fee::Rupiah(1_000_000).label(), "Rp1.000.000");
+        assert_eq!(Fee::Text("Retribusi".into()).label(), "Retribusi");
+    }
+
+    #[test]
+    fn slugs_are_lowercase_words_joined_by_single_dashes() {
+        assert!(is_slug("izin-pemasangan-rumpon"));
+        assert!(is_slug("pp-24-2018"));
+        for bad in [
+            "",
+            "Izin",
+            "izin_rumpon",
+            "-izin",
+            "izin-",
+            "izin--rumpon",
+            "izin rumpon",
+        ] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_requirement_applies_only_to_its_applicant_types_and_kinds() {
+        let r = Requirement {
+            id: "akta".into(),
+            nama: "Akta".into(),
+            wajib: true,
+            tipe_pemohon: vec![ApplicantType::Perusahaan],
+            jenis_permohonan: vec![ApplicationKind::Baru],
+            format: vec![DocFormat::Pdf],
+            ukuran_maks_mb: 5,
+            keterangan: None,
+        };
+        assert!(r.applies_to(ApplicantType::Perusahaan, ApplicationKind::Baru));
+        assert!(!r.applies_to(ApplicantType::Perorangan, ApplicationKind::Baru));
+        assert!(!r.applies_to(ApplicantType::Perusahaan, ApplicationKind::Perpanjangan));
+    }
+}

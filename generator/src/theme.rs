@@ -1,0 +1,187 @@
+//! Loads a theme: its templates into one minijinja environment, and its static files under
+//! fingerprinted names (`site.css` → `/assets/site.3f2a9c1b.css`) so browsers may cache them
+//! forever. The service renders its pages through the same `Theme`, inside the same layout.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::Problem;
+
+/// A static file of the theme under its fingerprinted name.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// The name templates ask for: `site.css`.
+    pub name: String,
+    /// Where it is served: `/assets/site.3f2a9c1b.css`.
+    pub url: String,
+    pub bytes: Arc<Vec<u8>>,
+}
+
+impl Asset {
+    /// The output path relative to the site root: `assets/site.3f2a9c1b.css`.
+    pub fn out_path(&self) -> &str {
+        self.url.trim_start_matches('/')
+    }
+}
+
+pub struct Theme {
+    pub dir: PathBuf,
+    env: Environment<'static>,
+    assets: BTreeMap<String, Asset>,
+}
+
+fn fingerprint(name: &str, bytes: &[u8]) -> String {
+    let hash = Sha256::digest(bytes);
+    let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("/assets/{stem}.{short}.{ext}"),
+        None => format!("/assets/{name}.{short}"),
+    }
+}
+
+/// Where a template error stands, as a `Problem` on the template file.
+pub fn template_problem(dir: &Path, e: &minijinja::Error) -> Problem {
+    let name = e.name().unwrap_or("?");
+    let file = dir.join("templates").join(name);
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail.push_str(": ");
+        detail.push_str(&s.to_string());
+        source = s.source();
+    }
+    Problem::new(
+        file,
+        e.line().unwrap_or(1),
+        1,
+        format!("kesalahan templat: {detail}"),
+    )
+}
+
+impl Theme {
+    /// Loads every template and static file of the theme at `dir`; reports every template
+    /// that does not parse.
+    pub fn load(dir: &Path) -> Result<Theme, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        let templates = dir.join("templates");
+        let mut names = Vec::new();
+        for entry in walkdir::WalkDir::new(&templates)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&templates)
+                .unwrap_or(entry.path());
+            let name = rel.to_string_lossy().replace('\\', "/");
+            match std::fs::read_to_string(entry.path()) {
+                Ok(src) => names.push((name, src)),
+                Err(e) => problems.push(Problem::new(
+                    entry.path(),
+                    1,
+                    1,
+                    format!("templat tidak dapat dibaca: {e}"),
+                )),
+            }
+        }
+        if names.is_empty() {
+            problems.push(Problem::new(
+                &templates,
+                1,
+                1,
+                "folder templat tema tidak ditemukan atau kosong",
+            ));
+        }
+        for (name, src) in names {
+            if let Err(e) = env.add_template_owned(name, src) {
+                problems.push(template_problem(dir, &e));
+            }
+        }
+
+        let mut assets = BTreeMap::new();
+        let statics = dir.join("static");
+        for entry in walkdir::WalkDir::new(&statics)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&statics).unwrap_or(entry.path());
+            let name = rel.to_string_lossy().replace('\\', "/");
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => {
+                    let url = fingerprint(&name, &bytes);
+                    assets.insert(
+                        name.clone(),
+                        Asset {
+                            name,
+                            url,
+                            bytes: Arc::new(bytes),
+                        },
+                    );
+                }
+                Err(e) => problems.push(Problem::new(
+                    entry.path(),
+                    1,
+                    1,
+                    format!("berkas tema tidak dapat dibaca: {e}"),
+                )),
+            }
+        }
+        let urls: BTreeMap<String, String> = assets
+            .iter()
+            .map(|(k, a)| (k.clone(), a.url.clone()))
+            .collect();
+        env.add_function(
+            "asset",
+            move |name: String| -> Result<String, minijinja::Error> {
+                urls.get(&name).cloned().ok_or_else(|| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("asset(\"{name}\"): there is no static/{name} in the theme"),
+                    )
+                })
+            },
+        );
+        if problems.is_empty() {
+            Ok(Theme {
+                dir: dir.to_path_buf(),
+                env,
+                assets,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn assets(&self) -> impl Iterator<Item = &Asset> {
+        self.assets.values()
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
+        self.env.get_template(name).is_ok()
+    }
+
+    /// Renders `template` with `ctx`; an error becomes a `Problem` on the template's line.
+    pub fn render(&self, template: &str, ctx: Value) -> Result<String, Problem> {
+        let t = self
+            .env
+            .get_template(template)
+            .map_err(|e| template_problem(&self.dir, &e))?;
+        t.render(ctx).map_err(|e| template_problem(&self.dir, &e))
+    }
+}

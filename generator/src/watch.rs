@@ -1,0 +1,396 @@
+//! `sicantik watch`: rebuild on every save and serve the site with live reload, so an editor
+//! sees a change within a second. A changed permit re-renders its page and the pages that list
+//! it; anything else rebuilds the whole site. Problems are shown in the terminal and on top of
+//! the page in the browser, and the last good pages stay served.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::response::IntoResponse;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::build::{self, Built, Options, PageRecord, Search};
+use crate::error::{Error, Problem, Problems, Result};
+use crate::load::{self, Item, Kind};
+use crate::model::Content;
+use crate::render::{Common, PageKind};
+use crate::routes::ServiceRoutes;
+use crate::theme::Theme;
+
+/// What a rebuild did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Only these pages were rendered again.
+    Partial { pages: usize, elapsed: Duration },
+    /// The whole site was rebuilt.
+    Full { pages: usize, elapsed: Duration },
+    /// The change has problems; the site as it was stays served.
+    Problems(Problems),
+}
+
+/// The built site and what it was built from, kept between saves.
+pub struct Session {
+    opts: Options,
+    state: Option<State>,
+}
+
+struct State {
+    content: Content,
+    theme: Theme,
+    /// By output path.
+    records: HashMap<String, PageRecord>,
+}
+
+impl From<Built> for State {
+    fn from(b: Built) -> Self {
+        State {
+            content: b.content,
+            theme: b.theme,
+            records: b
+                .records
+                .into_iter()
+                .map(|r| (r.out_path.clone(), r))
+                .collect(),
+        }
+    }
+}
+
+impl Session {
+    /// Builds the whole site once. A first build with problems still gives a session: the next
+    /// save tries again.
+    pub fn start(opts: Options) -> (Session, Outcome) {
+        let mut s = Session {
+            opts: Options {
+                search: Search::Skip,
+                live_reload: true,
+                ..opts
+            },
+            state: None,
+        };
+        let outcome = s.full();
+        (s, outcome)
+    }
+
+    fn full(&mut self) -> Outcome {
+        let started = Instant::now();
+        match build::build_full(&self.opts) {
+            Ok(b) => {
+                let pages = b.records.len();
+                self.state = Some(b.into());
+                Outcome::Full {
+                    pages,
+                    elapsed: started.elapsed(),
+                }
+            }
+            Err(Error::Content(p)) => Outcome::Problems(p),
+            Err(e) => Outcome::Problems(Problems(vec![Problem::new(
+                &self.opts.out_dir,
+                1,
+                1,
+                format!("{e:#}"),
+            )])),
+        }
+    }
+
+    /// Rebuilds after `changed` (paths as the watcher reports them).
+    pub fn apply(&mut self, changed: &[PathBuf]) -> Outcome {
+        let content_dir = self
+            .opts
+            .content_dir
+            .canonicalize()
+            .unwrap_or_else(|_| self.opts.content_dir.clone());
+        let mut permits = Vec::new();
+        for path in changed {
+            let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
+            let rel = abs
+                .strip_prefix(&content_dir)
+                .or_else(|_| path.strip_prefix(&self.opts.content_dir))
+                .ok();
+            match rel.map(load::classify) {
+                Some(Ok(Kind::Permit { slug })) => {
+                    permits.push((slug, self.opts.content_dir.join(rel.unwrap_or(path))))
+                }
+                Some(Ok(Kind::Ignored)) => {}
+                // A template, a regulation, the guide, a new folder: rebuild everything.
+                _ => return self.full(),
+            }
+        }
+        if permits.is_empty() {
+            return Outcome::Partial {
+                pages: 0,
+                elapsed: Duration::ZERO,
+            };
+        }
+        if self.state.is_none() {
+            return self.full();
+        }
+        self.permits_changed(permits)
+    }
+
+    fn permits_changed(&mut self, permits: Vec<(String, PathBuf)>) -> Outcome {
+        let started = Instant::now();
+        let Some(state) = self.state.as_mut() else {
+            return self.full();
+        };
+        let mut content = state.content.clone();
+        let mut problems = Vec::new();
+        let mut removed = Vec::new();
+        for (slug, path) in &permits {
+            let pos = content.izin.binary_search_by(|p| p.slug.as_str().cmp(slug));
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    match load::parse_file(path, &Kind::Permit { slug: slug.clone() }, &text) {
+                        Ok(Item::Permit(p)) => match pos {
+                            Ok(i) => content.izin[i] = p,
+                            Err(i) => content.izin.insert(i, p),
+                        },
+                        Ok(_) => {}
+                        Err(p) => problems.extend(p),
+                    }
+                }
+                Err(_) if !path.exists() => {
+                    if let Ok(i) = pos {
+                        content.izin.remove(i);
+                        removed.push(format!("izin/{slug}/index.html"));
+                    }
+                }
+                Err(e) => problems.push(Problem::new(
+                    path,
+                    1,
+                    1,
+                    format!("berkas tidak dapat dibaca: {e}"),
+                )),
+            }
+        }
+        problems.extend(load::cross_check(&mut content));
+        if !problems.is_empty() {
+            return Outcome::Problems(Problems::sorted(problems));
+        }
+        let mut kinds = vec![PageKind::Home, PageKind::Regulations, PageKind::PermitIndex];
+        for (slug, _) in &permits {
+            if let Ok(i) = content.izin.binary_search_by(|p| p.slug.as_str().cmp(slug)) {
+                kinds.push(PageKind::Permit(i));
+            }
+        }
+        let common = Common {
+            site: &content.situs,
+            layanan: ServiceRoutes::new(&content.situs.layanan),
+            live_reload: true,
+        };
+        let fresh = match build::render_pages(
+            &state.theme,
+            &content,
+            &common,
+            &kinds,
+            Some(&self.opts.out_dir),
+        ) {
+            Ok(r) => r,
+            Err(p) => return Outcome::Problems(Problems::sorted(p)),
+        };
+        // Other pages' links need checking again only if pages went away or anchors changed.
+        let anchors_changed = fresh.iter().any(|r| {
+            state
+                .records
+                .get(&r.out_path)
+                .is_none_or(|old| old.links.ids != r.links.ids)
+        });
+        let mut records = state.records.clone();
+        for out in &removed {
+            records.remove(out);
+        }
+        let fresh_paths: HashSet<String> = fresh.iter().map(|r| r.out_path.clone()).collect();
+        for r in fresh {
+            records.insert(r.out_path.clone(), r);
+        }
+        let extra = build::extra_files(&content, &state.theme);
+        let all: Vec<PageRecord> = if anchors_changed || !removed.is_empty() {
+            records.values().cloned().collect()
+        } else {
+            // Link targets must still be judged against every file, so pass all records but
+            // only the fresh pages' links.
+            records
+                .values()
+                .map(|r| {
+                    if fresh_paths.contains(&r.out_path) {
+                        r.clone()
+                    } else {
+                        strip_links(r)
+                    }
+                })
+                .collect()
+        };
+        let problems = build::check_links(&content, &all, &extra);
+        if !problems.is_empty() {
+            return Outcome::Problems(Problems::sorted(problems));
+        }
+        for (path, bytes) in extra.iter().filter(|(p, _)| !p.starts_with("assets/")) {
+            if let Err(e) = build::write_file(&self.opts.out_dir.join(path), bytes) {
+                return Outcome::Problems(Problems(vec![Problem::new(
+                    self.opts.out_dir.join(path),
+                    1,
+                    1,
+                    e.to_string(),
+                )]));
+            }
+        }
+        for out in &removed {
+            let _ = std::fs::remove_file(self.opts.out_dir.join(out));
+        }
+        let pages = fresh_paths.len();
+        state.content = content;
+        state.records = records;
+        Outcome::Partial {
+            pages,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+fn strip_links(r: &PageRecord) -> PageRecord {
+    let mut r = r.clone();
+    r.links.targets.clear();
+    r.links.source_links.clear();
+    r
+}
+
+const LIVE_RELOAD_JS: &str = r#"(function () {
+  var es = new EventSource('/__livereload');
+  es.addEventListener('reload', function () { location.reload(); });
+  es.addEventListener('problems', function (e) {
+    var box = document.getElementById('sicantik-masalah') || document.createElement('div');
+    box.id = 'sicantik-masalah';
+    box.setAttribute('role', 'alert');
+    box.className = 'notice notice-warning';
+    var pre = document.createElement('pre');
+    pre.textContent = e.data;
+    box.replaceChildren(pre);
+    document.body.prepend(box);
+  });
+})();
+"#;
+
+/// Serves `opts.out_dir` on `addr`, rebuilding on every change under the content and theme
+/// directories until Ctrl-C.
+pub async fn watch(opts: Options, addr: &str) -> Result<()> {
+    let (session, first) = tokio::task::spawn_blocking(move || Session::start(opts))
+        .await
+        .map_err(|e| Error::Serve(std::io::Error::other(e)))?;
+    report(&first);
+    let (tx, _) = broadcast::channel::<(String, String)>(16);
+    let watched = [
+        session.opts.content_dir.clone(),
+        session.opts.theme_dir.clone(),
+    ];
+    let out = session.opts.out_dir.clone();
+
+    let (ftx, frx) = std::sync::mpsc::channel();
+    let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(80), ftx)
+        .map_err(|source| Error::Watch {
+            path: watched[0].clone(),
+            source,
+        })?;
+    for dir in &watched {
+        debouncer
+            .watcher()
+            .watch(dir, notify::RecursiveMode::Recursive)
+            .map_err(|source| Error::Watch {
+                path: dir.clone(),
+                source,
+            })?;
+    }
+    let btx = tx.clone();
+    std::thread::spawn(move || {
+        let mut session = session;
+        let _debouncer = debouncer;
+        while let Ok(Ok(events)) = frx.recv() {
+            let paths: Vec<PathBuf> = events.into_iter().map(|e| e.path).collect();
+            let outcome = session.apply(&paths);
+            report(&outcome);
+            let msg = match &outcome {
+                Outcome::Problems(p) => ("problems".to_string(), p.to_string()),
+                Outcome::Partial { pages: 0, .. } => continue,
+                _ => ("reload".to_string(), String::new()),
+            };
+            let _ = btx.send(msg);
+        }
+    });
+
+    let index = out.join("404.html");
+    let files = ServeDir::new(&out).not_found_service(ServeFile::new(index));
+    let app = Router::new()
+        .route(
+            "/__livereload.js",
+            get(|| async {
+                (
+                    [("content-type", "text/javascript; charset=utf-8")],
+                    LIVE_RELOAD_JS,
+                )
+            }),
+        )
+        .route(
+            "/__livereload",
+            get(move || {
+                let rx = tx.subscribe();
+                async move {
+                    let stream =
+                        BroadcastStream::new(rx)
+                            .filter_map(|m| m.ok())
+                            .map(|(event, data)| {
+                                Ok::<_, std::convert::Infallible>(
+                                    Event::default().event(event).data(data),
+                                )
+                            });
+                    Sse::new(stream)
+                        .keep_alive(KeepAlive::default())
+                        .into_response()
+                }
+            }),
+        )
+        .fallback_service(files);
+    let addr: SocketAddr = addr
+        .parse()
+        .map_err(|e| Error::Serve(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(Error::Serve)?;
+    println!(
+        "Pratinjau di http://{}/ — perubahan di {} dan {} tampil otomatis. Tekan Ctrl-C untuk berhenti.",
+        listener.local_addr().map_err(Error::Serve)?,
+        watched[0].display(),
+        watched[1].display()
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(Error::Serve)
+}
+
+fn report(outcome: &Outcome) {
+    match outcome {
+        Outcome::Full { pages, elapsed } => println!(
+            "Dibangun ulang: {pages} halaman dalam {} ms.",
+            elapsed.as_millis()
+        ),
+        Outcome::Partial { pages: 0, .. } => {}
+        Outcome::Partial { pages, elapsed } => println!(
+            "Diperbarui: {pages} halaman dalam {} ms.",
+            elapsed.as_millis()
+        ),
+        Outcome::Problems(p) => eprintln!("{p}"),
+    }
+}
+
+/// Paths under `dir` that a test or a benchmark can touch to trigger a rebuild.
+pub fn permit_file(content_dir: &Path, slug: &str) -> PathBuf {
+    content_dir.join("izin").join(format!("{slug}.md"))
+}
