@@ -345,7 +345,12 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
                     None
                 }
             },
-            Some(_) => r.text(m, "", "biaya").map(Fee::Text),
+            Some(Value::String(_)) => r.text(m, "", "biaya").map(Fee::Text),
+            Some(other) => {
+                let msg = format!("\"biaya\" harus bilangan bulat rupiah (0 berarti gratis) atau keterangan teks, bukan {}", crate::schema::describe(other));
+                r.at_value("biaya", msg);
+                None
+            }
         };
         let keterangan_biaya = if m.contains_key("keterangan_biaya") { r.text(m, "", "keterangan_biaya") } else { None };
         let produk = r.text(m, "", "produk");
@@ -723,8 +728,17 @@ pub(crate) fn assemble(
         }),
         _ => None,
     };
+    // A regulation whose file has problems of its own is still known by its file name, so
+    // references to it are not reported a second time.
+    let known: HashSet<String> = files
+        .iter()
+        .filter_map(|f| match classify(f) {
+            Ok(Kind::Regulation { id }) => Some(id),
+            _ => None,
+        })
+        .collect();
     let content = content.map(|mut c| {
-        problems.extend(cross_check(&mut c));
+        problems.extend(cross_check(&mut c, &known));
         c
     });
     match content {
@@ -736,7 +750,10 @@ pub(crate) fn assemble(
 
 /// The checks that span files; also puts guide steps, regulations and permits in page order.
 /// Watch mode calls it again after replacing one file's part of the model.
-pub(crate) fn cross_check(content: &mut Content) -> Vec<Problem> {
+pub(crate) fn cross_check(
+    content: &mut Content,
+    known_regulations: &HashSet<String>,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     let Content {
         langkah,
@@ -769,7 +786,8 @@ pub(crate) fn cross_check(content: &mut Content) -> Vec<Problem> {
     }
 
     // Regulations: references between them, and no regulation listed twice.
-    let reg_ids: HashSet<&str> = peraturan.iter().map(|r| r.id.as_str()).collect();
+    let mut reg_ids: HashSet<&str> = peraturan.iter().map(|r| r.id.as_str()).collect();
+    reg_ids.extend(known_regulations.iter().map(String::as_str));
     let mut seen_labels: HashMap<String, &Path> = HashMap::new();
     for reg in peraturan.iter() {
         let loc = reg_locator(reg);

@@ -57,6 +57,8 @@ choice!(
         Pdf => "pdf", "PDF";
         Jpg => "jpg", "JPG";
         Png => "png", "PNG";
+        // Digital maps (SHP) come as archives; the service recognises them by their bytes too.
+        Zip => "zip", "ZIP";
     }
 );
 

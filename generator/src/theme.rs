@@ -43,6 +43,21 @@ fn fingerprint(name: &str, bytes: &[u8]) -> String {
     }
 }
 
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Where a template error stands, as a `Problem` on the template file.
 pub fn template_problem(dir: &Path, e: &minijinja::Error) -> Problem {
     let name = e.name().unwrap_or("?");
@@ -71,6 +86,20 @@ impl Theme {
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
+        // The default escaper also escapes `/`, which turns every URL into `&#x2f;` soup and
+        // bloats pages; escaping & < > " ' is what HTML needs, in text and in quoted attributes.
+        env.set_formatter(|out, state, value| {
+            if let Some(s) = value.as_str()
+                && !value.is_safe()
+                && state.auto_escape() == minijinja::AutoEscape::Html
+            {
+                out.write_str(&html_escape(s)).map_err(|_| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
+                })
+            } else {
+                minijinja::escape_formatter(out, state, value)
+            }
+        });
         let templates = dir.join("templates");
         let mut names = Vec::new();
         for entry in walkdir::WalkDir::new(&templates)

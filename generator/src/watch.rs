@@ -170,7 +170,7 @@ impl Session {
                 )),
             }
         }
-        problems.extend(load::cross_check(&mut content));
+        problems.extend(load::cross_check(&mut content, &HashSet::new()));
         if !problems.is_empty() {
             return Outcome::Problems(Problems::sorted(problems));
         }

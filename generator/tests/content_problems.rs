@@ -1,0 +1,547 @@
+//! Each kind of content mistake an editor can make is reported with the file, line and column
+//! and a message that says what was expected; every problem of a build at once; and a failed
+//! build leaves the published site as it was.
+
+use std::path::{Path, PathBuf};
+
+use generator::{Error, Options, Search};
+
+const PERMIT: &str = "---
+nama: Izin Pemasangan Rumpon
+kategori: Kelautan dan Perikanan
+ringkasan: Izin untuk memasang rumpon.
+tipe_pemohon: [perorangan, perusahaan]
+jenis_permohonan: [baru, perpanjangan]
+lama_proses_hari_kerja: 10
+biaya: 0
+produk: Surat Izin Pemasangan Rumpon
+dasar_hukum: [pp-24-2018]
+persyaratan:
+  - id: surat-permohonan
+    nama: Surat permohonan
+  - id: akta
+    nama: Akta pendirian
+    tipe_pemohon: [perusahaan]
+---
+
+## Prosedur
+
+Baca [panduan](/panduan/#daftar) dan [dasar hukum](/peraturan/#pp-24-2018).
+";
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+fn theme_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default")
+}
+
+impl Fixture {
+    /// A small valid content directory: one guide step, two regulations, one permit.
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path().to_path_buf();
+        let f = Fixture { _tmp: tmp, root };
+        f.write(
+            "situs.yaml",
+            "nama_situs: Panduan Perizinan\ninstansi: Provinsi Sumatera Selatan\nunit: Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu\nsingkatan_unit: DPMPTSP\ndeskripsi: Panduan perizinan.\nurl_dasar: https://contoh.go.id\nlayanan: /layanan\nkontak: {}\n",
+        );
+        f.write(
+            "beranda.md",
+            "---\njudul: Beranda\nringkasan: Layanan perizinan daring.\n---\nSelamat datang.\n",
+        );
+        f.write(
+            "panduan/_index.md",
+            "---\njudul: Panduan Pemohon\nringkasan: Tujuh langkah.\n---\nPengantar.\n",
+        );
+        f.write(
+            "panduan/01-daftar.md",
+            "---\njudul: Registrasi Pemohon\nringkasan: Daftar.\n---\nTekan **DAFTAR**.\n",
+        );
+        f.write(
+            "peraturan/_index.md",
+            "---\njudul: Dasar Hukum\nringkasan: Peraturan.\n---\n",
+        );
+        f.write(
+            "peraturan/pp-24-2018.md",
+            "---\njenis: Peraturan Pemerintah\nnomor: \"24\"\ntahun: 2018\njudul: Pelayanan Perizinan Berusaha Terintegrasi Secara Elektronik\nstatus: dicabut\ndiganti_oleh: pp-5-2021\n---\nMembentuk OSS.\n",
+        );
+        f.write(
+            "peraturan/pp-5-2021.md",
+            "---\njenis: Peraturan Pemerintah\nnomor: 5\ntahun: 2021\njudul: Penyelenggaraan Perizinan Berusaha Berbasis Risiko\nstatus: berlaku\n---\nOSS RBA.\n",
+        );
+        f.write(
+            "izin/_index.md",
+            "---\njudul: Jenis Izin\nringkasan: Daftar izin.\n---\n",
+        );
+        f.write("izin/izin-pemasangan-rumpon.md", PERMIT);
+        f
+    }
+
+    fn content(&self) -> PathBuf {
+        self.root.join("content")
+    }
+
+    fn public(&self) -> PathBuf {
+        self.root.join("public")
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.content().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let p = self.content().join(rel);
+        let text = std::fs::read_to_string(&p).expect("read");
+        assert!(text.contains(from), "fixture {rel} has no {from:?}");
+        std::fs::write(p, text.replacen(from, to, 1)).expect("write");
+    }
+
+    fn options(&self) -> Options {
+        Options {
+            content_dir: self.content(),
+            theme_dir: theme_dir(),
+            out_dir: self.public(),
+            search: Search::Skip,
+            base_url: None,
+            live_reload: false,
+        }
+    }
+
+    /// The problems `check` reports, as `file:line:col: message` with paths relative to the
+    /// fixture root.
+    fn problems(&self) -> Vec<String> {
+        match generator::check(&self.options()) {
+            Ok(_) => vec![],
+            Err(Error::Content(p)) => {
+                p.0.iter()
+                    .map(|p| {
+                        let file = p
+                            .file
+                            .strip_prefix(&self.root)
+                            .unwrap_or(&p.file)
+                            .display()
+                            .to_string();
+                        format!("{file}:{}:{}: {}", p.line, p.column, p.message)
+                    })
+                    .collect()
+            }
+            Err(e) => panic!("unexpected error: {e:#}"),
+        }
+    }
+}
+
+const IZIN: &str = "content/izin/izin-pemasangan-rumpon.md";
+
+fn assert_one(problems: &[String], expected_start: &str, expected_text: &str) {
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].starts_with(expected_start),
+        "{:?} does not start with {expected_start:?}",
+        problems[0]
+    );
+    assert!(
+        problems[0].contains(expected_text),
+        "{:?} does not contain {expected_text:?}",
+        problems[0]
+    );
+}
+
+#[test]
+fn valid_content_has_no_problems_and_builds_every_page() {
+    let f = Fixture::new();
+    assert_eq!(f.problems(), Vec::<String>::new());
+    let report = generator::build(&f.options()).expect("build");
+    assert_eq!(report.permits, 1);
+    for page in [
+        "index.html",
+        "panduan/index.html",
+        "peraturan/index.html",
+        "izin/index.html",
+        "izin/izin-pemasangan-rumpon/index.html",
+        "cari/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "katalog.json",
+    ] {
+        assert!(f.public().join(page).is_file(), "{page} missing");
+    }
+}
+
+#[test]
+fn a_misspelt_key_is_named_with_the_key_it_was_meant_to_be() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "persyaratan:",
+        "persyaratn:",
+    );
+    let p = f.problems();
+    assert!(
+        p.contains(&format!(
+            "{IZIN}:11:1: kunci \"persyaratn\" tidak dikenal; mungkin maksudnya \"persyaratan\"?"
+        )),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter().any(|p| p.starts_with(&format!(
+            "{IZIN}:2:1: kunci wajib \"persyaratan\" belum ada"
+        ))),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn a_missing_required_key_says_what_it_should_hold() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "produk: Surat Izin Pemasangan Rumpon\n",
+        "",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:2:1: kunci wajib \"produk\" belum ada"),
+        "dokumen yang diterima pemohon",
+    );
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_reported_at_the_value() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "lama_proses_hari_kerja: 10",
+        "lama_proses_hari_kerja: sepuluh",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:7:25: "),
+        "\"lama_proses_hari_kerja\" harus berupa bilangan bulat (hari kerja), bukan teks \"sepuluh\"",
+    );
+}
+
+#[test]
+fn a_processing_time_of_zero_days_is_refused() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "lama_proses_hari_kerja: 10",
+        "lama_proses_hari_kerja: 0",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:7:25: "),
+        "harus antara 1 dan 365 hari kerja, bukan 0",
+    );
+}
+
+#[test]
+fn a_duplicate_requirement_id_points_at_the_second_one() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "- id: akta",
+        "- id: surat-permohonan",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:14:9: "),
+        "id persyaratan \"surat-permohonan\" sudah dipakai oleh persyaratan ke-1",
+    );
+}
+
+#[test]
+fn a_legal_basis_that_names_no_regulation_is_reported_at_the_item_with_a_suggestion() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "dasar_hukum: [pp-24-2018]",
+        "dasar_hukum: [pp-24-2018, pp-5-2012]",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:10:27: "),
+        "\"dasar_hukum\" menyebut peraturan \"pp-5-2012\" yang tidak ada di content/peraturan/ (berkas pp-5-2012.md); mungkin maksudnya \"pp-5-2021\"?",
+    );
+}
+
+#[test]
+fn a_replacement_that_names_no_regulation_is_reported() {
+    let f = Fixture::new();
+    f.edit(
+        "peraturan/pp-24-2018.md",
+        "diganti_oleh: pp-5-2021",
+        "diganti_oleh: pp-28-2025",
+    );
+    assert_one(
+        &f.problems(),
+        "content/peraturan/pp-24-2018.md:7:15: ",
+        "\"diganti_oleh\" menyebut peraturan \"pp-28-2025\" yang tidak ada",
+    );
+}
+
+#[test]
+fn an_unknown_applicant_type_is_refused_with_the_words_allowed() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "tipe_pemohon: [perorangan, perusahaan]",
+        "tipe_pemohon: [perorangan, perusahan]",
+    );
+    let p = f.problems();
+    assert!(p.iter().any(|p| p.starts_with(&format!("{IZIN}:5:28: \"perusahan\" bukan tipe pemohon yang dikenal; pilih dari: perorangan, perusahaan; mungkin maksudnya \"perusahaan\"?"))), "{p:#?}");
+}
+
+#[test]
+fn a_requirement_cannot_ask_an_applicant_type_the_permit_does_not_take() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "tipe_pemohon: [perorangan, perusahaan]",
+        "tipe_pemohon: [perorangan]",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:16:20: "),
+        "\"perusahaan\" tidak ada di \"tipe_pemohon\" izin ini (perorangan)",
+    );
+}
+
+#[test]
+fn broken_yaml_is_reported_at_its_line() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "    nama: Akta pendirian",
+        "   nama: Akta pendirian",
+    );
+    let p = f.problems();
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(p[0].starts_with(&format!("{IZIN}:15:")), "{p:#?}");
+    assert!(p[0].contains("penulisan YAML tidak valid"), "{p:#?}");
+}
+
+#[test]
+fn an_unclosed_front_matter_is_reported() {
+    let f = Fixture::new();
+    f.write("izin/izin-b.md", "---\nnama: Izin B\n\nIsi.\n");
+    assert_one(
+        &f.problems(),
+        "content/izin/izin-b.md:4:1: ",
+        "front matter tidak ditutup",
+    );
+}
+
+#[test]
+fn a_broken_link_in_markdown_is_reported_at_its_line_and_column() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "[panduan](/panduan/#daftar)",
+        "[panduan](/panduan-lama/)",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:21:6: "),
+        "tautan \"/panduan-lama/\" menuju halaman yang tidak ada",
+    );
+}
+
+#[test]
+fn a_link_to_a_missing_anchor_is_reported_in_any_form_it_is_written() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "[dasar hukum](/peraturan/#pp-24-2018)",
+        "[dasar hukum](../../peraturan/#pp-24-2019)",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:21:38: "),
+        "halaman /peraturan/ tidak memiliki bagian #pp-24-2019",
+    );
+}
+
+#[test]
+fn a_top_level_heading_in_a_permit_body_is_reported() {
+    let f = Fixture::new();
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "## Prosedur",
+        "# Prosedur",
+    );
+    assert_one(
+        &f.problems(),
+        &format!("{IZIN}:19:1: "),
+        "judul tingkat 1 tidak dapat dipakai",
+    );
+}
+
+#[test]
+fn two_permits_with_the_same_name_are_reported() {
+    let f = Fixture::new();
+    f.write("izin/izin-rumpon-kedua.md", PERMIT);
+    assert_one(
+        &f.problems(),
+        "content/izin/izin-rumpon-kedua.md:2:7: ",
+        "nama izin \"Izin Pemasangan Rumpon\" sudah dipakai oleh",
+    );
+}
+
+#[test]
+fn a_file_name_that_cannot_be_an_address_is_reported() {
+    let f = Fixture::new();
+    f.write("izin/Izin Rumpon.md", PERMIT);
+    assert_one(
+        &f.problems(),
+        "content/izin/Izin Rumpon.md:1:1: ",
+        "tidak dapat menjadi alamat halaman",
+    );
+}
+
+#[test]
+fn every_problem_of_every_file_is_reported_in_one_run() {
+    let f = Fixture::new();
+    f.edit("izin/izin-pemasangan-rumpon.md", "biaya: 0", "biaya: [0]");
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "produk: Surat",
+        "produkk: Surat",
+    );
+    f.edit("peraturan/pp-5-2021.md", "status: berlaku", "status: aktif");
+    f.write("panduan/02-masuk.md", "---\njudul: Masuk\n---\n");
+    let p = f.problems();
+    assert_eq!(p.len(), 5, "{p:#?}");
+    assert!(
+        p[0].starts_with(&format!("{IZIN}:2:1: kunci wajib \"produk\"")),
+        "{p:#?}"
+    );
+    assert!(p[1].starts_with(&format!("{IZIN}:8:8: \"biaya\" harus bilangan bulat rupiah (0 berarti gratis) atau keterangan teks, bukan daftar")), "{p:#?}");
+    assert!(
+        p[2].starts_with(&format!(
+            "{IZIN}:9:1: kunci \"produkk\" tidak dikenal; mungkin maksudnya \"produk\"?"
+        )),
+        "{p:#?}"
+    );
+    assert!(
+        p[3].starts_with("content/panduan/02-masuk.md:2:1: kunci wajib \"ringkasan\""),
+        "{p:#?}"
+    );
+    assert!(
+        p[4].starts_with("content/peraturan/pp-5-2021.md:6:9: status \"aktif\" tidak dikenal"),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn a_template_error_is_reported_at_the_template_line() {
+    let f = Fixture::new();
+    let theme = f.root.join("theme");
+    copy_dir(&theme_dir(), &theme);
+    let path = theme.join("templates/404.html");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, format!("{text}\n{{% if %}}\n")).expect("write");
+    let opts = Options {
+        theme_dir: theme.clone(),
+        ..f.options()
+    };
+    let err = generator::check(&opts).expect_err("broken template");
+    let problems = err.problems().expect("content problems");
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].file, path);
+    assert_eq!(problems[0].line, text.lines().count() + 2);
+    assert!(
+        problems[0].message.starts_with("kesalahan templat"),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_published_site_untouched() {
+    let f = Fixture::new();
+    generator::build(&f.options()).expect("first build");
+    let before = snapshot(&f.public());
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "ringkasan: Izin untuk memasang rumpon.",
+        "ringkasan: Versi baru.",
+    );
+    f.edit(
+        "izin/izin-pemasangan-rumpon.md",
+        "dasar_hukum: [pp-24-2018]",
+        "dasar_hukum: [tidak-ada]",
+    );
+    let err = generator::build(&f.options()).expect_err("broken content must not build");
+    assert!(err.problems().is_some_and(|p| p.len() == 1));
+    assert_eq!(
+        snapshot(&f.public()),
+        before,
+        "public/ changed after a failed build"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&f.root)
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+}
+
+#[test]
+fn the_same_content_builds_byte_identical_sites() {
+    let f = Fixture::new();
+    generator::build(&f.options()).expect("build 1");
+    let first = snapshot(&f.public());
+    generator::build(&f.options()).expect("build 2");
+    assert_eq!(snapshot(&f.public()), first);
+}
+
+#[test]
+fn the_base_url_setting_replaces_the_one_in_the_content_for_absolute_links() {
+    let f = Fixture::new();
+    let opts = Options {
+        base_url: Some("https://perizinan.contoh.go.id/".into()),
+        ..f.options()
+    };
+    generator::build(&opts).expect("build");
+    let sitemap = std::fs::read_to_string(f.public().join("sitemap.xml")).expect("sitemap");
+    assert!(
+        sitemap.contains("<loc>https://perizinan.contoh.go.id/izin/izin-pemasangan-rumpon/</loc>"),
+        "{sitemap}"
+    );
+    assert!(!sitemap.contains("404"), "{sitemap}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
+        let rel = e.path().strip_prefix(from).expect("prefix");
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).expect("prefix").to_path_buf(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
