@@ -51,9 +51,7 @@ fn options(cli: &Cli, search: Search, live_reload: bool) -> Options {
         theme_dir: cli.theme.clone(),
         out_dir: cli.out.clone(),
         search,
-        base_url: std::env::var("SICANTIK_BASE_URL")
-            .ok()
-            .filter(|s| !s.is_empty()),
+        base_url: std::env::var("SICANTIK_BASE_URL").ok().filter(|s| !s.is_empty()),
         live_reload,
     }
 }
@@ -80,9 +78,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             let search = if *no_search {
                 Search::Skip
             } else {
-                Search::find(&std::env::current_dir()?).context(
-                    "Pagefind is not installed: run `npm ci` in the project root, or build with --no-search",
-                )?
+                Search::find(&std::env::current_dir()?)
+                    .context("Pagefind is not installed: run `npm ci` in the project root, or build with --no-search")?
             };
             let report = generator::build(&options(cli, search, false))?;
             println!(
@@ -91,11 +88,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 report.pages,
                 report.permits,
                 report.files,
-                if report.searchable {
-                    "terindeks"
-                } else {
-                    "tidak dibuat"
-                },
+                if report.searchable { "terindeks" } else { "tidak dibuat" },
                 report.elapsed.as_millis()
             );
         }
@@ -109,12 +102,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             );
         }
         Command::Watch { addr } => {
-            let runtime =
-                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            runtime.block_on(generator::watch::watch(
-                options(cli, Search::Skip, true),
-                addr,
-            ))?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(generator::watch::watch(options(cli, Search::Skip, true), addr))?;
         }
     }
     Ok(())

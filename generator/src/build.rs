@@ -62,10 +62,7 @@ pub struct Report {
 /// The content and the theme, loaded and checked together so one report holds the problems of
 /// both.
 pub fn load_all(opts: &Options) -> Result<(Content, Theme)> {
-    let (content, theme) = rayon::join(
-        || crate::load(&opts.content_dir),
-        || Theme::load(&opts.theme_dir),
-    );
+    let (content, theme) = rayon::join(|| crate::load(&opts.content_dir), || Theme::load(&opts.theme_dir));
     let mut problems = Vec::new();
     let content = match content {
         Ok(mut c) => {
@@ -150,18 +147,9 @@ pub fn render_pages(
 /// Files besides the pages: data files and the theme's fingerprinted assets.
 pub fn extra_files(content: &Content, theme: &Theme) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
-        (
-            "sitemap.xml".to_string(),
-            render::sitemap(content).into_bytes(),
-        ),
-        (
-            "robots.txt".to_string(),
-            render::robots(content).into_bytes(),
-        ),
-        (
-            "katalog.json".to_string(),
-            render::catalog_json(content).into_bytes(),
-        ),
+        ("sitemap.xml".to_string(), render::sitemap(content).into_bytes()),
+        ("robots.txt".to_string(), render::robots(content).into_bytes()),
+        ("katalog.json".to_string(), render::catalog_json(content).into_bytes()),
     ];
     files.extend(
         theme
@@ -171,13 +159,18 @@ pub fn extra_files(content: &Content, theme: &Theme) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Checks the links of `records` against the full set of output files.
+/// Checks the links of `records` against the full set of output files. With `live_reload`, the
+/// watch server's script counts as part of the site.
 pub fn check_links(
     content: &Content,
     records: &[PageRecord],
     extra: &[(String, Vec<u8>)],
+    live_reload: bool,
 ) -> Vec<Problem> {
     let mut files: HashSet<String> = records.iter().map(|r| r.out_path.clone()).collect();
+    if live_reload {
+        files.insert(crate::watch::LIVE_RELOAD_SCRIPT.trim_start_matches('/').to_string());
+    }
     files.extend(extra.iter().map(|(p, _)| p.clone()));
     let ids: HashMap<String, HashSet<String>> = records
         .iter()
@@ -213,10 +206,10 @@ pub fn check(opts: &Options) -> Result<Report> {
         live_reload: false,
     };
     let kinds = PageKind::all(&content);
-    let records = render_pages(&theme, &content, &common, &kinds, None)
-        .map_err(|p| Error::Content(Problems::sorted(p)))?;
+    let records =
+        render_pages(&theme, &content, &common, &kinds, None).map_err(|p| Error::Content(Problems::sorted(p)))?;
     let extra = extra_files(&content, &theme);
-    let problems = check_links(&content, &records, &extra);
+    let problems = check_links(&content, &records, &extra, false);
     if !problems.is_empty() {
         return Err(Error::Content(Problems::sorted(problems)));
     }
@@ -272,22 +265,17 @@ pub fn build_full(opts: &Options) -> Result<Built> {
     })
 }
 
-fn build_into(
-    opts: &Options,
-    content: &Content,
-    theme: &Theme,
-    dir: &Path,
-) -> Result<(Report, Vec<PageRecord>)> {
+fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> Result<(Report, Vec<PageRecord>)> {
     let common = Common {
         site: &content.situs,
         layanan: ServiceRoutes::new(&content.situs.layanan),
         live_reload: opts.live_reload,
     };
     let kinds = PageKind::all(content);
-    let records = render_pages(theme, content, &common, &kinds, Some(dir))
-        .map_err(|p| Error::Content(Problems::sorted(p)))?;
+    let records =
+        render_pages(theme, content, &common, &kinds, Some(dir)).map_err(|p| Error::Content(Problems::sorted(p)))?;
     let extra = extra_files(content, theme);
-    let problems = check_links(content, &records, &extra);
+    let problems = check_links(content, &records, &extra, opts.live_reload);
     if !problems.is_empty() {
         return Err(Error::Content(Problems::sorted(problems)));
     }
@@ -314,16 +302,12 @@ fn build_into(
 
 /// Runs Pagefind over the built pages; it reads `<html lang="id">` and stems Indonesian.
 pub fn index_for_search(bin: &Path, site: &Path) -> Result<()> {
-    let out = Command::new(bin)
-        .arg("--site")
-        .arg(site)
-        .output()
-        .map_err(|e| {
-            Error::Search(format!(
-                "cannot run {}: {e} (run `npm ci` in the project root)",
-                bin.display()
-            ))
-        })?;
+    let out = Command::new(bin).arg("--site").arg(site).output().map_err(|e| {
+        Error::Search(format!(
+            "cannot run {}: {e} (run `npm ci` in the project root)",
+            bin.display()
+        ))
+    })?;
     if out.status.success() {
         Ok(())
     } else {

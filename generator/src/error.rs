@@ -16,12 +16,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(
-        file: impl Into<PathBuf>,
-        line: usize,
-        column: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
         Self {
             file: file.into(),
             line: line.max(1),
@@ -94,16 +89,9 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(std::io::Error) -> Error {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
-        move |source| Error::Io {
-            action,
-            path,
-            source,
-        }
+        move |source| Error::Io { action, path, source }
     }
 
     /// The content problems, when this error is about content.

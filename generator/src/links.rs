@@ -81,10 +81,7 @@ fn resolve(base: &str, dest: &str) -> Target {
     if let Some(colon) = dest.find(':')
         && !dest[..colon].contains(['/', '#', '?'])
     {
-        return Target::Invalid(format!(
-            "jenis tautan \"{}:\" tidak didukung",
-            &dest[..colon]
-        ));
+        return Target::Invalid(format!("jenis tautan \"{}:\" tidak didukung", &dest[..colon]));
     }
     let (rest, fragment) = match dest.split_once('#') {
         Some((r, f)) => (r, Some(f.to_string())),
@@ -105,9 +102,7 @@ fn resolve(base: &str, dest: &str) -> Target {
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    return Target::Invalid(
-                        "tautan naik melewati akar situs (terlalu banyak \"../\")".into(),
-                    );
+                    return Target::Invalid("tautan naik melewati akar situs (terlalu banyak \"../\")".into());
                 }
             }
             s => parts.push(s),
@@ -158,14 +153,12 @@ pub fn check(
                     });
                 }
                 let Some(file) = file_for(&path, files) else {
-                    return Some(format!(
-                        "tautan \"{dest}\" menuju halaman yang tidak ada ({path})"
-                    ));
+                    return Some(format!("tautan \"{dest}\" menuju halaman yang tidak ada ({path})"));
                 };
                 match (fragment, page_ids.get(&file)) {
-                    (Some(f), Some(ids)) if !f.is_empty() && !ids.contains(&f) => Some(format!(
-                        "tautan \"{dest}\": halaman {path} tidak memiliki bagian #{f}"
-                    )),
+                    (Some(f), Some(ids)) if !f.is_empty() && !ids.contains(&f) => {
+                        Some(format!("tautan \"{dest}\": halaman {path} tidak memiliki bagian #{f}"))
+                    }
                     _ => None,
                 }
             }
@@ -219,27 +212,17 @@ mod tests {
             resolve("/izin/a/", "#persyaratan"),
             internal("/izin/a/", Some("persyaratan"))
         );
-        assert_eq!(
-            resolve("/", "izin/a/index.html"),
-            internal("/izin/a/index.html", None)
-        );
+        assert_eq!(resolve("/", "izin/a/index.html"), internal("/izin/a/index.html", None));
         assert_eq!(resolve("/404.html", "izin/"), internal("/izin/", None));
         assert_eq!(resolve("/", "https://jdih.go.id/x"), Target::External);
-        assert!(matches!(
-            resolve("/izin/a/", "../../../x"),
-            Target::Invalid(_)
-        ));
-        assert!(matches!(
-            resolve("/", "javascript:alert(1)"),
-            Target::Invalid(_)
-        ));
+        assert!(matches!(resolve("/izin/a/", "../../../x"), Target::Invalid(_)));
+        assert!(matches!(resolve("/", "javascript:alert(1)"), Target::Invalid(_)));
     }
 
     #[test]
     fn ids_and_targets_are_read_from_html() {
-        let (ids, targets) = scan(
-            r#"<h2 id="persyaratan">P</h2><a href="&#x2f;izin&#x2f;">x</a><img src="/a.png" alt="a">"#,
-        );
+        let (ids, targets) =
+            scan(r#"<h2 id="persyaratan">P</h2><a href="&#x2f;izin&#x2f;">x</a><img src="/a.png" alt="a">"#);
         assert!(ids.contains("persyaratan"));
         assert_eq!(targets, vec!["/izin/".to_string(), "/a.png".to_string()]);
     }

@@ -33,17 +33,14 @@ fn yaml_problem(path: &Path, e: &serde_yaml::Error, first_line: usize) -> Proble
         path,
         line,
         column,
-        format!(
-            "penulisan YAML tidak valid (periksa indentasi, titik dua setelah kunci, dan tanda kutip): {detail}"
-        ),
+        format!("penulisan YAML tidak valid (periksa indentasi, titik dua setelah kunci, dan tanda kutip): {detail}"),
     )
 }
 
 /// Splits and parses a file's front matter (or, for `.yaml` files, the whole file).
 pub(crate) fn read_doc(path: &Path, text: &str, front_matter: bool) -> Result<Doc, Vec<Problem>> {
     let (yaml, yaml_line, body, body_line) = if front_matter {
-        let s = frontmatter::split(text)
-            .map_err(|e| vec![Problem::new(path, e.line(), 1, e.message())])?;
+        let s = frontmatter::split(text).map_err(|e| vec![Problem::new(path, e.line(), 1, e.message())])?;
         (s.yaml, s.yaml_line, s.body.to_string(), s.body_line)
     } else {
         (text, 1, String::new(), 1)
@@ -116,19 +113,10 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
     let keys = [
         req("nama_situs", "nama situs yang tampil di kepala halaman"),
         req("instansi", "mis. Provinsi Sumatera Selatan"),
-        req(
-            "unit",
-            "mis. Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
-        ),
+        req("unit", "mis. Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu"),
         req("singkatan_unit", "mis. DPMPTSP"),
-        req(
-            "deskripsi",
-            "satu kalimat tentang situs untuk mesin pencari",
-        ),
-        req(
-            "url_dasar",
-            "alamat situs, mis. https://perizinan.example.go.id",
-        ),
+        req("deskripsi", "satu kalimat tentang situs untuk mesin pencari"),
+        req("url_dasar", "alamat situs, mis. https://perizinan.example.go.id"),
         req("layanan", "awalan alamat halaman layanan, mis. /layanan"),
         opt("kontak", ""),
     ];
@@ -152,8 +140,7 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
             }
         };
         let url = r.text(m, "", "url_dasar").and_then(|u| {
-            let ok =
-                (u.starts_with("https://") || u.starts_with("http://")) && !u[8..].contains(' ');
+            let ok = (u.starts_with("https://") || u.starts_with("http://")) && !u[8..].contains(' ');
             if !ok {
                 r.at_value(
                     "url_dasar",
@@ -166,10 +153,7 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
             let l = l.trim_end_matches('/').to_string();
             let ok = l.starts_with('/') && l.len() > 1 && l[1..].split('/').all(is_slug);
             if !ok {
-                r.at_value(
-                    "layanan",
-                    "\"layanan\" harus berupa awalan alamat seperti /layanan",
-                );
+                r.at_value("layanan", "\"layanan\" harus berupa awalan alamat seperti /layanan");
             }
             ok.then_some(l)
         });
@@ -213,7 +197,8 @@ fn parse_requirement(
         if is_slug(&id) {
             Some(id)
         } else {
-            let msg = format!("id persyaratan \"{id}\" hanya boleh berisi huruf kecil a-z, angka 0-9 dan tanda hubung (-)");
+            let msg =
+                format!("id persyaratan \"{id}\" hanya boleh berisi huruf kecil a-z, angka 0-9 dan tanda hubung (-)");
             r.at_value(&format!("{path}.id"), msg);
             None
         }
@@ -243,7 +228,10 @@ fn parse_requirement(
             }
         }
         if out.is_empty() && ok {
-            r.at_value(&format!("{path}.{key}"), format!("\"{key}\" tidak boleh kosong; hapus kuncinya bila persyaratan berlaku untuk semua"));
+            r.at_value(
+                &format!("{path}.{key}"),
+                format!("\"{key}\" tidak boleh kosong; hapus kuncinya bila persyaratan berlaku untuk semua"),
+            );
             return None;
         }
         ok.then_some(out)
@@ -251,18 +239,12 @@ fn parse_requirement(
     let types = subset(
         r,
         "tipe_pemohon",
-        permit_types
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect(),
+        permit_types.iter().map(|t| t.as_str().to_string()).collect(),
     );
     let kinds = subset(
         r,
         "jenis_permohonan",
-        permit_kinds
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect(),
+        permit_kinds.iter().map(|t| t.as_str().to_string()).collect(),
     );
     let format = if m.contains_key("format") {
         r.choices::<DocFormat>(m, path, "format")
@@ -270,8 +252,7 @@ fn parse_requirement(
         Some(Requirement::DEFAULT_FORMATS.to_vec())
     };
     let max = if m.contains_key("ukuran_maks_mb") {
-        r.uint(m, path, "ukuran_maks_mb", 1, 50, "megabita")
-            .map(|n| n as u32)
+        r.uint(m, path, "ukuran_maks_mb", 1, 50, "megabita").map(|n| n as u32)
     } else {
         Some(Requirement::DEFAULT_MAX_MB)
     };
@@ -284,14 +265,8 @@ fn parse_requirement(
         id: id?,
         nama: nama?,
         wajib: wajib?,
-        tipe_pemohon: types?
-            .iter()
-            .filter_map(|w| ApplicantType::from_word(w))
-            .collect(),
-        jenis_permohonan: kinds?
-            .iter()
-            .filter_map(|w| ApplicationKind::from_word(w))
-            .collect(),
+        tipe_pemohon: types?.iter().filter_map(|w| ApplicantType::from_word(w)).collect(),
+        jenis_permohonan: kinds?.iter().filter_map(|w| ApplicationKind::from_word(w)).collect(),
         format: format?,
         ukuran_maks_mb: max?,
         keterangan,
@@ -302,29 +277,17 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
     let mut r = Reader::new(&doc.path, &doc.loc);
     let keys = [
         req("nama", "nama lengkap izin"),
-        req(
-            "kategori",
-            "kelompok izin pada daftar, mis. Kelautan dan Perikanan",
-        ),
+        req("kategori", "kelompok izin pada daftar, mis. Kelautan dan Perikanan"),
         req("ringkasan", "satu kalimat tentang izin ini"),
         req(
             "tipe_pemohon",
             "siapa yang dapat mengajukan, mis. [perorangan, perusahaan]",
         ),
         req("jenis_permohonan", "mis. [baru, perpanjangan]"),
-        req(
-            "lama_proses_hari_kerja",
-            "lama proses dalam hari kerja, mis. 10",
-        ),
-        req(
-            "biaya",
-            "biaya dalam rupiah (0 berarti gratis) atau keterangan teks",
-        ),
+        req("lama_proses_hari_kerja", "lama proses dalam hari kerja, mis. 10"),
+        req("biaya", "biaya dalam rupiah (0 berarti gratis) atau keterangan teks"),
         opt("keterangan_biaya", ""),
-        req(
-            "produk",
-            "dokumen yang diterima pemohon, mis. Surat Izin ...",
-        ),
+        req("produk", "dokumen yang diterima pemohon, mis. Surat Izin ..."),
         opt("masa_berlaku", ""),
         opt("dasar_hukum", ""),
         req("persyaratan", "daftar dokumen yang diminta (minimal satu)"),
@@ -425,9 +388,7 @@ pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
     let reg = r.mapping(&doc.value, "", &keys).and_then(|m| {
         let jenis = r.text(m, "", "jenis");
         let nomor = r.text_or_number(m, "", "nomor");
-        let tahun = r
-            .uint(m, "", "tahun", 1945, 2100, "tahun")
-            .map(|n| n as u32);
+        let tahun = r.uint(m, "", "tahun", 1945, 2100, "tahun").map(|n| n as u32);
         let judul = r.text(m, "", "judul");
         let status = r
             .text(m, "", "status")
@@ -436,9 +397,7 @@ pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
                 None => {
                     r.at_value(
                         "status",
-                        format!(
-                            "status \"{s}\" tidak dikenal; pilih dari: berlaku, diubah, dicabut"
-                        ),
+                        format!("status \"{s}\" tidak dikenal; pilih dari: berlaku, diubah, dicabut"),
                     );
                     None
                 }
@@ -460,13 +419,9 @@ pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
         };
         let tautan = if m.contains_key("tautan") {
             r.text(m, "", "tautan").and_then(|t| {
-                let ok =
-                    (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(' ');
+                let ok = (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(' ');
                 if !ok {
-                    r.at_value(
-                        "tautan",
-                        "\"tautan\" harus alamat lengkap yang diawali https://",
-                    );
+                    r.at_value("tautan", "\"tautan\" harus alamat lengkap yang diawali https://");
                 }
                 ok.then_some(t)
             })
@@ -592,17 +547,11 @@ pub(crate) fn content_files(dir: &Path) -> Result<Vec<PathBuf>> {
             }
         })?;
         let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0
-            && (name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp"))
-        {
+        if entry.depth() > 0 && (name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp")) {
             continue;
         }
         if entry.file_type().is_file() {
-            let rel = entry
-                .path()
-                .strip_prefix(dir)
-                .unwrap_or(entry.path())
-                .to_path_buf();
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
             files.push(rel);
         }
     }
@@ -648,14 +597,8 @@ pub fn load(dir: &Path) -> Result<Content> {
 }
 
 /// Puts parsed items together and runs the checks that span files.
-pub(crate) fn assemble(
-    dir: &Path,
-    files: &[PathBuf],
-    items: Vec<Item>,
-    mut problems: Vec<Problem>,
-) -> Result<Content> {
-    let (mut situs, mut beranda, mut panduan, mut peraturan_halaman, mut izin_halaman) =
-        (None, None, None, None, None);
+pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut problems: Vec<Problem>) -> Result<Content> {
+    let (mut situs, mut beranda, mut panduan, mut peraturan_halaman, mut izin_halaman) = (None, None, None, None, None);
     let (mut langkah, mut peraturan, mut izin) = (Vec::new(), Vec::new(), Vec::new());
     for item in items {
         match item {
@@ -671,10 +614,7 @@ pub(crate) fn assemble(
     }
     let exists = |rel: &str| files.iter().any(|f| f == Path::new(rel));
     for (rel, what) in [
-        (
-            "situs.yaml",
-            "pengaturan situs (nama, instansi, unit, kontak)",
-        ),
+        ("situs.yaml", "pengaturan situs (nama, instansi, unit, kontak)"),
         ("beranda.md", "teks halaman beranda"),
         ("panduan/_index.md", "pengantar panduan pemohon"),
         ("peraturan/_index.md", "pengantar halaman dasar hukum"),
@@ -694,13 +634,14 @@ pub(crate) fn assemble(
             .iter()
             .any(|f| f.starts_with("panduan") && !f.ends_with("_index.md"))
     {
-        problems.push(Problem::new(dir.join("panduan"), 1, 1, "panduan belum berisi langkah; tambahkan berkas seperti panduan/01-registrasi-pemohon.md"));
+        problems.push(Problem::new(
+            dir.join("panduan"),
+            1,
+            1,
+            "panduan belum berisi langkah; tambahkan berkas seperti panduan/01-registrasi-pemohon.md",
+        ));
     }
-    if izin.is_empty()
-        && !files
-            .iter()
-            .any(|f| f.starts_with("izin") && !f.ends_with("_index.md"))
-    {
+    if izin.is_empty() && !files.iter().any(|f| f.starts_with("izin") && !f.ends_with("_index.md")) {
         problems.push(Problem::new(
             dir.join("izin"),
             1,
@@ -710,13 +651,7 @@ pub(crate) fn assemble(
     }
 
     let content = match (situs, beranda, panduan, peraturan_halaman, izin_halaman) {
-        (
-            Some(situs),
-            Some(beranda),
-            Some(panduan),
-            Some(peraturan_halaman),
-            Some(izin_halaman),
-        ) => Some(Content {
+        (Some(situs), Some(beranda), Some(panduan), Some(peraturan_halaman), Some(izin_halaman)) => Some(Content {
             situs,
             beranda,
             panduan,
@@ -750,10 +685,7 @@ pub(crate) fn assemble(
 
 /// The checks that span files; also puts guide steps, regulations and permits in page order.
 /// Watch mode calls it again after replacing one file's part of the model.
-pub(crate) fn cross_check(
-    content: &mut Content,
-    known_regulations: &HashSet<String>,
-) -> Vec<Problem> {
+pub(crate) fn cross_check(content: &mut Content, known_regulations: &HashSet<String>) -> Vec<Problem> {
     let mut problems = Vec::new();
     let Content {
         langkah,
@@ -848,9 +780,7 @@ pub(crate) fn cross_check(
         }
     }
 
-    peraturan.sort_by(|a, b| {
-        (a.urutan.unwrap_or(i64::MAX), &a.id).cmp(&(b.urutan.unwrap_or(i64::MAX), &b.id))
-    });
+    peraturan.sort_by(|a, b| (a.urutan.unwrap_or(i64::MAX), &a.id).cmp(&(b.urutan.unwrap_or(i64::MAX), &b.id)));
     problems
 }
 
@@ -859,9 +789,7 @@ fn unknown_regulation(id: &str, known: &HashSet<&str>, key: &str) -> String {
         Some(s) => format!("; mungkin maksudnya \"{s}\"?"),
         None => String::new(),
     };
-    format!(
-        "\"{key}\" menyebut peraturan \"{id}\" yang tidak ada di content/peraturan/ (berkas {id}.md){hint}"
-    )
+    format!("\"{key}\" menyebut peraturan \"{id}\" yang tidak ada di content/peraturan/ (berkas {id}.md){hint}")
 }
 
 /// Re-reads a file's front matter positions for cross-file problems. Only runs when a
@@ -869,11 +797,7 @@ fn unknown_regulation(id: &str, known: &HashSet<&str>, key: &str) -> String {
 fn locator_of(path: &Path) -> Locator {
     std::fs::read_to_string(path)
         .ok()
-        .and_then(|t| {
-            frontmatter::split(&t)
-                .ok()
-                .map(|s| Locator::new(s.yaml, s.yaml_line))
-        })
+        .and_then(|t| frontmatter::split(&t).ok().map(|s| Locator::new(s.yaml, s.yaml_line)))
         .unwrap_or_default()
 }
 

@@ -60,9 +60,7 @@ fn key_of(s: &str) -> Option<(&str, usize)> {
         let close = s[1..].find(q)? + 1;
         (&s[1..close], close + 1)
     } else {
-        let colon = s
-            .find(": ")
-            .or_else(|| s.strip_suffix(':').map(|k| k.len()))?;
+        let colon = s.find(": ").or_else(|| s.strip_suffix(':').map(|k| k.len()))?;
         (&s[..colon], colon)
     };
     let after = &s[end..];
@@ -102,10 +100,7 @@ impl Locator {
                 while frames.last().is_some_and(|f| f.indent > indent) {
                     frames.pop();
                 }
-                let owner = block_keys
-                    .last()
-                    .map(|(_, p)| p.clone())
-                    .unwrap_or_default();
+                let owner = block_keys.last().map(|(_, p)| p.clone()).unwrap_or_default();
                 let n = counters.entry(owner.clone()).or_insert(0);
                 let item = join(&owner, &n.to_string());
                 *n += 1;
@@ -229,10 +224,7 @@ impl Locator {
 
     /// Where the value at `path` stands; falls back to its key.
     pub fn value(&self, path: &str) -> Pos {
-        self.values
-            .get(path)
-            .copied()
-            .unwrap_or_else(|| self.key(path))
+        self.values.get(path).copied().unwrap_or_else(|| self.key(path))
     }
 }
 
@@ -260,13 +252,7 @@ kontak:
         let l = Locator::new(YAML, 2);
         assert_eq!(l.key("nama"), Pos { line: 2, column: 1 });
         assert_eq!(l.value("nama"), Pos { line: 2, column: 7 });
-        assert_eq!(
-            l.key("kontak.email"),
-            Pos {
-                line: 13,
-                column: 3
-            }
-        );
+        assert_eq!(l.key("kontak.email"), Pos { line: 13, column: 3 });
     }
 
     #[test]
@@ -275,32 +261,14 @@ kontak:
         assert_eq!(l.key("persyaratan.0"), Pos { line: 4, column: 3 });
         assert_eq!(l.key("persyaratan.0.id"), Pos { line: 4, column: 5 });
         assert_eq!(l.key("persyaratan.1.wajib"), Pos { line: 8, column: 5 });
-        assert_eq!(
-            l.value("persyaratan.1.tipe_pemohon.0"),
-            Pos {
-                line: 10,
-                column: 9
-            }
-        );
+        assert_eq!(l.value("persyaratan.1.tipe_pemohon.0"), Pos { line: 10, column: 9 });
     }
 
     #[test]
     fn finds_items_of_flow_lists() {
         let l = Locator::new(YAML, 2);
-        assert_eq!(
-            l.value("dasar_hukum.1"),
-            Pos {
-                line: 11,
-                column: 27
-            }
-        );
-        assert_eq!(
-            l.value("persyaratan.0.format.1"),
-            Pos {
-                line: 6,
-                column: 19
-            }
-        );
+        assert_eq!(l.value("dasar_hukum.1"), Pos { line: 11, column: 27 });
+        assert_eq!(l.value("persyaratan.0.format.1"), Pos { line: 6, column: 19 });
     }
 
     #[test]
@@ -313,10 +281,7 @@ kontak:
     #[test]
     fn unknown_paths_fall_back_to_the_nearest_known_ancestor() {
         let l = Locator::new(YAML, 2);
-        assert_eq!(
-            l.key("persyaratan.0.ukuran_maks_mb"),
-            Pos { line: 4, column: 3 }
-        );
+        assert_eq!(l.key("persyaratan.0.ukuran_maks_mb"), Pos { line: 4, column: 3 });
         assert_eq!(l.key("tidak_ada"), Pos { line: 2, column: 1 });
     }
 }

@@ -45,11 +45,7 @@ pub fn slugify(text: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    if out.is_empty() {
-        "bagian".to_string()
-    } else {
-        out
-    }
+    if out.is_empty() { "bagian".to_string() } else { out }
 }
 
 fn level_number(l: HeadingLevel) -> usize {
@@ -59,13 +55,7 @@ fn level_number(l: HeadingLevel) -> usize {
 /// Renders `src`, a body that starts on file line `first_line` of `file`. Headings must be at
 /// `min_level` or deeper, because the template puts the page's own headings above them.
 /// `taken` holds ids the template already uses on the page; generated ids avoid them.
-pub fn render(
-    src: &str,
-    file: &Path,
-    first_line: usize,
-    min_level: HeadingLevel,
-    taken: &[&str],
-) -> Rendered {
+pub fn render(src: &str, file: &Path, first_line: usize, min_level: HeadingLevel, taken: &[&str]) -> Rendered {
     let mut out = Rendered::default();
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(src.match_indices('\n').map(|(i, _)| i + 1))

@@ -163,14 +163,8 @@ pub struct Permit {
 
 impl Permit {
     /// The requirements asked of this applicant for this kind of application, in content order.
-    pub fn requirements_for(
-        &self,
-        who: ApplicantType,
-        kind: ApplicationKind,
-    ) -> impl Iterator<Item = &Requirement> {
-        self.persyaratan
-            .iter()
-            .filter(move |r| r.applies_to(who, kind))
+    pub fn requirements_for(&self, who: ApplicantType, kind: ApplicationKind) -> impl Iterator<Item = &Requirement> {
+        self.persyaratan.iter().filter(move |r| r.applies_to(who, kind))
     }
 
     pub fn path(&self) -> String {

@@ -121,11 +121,7 @@ fn prose(text: &str, source: &Source, min: HeadingLevel, taken: &[&str]) -> Pros
     let r = markdown::render(text, &source.path, source.body_line, min, taken);
     Prose {
         html: r.html,
-        links: r
-            .links
-            .into_iter()
-            .map(|l| (source.path.clone(), l))
-            .collect(),
+        links: r.links.into_iter().map(|l| (source.path.clone(), l)).collect(),
         problems: r.problems,
     }
 }
@@ -181,11 +177,7 @@ fn applies_label(r: &Requirement, p: &Permit) -> Option<String> {
 }
 
 fn format_label(formats: &[DocFormat]) -> String {
-    formats
-        .iter()
-        .map(|f| f.label())
-        .collect::<Vec<_>>()
-        .join(", ")
+    formats.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ")
 }
 
 /// The permit as its page and the JSON catalogue show it.
@@ -230,10 +222,7 @@ pub fn permit_view(content: &Content, p: &Permit) -> Value {
     }
 }
 
-fn steps(
-    content: &Content,
-    with_body: bool,
-) -> (Vec<Value>, Vec<(PathBuf, SourceLink)>, Vec<Problem>) {
+fn steps(content: &Content, with_body: bool) -> (Vec<Value>, Vec<(PathBuf, SourceLink)>, Vec<Problem>) {
     let mut links = Vec::new();
     let mut problems = Vec::new();
     let mut out = Vec::new();
@@ -247,7 +236,9 @@ fn steps(
         } else {
             String::new()
         };
-        out.push(context! { nomor => s.nomor, id => s.id, judul => s.judul, ringkasan => s.ringkasan, isi_html => isi });
+        out.push(
+            context! { nomor => s.nomor, id => s.id, judul => s.judul, ringkasan => s.ringkasan, isi_html => isi },
+        );
     }
     (out, links, problems)
 }
@@ -273,46 +264,45 @@ pub fn render_page(
         }
     };
     let site = &content.situs;
-    let (judul, deskripsi, nav, searchable, extra): (String, String, Option<&str>, bool, Value) =
-        match kind {
-            PageKind::Home => {
-                let beranda = text(&content.beranda, HeadingLevel::H2, &[]);
-                let (langkah, _, _) = steps(content, false);
-                let kategori: Vec<Value> = categories(content)
+    let (judul, deskripsi, nav, searchable, extra): (String, String, Option<&str>, bool, Value) = match kind {
+        PageKind::Home => {
+            let beranda = text(&content.beranda, HeadingLevel::H2, &[]);
+            let (langkah, _, _) = steps(content, false);
+            let kategori: Vec<Value> = categories(content)
                 .into_iter()
                 .map(|(nama, v)| context! { id => category_id(&nama), nama => nama, jumlah => v.len() })
                 .collect();
-                (
-                    beranda.judul.clone(),
-                    beranda.ringkasan.clone(),
-                    Some("beranda"),
-                    true,
-                    context! { beranda => beranda, langkah => langkah, jumlah_izin => content.izin.len(), kategori => kategori },
-                )
-            }
-            PageKind::Guide => {
-                let panduan = text(&content.panduan, HeadingLevel::H2, &[]);
-                let (langkah, l, p) = steps(content, true);
-                links.extend(l);
-                problems.extend(p);
-                (
-                    panduan.judul.clone(),
-                    panduan.ringkasan.clone(),
-                    Some("panduan"),
-                    true,
-                    context! { panduan => panduan, langkah => langkah },
-                )
-            }
-            PageKind::Regulations => {
-                let ids: Vec<&str> = content.peraturan.iter().map(|r| r.id.as_str()).collect();
-                let halaman = text(&content.peraturan_halaman, HeadingLevel::H2, &ids);
-                let mut cited: BTreeMap<&str, Vec<&Permit>> = BTreeMap::new();
-                for p in &content.izin {
-                    for id in &p.dasar_hukum {
-                        cited.entry(id.as_str()).or_default().push(p);
-                    }
+            (
+                beranda.judul.clone(),
+                beranda.ringkasan.clone(),
+                Some("beranda"),
+                true,
+                context! { beranda => beranda, langkah => langkah, jumlah_izin => content.izin.len(), kategori => kategori },
+            )
+        }
+        PageKind::Guide => {
+            let panduan = text(&content.panduan, HeadingLevel::H2, &[]);
+            let (langkah, l, p) = steps(content, true);
+            links.extend(l);
+            problems.extend(p);
+            (
+                panduan.judul.clone(),
+                panduan.ringkasan.clone(),
+                Some("panduan"),
+                true,
+                context! { panduan => panduan, langkah => langkah },
+            )
+        }
+        PageKind::Regulations => {
+            let ids: Vec<&str> = content.peraturan.iter().map(|r| r.id.as_str()).collect();
+            let halaman = text(&content.peraturan_halaman, HeadingLevel::H2, &ids);
+            let mut cited: BTreeMap<&str, Vec<&Permit>> = BTreeMap::new();
+            for p in &content.izin {
+                for id in &p.dasar_hukum {
+                    cited.entry(id.as_str()).or_default().push(p);
                 }
-                let list: Vec<Value> = content
+            }
+            let list: Vec<Value> = content
                 .peraturan
                 .iter()
                 .map(|r| {
@@ -337,20 +327,20 @@ pub fn render_page(
                     }
                 })
                 .collect();
-                (
-                    halaman.judul.clone(),
-                    halaman.ringkasan.clone(),
-                    Some("peraturan"),
-                    true,
-                    context! { halaman => halaman, peraturan => list },
-                )
-            }
-            PageKind::PermitIndex => {
-                let cats = categories(content);
-                let ids: Vec<String> = cats.iter().map(|(n, _)| category_id(n)).collect();
-                let taken: Vec<&str> = ids.iter().map(String::as_str).collect();
-                let halaman = text(&content.izin_halaman, HeadingLevel::H2, &taken);
-                let kategori: Vec<Value> = cats
+            (
+                halaman.judul.clone(),
+                halaman.ringkasan.clone(),
+                Some("peraturan"),
+                true,
+                context! { halaman => halaman, peraturan => list },
+            )
+        }
+        PageKind::PermitIndex => {
+            let cats = categories(content);
+            let ids: Vec<String> = cats.iter().map(|(n, _)| category_id(n)).collect();
+            let taken: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let halaman = text(&content.izin_halaman, HeadingLevel::H2, &taken);
+            let kategori: Vec<Value> = cats
                 .into_iter()
                 .map(|(nama, v)| {
                     let izin: Vec<Value> = v
@@ -358,58 +348,55 @@ pub fn render_page(
                         .map(|&i| {
                             let p = &content.izin[i];
                             context! { slug => p.slug, nama => p.nama, ringkasan => p.ringkasan,
-                                lama_proses_hari_kerja => p.lama_proses_hari_kerja, biaya_label => p.biaya.label() }
+                            lama_proses_hari_kerja => p.lama_proses_hari_kerja, biaya_label => p.biaya.label() }
                         })
                         .collect();
                     context! { id => category_id(&nama), nama => nama, izin => izin }
                 })
                 .collect();
-                (
-                    halaman.judul.clone(),
-                    halaman.ringkasan.clone(),
-                    Some("izin"),
-                    true,
-                    context! { halaman => halaman, kategori => kategori, jumlah_izin => content.izin.len() },
-                )
-            }
-            PageKind::Permit(i) => {
-                let p = &content.izin[i];
-                let body = prose(
-                    &p.body,
-                    &p.source,
-                    HeadingLevel::H2,
-                    &["persyaratan", "dasar-hukum", "cara-mengajukan"],
-                );
-                links.extend(body.links);
-                problems.extend(body.problems);
-                let view = permit_view(content, p);
-                let izin = context! { isi_html => body.html, ..view };
-                (
-                    p.nama.clone(),
-                    p.ringkasan.clone(),
-                    Some("izin"),
-                    true,
-                    context! { izin => izin },
-                )
-            }
-            PageKind::Search => (
-                "Cari".into(),
-                format!(
-                    "Cari jenis izin, persyaratan dan panduan di {}.",
-                    site.nama_situs
-                ),
-                Some("cari"),
-                false,
-                context! { halaman => context! { judul => "Cari" } },
-            ),
-            PageKind::NotFound => (
-                "Halaman tidak ditemukan".into(),
-                "Halaman yang Anda cari tidak ditemukan.".into(),
-                None,
-                false,
-                context! { halaman => context! { judul => "Halaman tidak ditemukan" } },
-            ),
-        };
+            (
+                halaman.judul.clone(),
+                halaman.ringkasan.clone(),
+                Some("izin"),
+                true,
+                context! { halaman => halaman, kategori => kategori, jumlah_izin => content.izin.len() },
+            )
+        }
+        PageKind::Permit(i) => {
+            let p = &content.izin[i];
+            let body = prose(
+                &p.body,
+                &p.source,
+                HeadingLevel::H2,
+                &["persyaratan", "dasar-hukum", "cara-mengajukan"],
+            );
+            links.extend(body.links);
+            problems.extend(body.problems);
+            let view = permit_view(content, p);
+            let izin = context! { isi_html => body.html, ..view };
+            (
+                p.nama.clone(),
+                p.ringkasan.clone(),
+                Some("izin"),
+                true,
+                context! { izin => izin },
+            )
+        }
+        PageKind::Search => (
+            "Cari".into(),
+            format!("Cari jenis izin, persyaratan dan panduan di {}.", site.nama_situs),
+            Some("cari"),
+            false,
+            context! { halaman => context! { judul => "Cari" } },
+        ),
+        PageKind::NotFound => (
+            "Halaman tidak ditemukan".into(),
+            "Halaman yang Anda cari tidak ditemukan.".into(),
+            None,
+            false,
+            context! { halaman => context! { judul => "Halaman tidak ditemukan" } },
+        ),
+    };
     let page = PageMeta {
         judul: &judul,
         deskripsi: &deskripsi,

@@ -29,11 +29,6 @@ impl ServiceRoutes {
     }
 
     pub fn all(&self) -> [&str; 4] {
-        [
-            &self.registrasi,
-            &self.masuk,
-            &self.beranda,
-            &self.cek_status,
-        ]
+        [&self.registrasi, &self.masuk, &self.beranda, &self.cek_status]
     }
 }

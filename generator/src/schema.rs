@@ -75,9 +75,7 @@ pub fn distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -104,14 +102,12 @@ impl<'a> Reader<'a> {
 
     pub fn at_key(&mut self, path: &str, message: impl Into<String>) {
         let p = self.loc.key(path);
-        self.problems
-            .push(Problem::new(self.file, p.line, p.column, message));
+        self.problems.push(Problem::new(self.file, p.line, p.column, message));
     }
 
     pub fn at_value(&mut self, path: &str, message: impl Into<String>) {
         let p = self.loc.value(path);
-        self.problems
-            .push(Problem::new(self.file, p.line, p.column, message));
+        self.problems.push(Problem::new(self.file, p.line, p.column, message));
     }
 
     /// Checks that `v` is a mapping with only `keys`, and that every required key is there.
@@ -124,19 +120,13 @@ impl<'a> Reader<'a> {
             };
             self.at_value(
                 path,
-                format!(
-                    "{what} harus berupa kumpulan \"kunci: nilai\", bukan {}",
-                    describe(v)
-                ),
+                format!("{what} harus berupa kumpulan \"kunci: nilai\", bukan {}", describe(v)),
             );
             return None;
         };
         for k in map.keys() {
             let Some(name) = k.as_str() else {
-                self.at_key(
-                    path,
-                    format!("kunci harus berupa teks, bukan {}", describe(k)),
-                );
+                self.at_key(path, format!("kunci harus berupa teks, bukan {}", describe(k)));
                 continue;
             };
             if keys.iter().any(|key| key.name == name) {
@@ -193,15 +183,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub fn uint(
-        &mut self,
-        map: &Mapping,
-        path: &str,
-        key: &str,
-        min: u64,
-        max: u64,
-        unit: &str,
-    ) -> Option<u64> {
+    pub fn uint(&mut self, map: &Mapping, path: &str, key: &str, min: u64, max: u64, unit: &str) -> Option<u64> {
         let v = map.get(key)?;
         let kpath = join(path, key);
         match v.as_u64() {
@@ -214,10 +196,7 @@ impl<'a> Reader<'a> {
                 None
             }
             None => {
-                let msg = format!(
-                    "\"{key}\" harus berupa bilangan bulat ({unit}), bukan {}",
-                    describe(v)
-                );
+                let msg = format!("\"{key}\" harus berupa bilangan bulat ({unit}), bukan {}", describe(v));
                 self.at_value(&kpath, msg);
                 None
             }
@@ -237,13 +216,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A list of text items (written `[a, b]` or as `- a` lines).
-    pub fn text_list(
-        &mut self,
-        map: &Mapping,
-        path: &str,
-        key: &str,
-        example: &str,
-    ) -> Option<Vec<(String, String)>> {
+    pub fn text_list(&mut self, map: &Mapping, path: &str, key: &str, example: &str) -> Option<Vec<(String, String)>> {
         let v = map.get(key)?;
         let kpath = join(path, key);
         let Value::Sequence(items) = v else {
@@ -269,20 +242,10 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-empty list of words of `T`, without repeats.
-    pub fn choices<T: Choice + PartialEq>(
-        &mut self,
-        map: &Mapping,
-        path: &str,
-        key: &str,
-    ) -> Option<Vec<T>> {
+    pub fn choices<T: Choice + PartialEq>(&mut self, map: &Mapping, path: &str, key: &str) -> Option<Vec<T>> {
         let example = format!(
             "[{}]",
-            T::all()
-                .iter()
-                .take(2)
-                .map(|c| c.word())
-                .collect::<Vec<_>>()
-                .join(", ")
+            T::all().iter().take(2).map(|c| c.word()).collect::<Vec<_>>().join(", ")
         );
         let items = self.text_list(map, path, key, &example)?;
         if items.is_empty() {
@@ -296,9 +259,7 @@ impl<'a> Reader<'a> {
         let mut ok = true;
         for (word, ipath) in items {
             match T::parse(&word) {
-                Some(c) if out.contains(&c) => {
-                    self.at_value(&ipath, format!("\"{word}\" disebut dua kali"))
-                }
+                Some(c) if out.contains(&c) => self.at_value(&ipath, format!("\"{word}\" disebut dua kali")),
                 Some(c) => out.push(c),
                 None => {
                     ok = false;

@@ -69,12 +69,7 @@ pub fn template_problem(dir: &Path, e: &minijinja::Error) -> Problem {
         detail.push_str(&s.to_string());
         source = s.source();
     }
-    Problem::new(
-        file,
-        e.line().unwrap_or(1),
-        1,
-        format!("kesalahan templat: {detail}"),
-    )
+    Problem::new(file, e.line().unwrap_or(1), 1, format!("kesalahan templat: {detail}"))
 }
 
 impl Theme {
@@ -93,9 +88,8 @@ impl Theme {
                 && !value.is_safe()
                 && state.auto_escape() == minijinja::AutoEscape::Html
             {
-                out.write_str(&html_escape(s)).map_err(|_| {
-                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
-                })
+                out.write_str(&html_escape(s))
+                    .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"))
             } else {
                 minijinja::escape_formatter(out, state, value)
             }
@@ -110,10 +104,7 @@ impl Theme {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry
-                .path()
-                .strip_prefix(&templates)
-                .unwrap_or(entry.path());
+            let rel = entry.path().strip_prefix(&templates).unwrap_or(entry.path());
             let name = rel.to_string_lossy().replace('\\', "/");
             match std::fs::read_to_string(entry.path()) {
                 Ok(src) => names.push((name, src)),
@@ -171,21 +162,15 @@ impl Theme {
                 )),
             }
         }
-        let urls: BTreeMap<String, String> = assets
-            .iter()
-            .map(|(k, a)| (k.clone(), a.url.clone()))
-            .collect();
-        env.add_function(
-            "asset",
-            move |name: String| -> Result<String, minijinja::Error> {
-                urls.get(&name).cloned().ok_or_else(|| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::InvalidOperation,
-                        format!("asset(\"{name}\"): there is no static/{name} in the theme"),
-                    )
-                })
-            },
-        );
+        let urls: BTreeMap<String, String> = assets.iter().map(|(k, a)| (k.clone(), a.url.clone())).collect();
+        env.add_function("asset", move |name: String| -> Result<String, minijinja::Error> {
+            urls.get(&name).cloned().ok_or_else(|| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("asset(\"{name}\"): there is no static/{name} in the theme"),
+                )
+            })
+        });
         if problems.is_empty() {
             Ok(Theme {
                 dir: dir.to_path_buf(),

@@ -54,11 +54,7 @@ impl From<Built> for State {
         State {
             content: b.content,
             theme: b.theme,
-            records: b
-                .records
-                .into_iter()
-                .map(|r| (r.out_path.clone(), r))
-                .collect(),
+            records: b.records.into_iter().map(|r| (r.out_path.clone(), r)).collect(),
         }
     }
 }
@@ -91,12 +87,7 @@ impl Session {
                 }
             }
             Err(Error::Content(p)) => Outcome::Problems(p),
-            Err(e) => Outcome::Problems(Problems(vec![Problem::new(
-                &self.opts.out_dir,
-                1,
-                1,
-                format!("{e:#}"),
-            )])),
+            Err(e) => Outcome::Problems(Problems(vec![Problem::new(&self.opts.out_dir, 1, 1, format!("{e:#}"))])),
         }
     }
 
@@ -146,28 +137,21 @@ impl Session {
         for (slug, path) in &permits {
             let pos = content.izin.binary_search_by(|p| p.slug.as_str().cmp(slug));
             match std::fs::read_to_string(path) {
-                Ok(text) => {
-                    match load::parse_file(path, &Kind::Permit { slug: slug.clone() }, &text) {
-                        Ok(Item::Permit(p)) => match pos {
-                            Ok(i) => content.izin[i] = p,
-                            Err(i) => content.izin.insert(i, p),
-                        },
-                        Ok(_) => {}
-                        Err(p) => problems.extend(p),
-                    }
-                }
+                Ok(text) => match load::parse_file(path, &Kind::Permit { slug: slug.clone() }, &text) {
+                    Ok(Item::Permit(p)) => match pos {
+                        Ok(i) => content.izin[i] = p,
+                        Err(i) => content.izin.insert(i, p),
+                    },
+                    Ok(_) => {}
+                    Err(p) => problems.extend(p),
+                },
                 Err(_) if !path.exists() => {
                     if let Ok(i) = pos {
                         content.izin.remove(i);
                         removed.push(format!("izin/{slug}/index.html"));
                     }
                 }
-                Err(e) => problems.push(Problem::new(
-                    path,
-                    1,
-                    1,
-                    format!("berkas tidak dapat dibaca: {e}"),
-                )),
+                Err(e) => problems.push(Problem::new(path, 1, 1, format!("berkas tidak dapat dibaca: {e}"))),
             }
         }
         problems.extend(load::cross_check(&mut content, &HashSet::new()));
@@ -185,13 +169,7 @@ impl Session {
             layanan: ServiceRoutes::new(&content.situs.layanan),
             live_reload: true,
         };
-        let fresh = match build::render_pages(
-            &state.theme,
-            &content,
-            &common,
-            &kinds,
-            Some(&self.opts.out_dir),
-        ) {
+        let fresh = match build::render_pages(&state.theme, &content, &common, &kinds, Some(&self.opts.out_dir)) {
             Ok(r) => r,
             Err(p) => return Outcome::Problems(Problems::sorted(p)),
         };
@@ -227,7 +205,7 @@ impl Session {
                 })
                 .collect()
         };
-        let problems = build::check_links(&content, &all, &extra);
+        let problems = build::check_links(&content, &all, &extra, true);
         if !problems.is_empty() {
             return Outcome::Problems(Problems::sorted(problems));
         }
@@ -261,6 +239,9 @@ fn strip_links(r: &PageRecord) -> PageRecord {
     r
 }
 
+/// Where pages built for watching load the live reload script from.
+pub const LIVE_RELOAD_SCRIPT: &str = "/__livereload.js";
+
 const LIVE_RELOAD_JS: &str = r#"(function () {
   var es = new EventSource('/__livereload');
   es.addEventListener('reload', function () { location.reload(); });
@@ -285,15 +266,12 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
         .map_err(|e| Error::Serve(std::io::Error::other(e)))?;
     report(&first);
     let (tx, _) = broadcast::channel::<(String, String)>(16);
-    let watched = [
-        session.opts.content_dir.clone(),
-        session.opts.theme_dir.clone(),
-    ];
+    let watched = [session.opts.content_dir.clone(), session.opts.theme_dir.clone()];
     let out = session.opts.out_dir.clone();
 
     let (ftx, frx) = std::sync::mpsc::channel();
-    let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(80), ftx)
-        .map_err(|source| Error::Watch {
+    let mut debouncer =
+        notify_debouncer_mini::new_debouncer(Duration::from_millis(80), ftx).map_err(|source| Error::Watch {
             path: watched[0].clone(),
             source,
         })?;
@@ -328,29 +306,17 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
     let app = Router::new()
         .route(
             "/__livereload.js",
-            get(|| async {
-                (
-                    [("content-type", "text/javascript; charset=utf-8")],
-                    LIVE_RELOAD_JS,
-                )
-            }),
+            get(|| async { ([("content-type", "text/javascript; charset=utf-8")], LIVE_RELOAD_JS) }),
         )
         .route(
             "/__livereload",
             get(move || {
                 let rx = tx.subscribe();
                 async move {
-                    let stream =
-                        BroadcastStream::new(rx)
-                            .filter_map(|m| m.ok())
-                            .map(|(event, data)| {
-                                Ok::<_, std::convert::Infallible>(
-                                    Event::default().event(event).data(data),
-                                )
-                            });
-                    Sse::new(stream)
-                        .keep_alive(KeepAlive::default())
-                        .into_response()
+                    let stream = BroadcastStream::new(rx).filter_map(|m| m.ok()).map(|(event, data)| {
+                        Ok::<_, std::convert::Infallible>(Event::default().event(event).data(data))
+                    });
+                    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
                 }
             }),
         )
@@ -358,9 +324,7 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
     let addr: SocketAddr = addr
         .parse()
         .map_err(|e| Error::Serve(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(Error::Serve)?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(Error::Serve)?;
     println!(
         "Pratinjau di http://{}/ — perubahan di {} dan {} tampil otomatis. Tekan Ctrl-C untuk berhenti.",
         listener.local_addr().map_err(Error::Serve)?,
@@ -377,15 +341,13 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
 
 fn report(outcome: &Outcome) {
     match outcome {
-        Outcome::Full { pages, elapsed } => println!(
-            "Dibangun ulang: {pages} halaman dalam {} ms.",
-            elapsed.as_millis()
-        ),
+        Outcome::Full { pages, elapsed } => {
+            println!("Dibangun ulang: {pages} halaman dalam {} ms.", elapsed.as_millis())
+        }
         Outcome::Partial { pages: 0, .. } => {}
-        Outcome::Partial { pages, elapsed } => println!(
-            "Diperbarui: {pages} halaman dalam {} ms.",
-            elapsed.as_millis()
-        ),
+        Outcome::Partial { pages, elapsed } => {
+            println!("Diperbarui: {pages} halaman dalam {} ms.", elapsed.as_millis())
+        }
         Outcome::Problems(p) => eprintln!("{p}"),
     }
 }

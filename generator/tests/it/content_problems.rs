@@ -2,138 +2,11 @@
 //! and a message that says what was expected; every problem of a build at once; and a failed
 //! build leaves the published site as it was.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use generator::{Error, Options, Search};
+use generator::Options;
 
-const PERMIT: &str = "---
-nama: Izin Pemasangan Rumpon
-kategori: Kelautan dan Perikanan
-ringkasan: Izin untuk memasang rumpon.
-tipe_pemohon: [perorangan, perusahaan]
-jenis_permohonan: [baru, perpanjangan]
-lama_proses_hari_kerja: 10
-biaya: 0
-produk: Surat Izin Pemasangan Rumpon
-dasar_hukum: [pp-24-2018]
-persyaratan:
-  - id: surat-permohonan
-    nama: Surat permohonan
-  - id: akta
-    nama: Akta pendirian
-    tipe_pemohon: [perusahaan]
----
-
-## Prosedur
-
-Baca [panduan](/panduan/#daftar) dan [dasar hukum](/peraturan/#pp-24-2018).
-";
-
-struct Fixture {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
-}
-
-fn theme_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default")
-}
-
-impl Fixture {
-    /// A small valid content directory: one guide step, two regulations, one permit.
-    fn new() -> Fixture {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let root = tmp.path().to_path_buf();
-        let f = Fixture { _tmp: tmp, root };
-        f.write(
-            "situs.yaml",
-            "nama_situs: Panduan Perizinan\ninstansi: Provinsi Sumatera Selatan\nunit: Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu\nsingkatan_unit: DPMPTSP\ndeskripsi: Panduan perizinan.\nurl_dasar: https://contoh.go.id\nlayanan: /layanan\nkontak: {}\n",
-        );
-        f.write(
-            "beranda.md",
-            "---\njudul: Beranda\nringkasan: Layanan perizinan daring.\n---\nSelamat datang.\n",
-        );
-        f.write(
-            "panduan/_index.md",
-            "---\njudul: Panduan Pemohon\nringkasan: Tujuh langkah.\n---\nPengantar.\n",
-        );
-        f.write(
-            "panduan/01-daftar.md",
-            "---\njudul: Registrasi Pemohon\nringkasan: Daftar.\n---\nTekan **DAFTAR**.\n",
-        );
-        f.write(
-            "peraturan/_index.md",
-            "---\njudul: Dasar Hukum\nringkasan: Peraturan.\n---\n",
-        );
-        f.write(
-            "peraturan/pp-24-2018.md",
-            "---\njenis: Peraturan Pemerintah\nnomor: \"24\"\ntahun: 2018\njudul: Pelayanan Perizinan Berusaha Terintegrasi Secara Elektronik\nstatus: dicabut\ndiganti_oleh: pp-5-2021\n---\nMembentuk OSS.\n",
-        );
-        f.write(
-            "peraturan/pp-5-2021.md",
-            "---\njenis: Peraturan Pemerintah\nnomor: 5\ntahun: 2021\njudul: Penyelenggaraan Perizinan Berusaha Berbasis Risiko\nstatus: berlaku\n---\nOSS RBA.\n",
-        );
-        f.write(
-            "izin/_index.md",
-            "---\njudul: Jenis Izin\nringkasan: Daftar izin.\n---\n",
-        );
-        f.write("izin/izin-pemasangan-rumpon.md", PERMIT);
-        f
-    }
-
-    fn content(&self) -> PathBuf {
-        self.root.join("content")
-    }
-
-    fn public(&self) -> PathBuf {
-        self.root.join("public")
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.content().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let p = self.content().join(rel);
-        let text = std::fs::read_to_string(&p).expect("read");
-        assert!(text.contains(from), "fixture {rel} has no {from:?}");
-        std::fs::write(p, text.replacen(from, to, 1)).expect("write");
-    }
-
-    fn options(&self) -> Options {
-        Options {
-            content_dir: self.content(),
-            theme_dir: theme_dir(),
-            out_dir: self.public(),
-            search: Search::Skip,
-            base_url: None,
-            live_reload: false,
-        }
-    }
-
-    /// The problems `check` reports, as `file:line:col: message` with paths relative to the
-    /// fixture root.
-    fn problems(&self) -> Vec<String> {
-        match generator::check(&self.options()) {
-            Ok(_) => vec![],
-            Err(Error::Content(p)) => {
-                p.0.iter()
-                    .map(|p| {
-                        let file = p
-                            .file
-                            .strip_prefix(&self.root)
-                            .unwrap_or(&p.file)
-                            .display()
-                            .to_string();
-                        format!("{file}:{}:{}: {}", p.line, p.column, p.message)
-                    })
-                    .collect()
-            }
-            Err(e) => panic!("unexpected error: {e:#}"),
-        }
-    }
-}
+use crate::fixture::*;
 
 const IZIN: &str = "content/izin/izin-pemasangan-rumpon.md";
 
@@ -176,11 +49,7 @@ fn valid_content_has_no_problems_and_builds_every_page() {
 #[test]
 fn a_misspelt_key_is_named_with_the_key_it_was_meant_to_be() {
     let f = Fixture::new();
-    f.edit(
-        "izin/izin-pemasangan-rumpon.md",
-        "persyaratan:",
-        "persyaratn:",
-    );
+    f.edit("izin/izin-pemasangan-rumpon.md", "persyaratan:", "persyaratn:");
     let p = f.problems();
     assert!(
         p.contains(&format!(
@@ -189,9 +58,8 @@ fn a_misspelt_key_is_named_with_the_key_it_was_meant_to_be() {
         "{p:#?}"
     );
     assert!(
-        p.iter().any(|p| p.starts_with(&format!(
-            "{IZIN}:2:1: kunci wajib \"persyaratan\" belum ada"
-        ))),
+        p.iter()
+            .any(|p| p.starts_with(&format!("{IZIN}:2:1: kunci wajib \"persyaratan\" belum ada"))),
         "{p:#?}"
     );
 }
@@ -244,11 +112,7 @@ fn a_processing_time_of_zero_days_is_refused() {
 #[test]
 fn a_duplicate_requirement_id_points_at_the_second_one() {
     let f = Fixture::new();
-    f.edit(
-        "izin/izin-pemasangan-rumpon.md",
-        "- id: akta",
-        "- id: surat-permohonan",
-    );
+    f.edit("izin/izin-pemasangan-rumpon.md", "- id: akta", "- id: surat-permohonan");
     assert_one(
         &f.problems(),
         &format!("{IZIN}:14:9: "),
@@ -371,11 +235,7 @@ fn a_link_to_a_missing_anchor_is_reported_in_any_form_it_is_written() {
 #[test]
 fn a_top_level_heading_in_a_permit_body_is_reported() {
     let f = Fixture::new();
-    f.edit(
-        "izin/izin-pemasangan-rumpon.md",
-        "## Prosedur",
-        "# Prosedur",
-    );
+    f.edit("izin/izin-pemasangan-rumpon.md", "## Prosedur", "# Prosedur");
     assert_one(
         &f.problems(),
         &format!("{IZIN}:19:1: "),
@@ -409,11 +269,7 @@ fn a_file_name_that_cannot_be_an_address_is_reported() {
 fn every_problem_of_every_file_is_reported_in_one_run() {
     let f = Fixture::new();
     f.edit("izin/izin-pemasangan-rumpon.md", "biaya: 0", "biaya: [0]");
-    f.edit(
-        "izin/izin-pemasangan-rumpon.md",
-        "produk: Surat",
-        "produkk: Surat",
-    );
+    f.edit("izin/izin-pemasangan-rumpon.md", "produk: Surat", "produkk: Surat");
     f.edit("peraturan/pp-5-2021.md", "status: berlaku", "status: aktif");
     f.write("panduan/02-masuk.md", "---\njudul: Masuk\n---\n");
     let p = f.problems();
@@ -422,7 +278,12 @@ fn every_problem_of_every_file_is_reported_in_one_run() {
         p[0].starts_with(&format!("{IZIN}:2:1: kunci wajib \"produk\"")),
         "{p:#?}"
     );
-    assert!(p[1].starts_with(&format!("{IZIN}:8:8: \"biaya\" harus bilangan bulat rupiah (0 berarti gratis) atau keterangan teks, bukan daftar")), "{p:#?}");
+    assert!(
+        p[1].starts_with(&format!(
+            "{IZIN}:8:8: \"biaya\" harus bilangan bulat rupiah (0 berarti gratis) atau keterangan teks, bukan daftar"
+        )),
+        "{p:#?}"
+    );
     assert!(
         p[2].starts_with(&format!(
             "{IZIN}:9:1: kunci \"produkk\" tidak dikenal; mungkin maksudnya \"produk\"?"
@@ -456,10 +317,7 @@ fn a_template_error_is_reported_at_the_template_line() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].file, path);
     assert_eq!(problems[0].line, text.lines().count() + 2);
-    assert!(
-        problems[0].message.starts_with("kesalahan templat"),
-        "{problems:#?}"
-    );
+    assert!(problems[0].message.starts_with("kesalahan templat"), "{problems:#?}");
 }
 
 #[test]
@@ -479,11 +337,7 @@ fn a_failed_build_leaves_the_published_site_untouched() {
     );
     let err = generator::build(&f.options()).expect_err("broken content must not build");
     assert!(err.problems().is_some_and(|p| p.len() == 1));
-    assert_eq!(
-        snapshot(&f.public()),
-        before,
-        "public/ changed after a failed build"
-    );
+    assert_eq!(snapshot(&f.public()), before, "public/ changed after a failed build");
     let leftovers: Vec<_> = std::fs::read_dir(&f.root)
         .expect("ls")
         .flatten()
@@ -516,32 +370,4 @@ fn the_base_url_setting_replaces_the_one_in_the_content_for_absolute_links() {
         "{sitemap}"
     );
     assert!(!sitemap.contains("404"), "{sitemap}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
-        let rel = e.path().strip_prefix(from).expect("prefix");
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
-}
-
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).expect("prefix").to_path_buf(),
-                std::fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }

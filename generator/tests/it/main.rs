@@ -1,0 +1,5 @@
+//! Integration tests of the generator: one binary, one module per behaviour.
+
+mod content_problems;
+mod fixture;
+mod watch;
