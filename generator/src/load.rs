@@ -384,6 +384,7 @@ pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
         opt("diganti_oleh", ""),
         opt("urutan", ""),
         opt("tautan", ""),
+        opt("status_terverifikasi", ""),
     ];
     let reg = r.mapping(&doc.value, "", &keys).and_then(|m| {
         let jenis = r.text(m, "", "jenis");
@@ -417,6 +418,11 @@ pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
                 }
             },
         };
+        let status_terverifikasi = if m.contains_key("status_terverifikasi") {
+            r.boolean(m, "", "status_terverifikasi")
+        } else {
+            Some(true)
+        };
         let tautan = if m.contains_key("tautan") {
             r.text(m, "", "tautan").and_then(|t| {
                 let ok = (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(' ');
@@ -438,6 +444,7 @@ pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
             diganti_oleh,
             urutan: urutan?,
             tautan,
+            status_terverifikasi: status_terverifikasi?,
             body: doc.body.clone(),
             source: doc.source(),
         })

@@ -183,6 +183,9 @@ pub struct Regulation {
     pub diganti_oleh: Option<String>,
     pub urutan: Option<i64>,
     pub tautan: Option<String>,
+    /// False while the status could not be checked against an official source (JDIH); the
+    /// page then says so, once, in the same words for every such regulation.
+    pub status_terverifikasi: bool,
     pub body: String,
     pub source: Source,
 }

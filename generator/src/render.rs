@@ -323,6 +323,7 @@ pub fn render_page(
                         label => r.label(), status => r.status.as_str(), status_label => r.status.label(),
                         diganti_oleh => r.diganti_oleh.as_deref().and_then(by),
                         menggantikan => menggantikan, tautan => r.tautan, isi_html => p.html,
+                        status_terverifikasi => r.status_terverifikasi,
                         dirujuk_oleh => dirujuk.iter().map(|p| context! { slug => p.slug, nama => p.nama }).collect::<Vec<_>>(),
                     }
                 })

@@ -301,11 +301,9 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
         }
     });
 
-    let index = out.join("404.html");
-    let files = ServeDir::new(&out).not_found_service(ServeFile::new(index));
-    let app = Router::new()
+    let app = site_router(&out)
         .route(
-            "/__livereload.js",
+            LIVE_RELOAD_SCRIPT,
             get(|| async { ([("content-type", "text/javascript; charset=utf-8")], LIVE_RELOAD_JS) }),
         )
         .route(
@@ -319,8 +317,7 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
                     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
                 }
             }),
-        )
-        .fallback_service(files);
+        );
     let addr: SocketAddr = addr
         .parse()
         .map_err(|e| Error::Serve(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))?;
@@ -337,6 +334,13 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
         })
         .await
         .map_err(Error::Serve)
+}
+
+/// Serves a built site: `/izin/a/` from `izin/a/index.html`, and the site's own 404 page (with
+/// status 404) for anything else. The service mounts its routes beside this one.
+pub fn site_router(out: &Path) -> Router {
+    let files = ServeDir::new(out).not_found_service(ServeFile::new(out.join("404.html")));
+    Router::new().fallback_service(files)
 }
 
 fn report(outcome: &Outcome) {

@@ -1,0 +1,4 @@
+//! End-to-end tests across the workspace: the real `content/` built by the real `sicantik`
+//! binary and checked in a real browser.
+
+mod site;

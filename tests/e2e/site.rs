@@ -1,0 +1,209 @@
+//! The real content builds into a site that passes the Nu Html Checker, axe-core in headless
+//! Chromium, the page weight budget, and works with and without JavaScript; a broken content
+//! directory reports every problem and leaves the published site as it was.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sicantik(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sicantik"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run sicantik")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir(from) {
+        let rel = e.strip_prefix(from).expect("prefix");
+        let dest = to.join(rel);
+        if e.is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(&e, &dest).expect("copy");
+        }
+    }
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    let mut i = 0;
+    while i < out.len() {
+        if out[i].is_dir() {
+            let mut children: Vec<PathBuf> = std::fs::read_dir(&out[i])
+                .expect("ls")
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            children.sort();
+            out.extend(children);
+        }
+        i += 1;
+    }
+    out
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    walkdir(dir)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.strip_prefix(dir).expect("prefix").to_path_buf(),
+                std::fs::read(&p).expect("read"),
+            )
+        })
+        .collect()
+}
+
+/// A copy of the real content and theme in a temporary project folder.
+fn project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo().join("content"), &tmp.path().join("content"));
+    copy_dir(&repo().join("themes"), &tmp.path().join("themes"));
+    tmp
+}
+
+#[test]
+fn the_real_site_passes_the_html_checker_axe_and_the_browser_checks() {
+    let tmp = project();
+    // Pagefind comes from the repo's node_modules (installed by `bash .ci/install`).
+    assert!(
+        repo().join("node_modules/.bin/pagefind").is_file(),
+        "Pagefind is missing: run `bash .ci/install` (or `npm ci`) in the repo root first"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sicantik"))
+        .args(["build"])
+        .current_dir(tmp.path())
+        .env("SICANTIK_PAGEFIND", repo().join("node_modules/.bin/pagefind"))
+        .output()
+        .expect("run sicantik build");
+    assert!(
+        out.status.success(),
+        "build failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = tmp.path().join("public");
+    assert!(
+        public.join("pagefind/pagefind.js").is_file(),
+        "no search index was built"
+    );
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = generator::watch::site_router(&public);
+    rt.spawn(async move { axum::serve(listener, app).await });
+
+    let check = Command::new("node")
+        .arg(repo().join("tests/browser/check_site.mjs"))
+        .arg("--dir")
+        .arg(&public)
+        .arg("--url")
+        .arg(format!("http://{addr}"))
+        .current_dir(repo())
+        .output()
+        .expect("run node tests/browser/check_site.mjs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    println!("{report}");
+    assert!(check.status.success(), "the site checks failed:\n{report}");
+}
+
+#[test]
+fn the_catalogue_lists_every_permit_with_the_requirements_its_page_shows() {
+    let tmp = project();
+    let out = sicantik(&["build", "--no-search"], tmp.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let catalogue = std::fs::read_to_string(tmp.path().join("public/katalog.json")).expect("katalog.json");
+    let content = generator::load(&repo().join("content")).expect("content loads");
+    assert!(
+        content.izin.len() >= 15,
+        "the office publishes at least 15 permit types"
+    );
+    for permit in &content.izin {
+        assert!(
+            catalogue.contains(&format!("\"slug\": \"{}\"", permit.slug)),
+            "{} missing from katalog.json",
+            permit.slug
+        );
+        let page =
+            std::fs::read_to_string(tmp.path().join(format!("public/izin/{}/index.html", permit.slug))).expect("page");
+        for r in &permit.persyaratan {
+            let name = r
+                .nama
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;");
+            assert!(
+                page.contains(&name),
+                "{}: requirement {:?} not on its page",
+                permit.slug,
+                r.nama
+            );
+        }
+    }
+}
+
+#[test]
+fn a_broken_content_directory_reports_every_problem_and_leaves_public_as_it_was() {
+    let tmp = project();
+    let out = sicantik(&["build", "--no-search"], tmp.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = snapshot(&tmp.path().join("public"));
+
+    let content = tmp.path().join("content");
+    let edit = |rel: &str, from: &str, to: &str| {
+        let p = content.join(rel);
+        let text = std::fs::read_to_string(&p).expect("read");
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        std::fs::write(&p, text.replacen(from, to, 1)).expect("write");
+    };
+    edit("izin/izin-pemasangan-rumpon.md", "persyaratan:", "persyaratn:");
+    edit(
+        "izin/sikpi.md",
+        "lama_proses_hari_kerja:",
+        "lama_proses_hari_kerja: tiga belas\nx_lama:",
+    );
+    edit(
+        "peraturan/pp-24-2018.md",
+        "diganti_oleh: pp-5-2021",
+        "diganti_oleh: pp-5-2012",
+    );
+
+    let out = sicantik(&["build", "--no-search"], tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a broken build must fail");
+    for expected in [
+        "content/izin/izin-pemasangan-rumpon.md:",
+        "kunci \"persyaratn\" tidak dikenal; mungkin maksudnya \"persyaratan\"?",
+        "content/izin/sikpi.md:",
+        "\"lama_proses_hari_kerja\" harus berupa bilangan bulat (hari kerja), bukan teks \"tiga belas\"",
+        "content/peraturan/pp-24-2018.md:",
+        "mungkin maksudnya \"pp-5-2021\"?",
+        "situs tidak diterbitkan dan public/ tidak diubah",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert_eq!(
+        snapshot(&tmp.path().join("public")),
+        before,
+        "public/ changed after a failed build"
+    );
+
+    let out = sicantik(&["check"], tmp.path());
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        stderr,
+        "check and build report the same problems"
+    );
+}
