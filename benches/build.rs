@@ -139,6 +139,13 @@ fn main() {
     );
     println!("peak memory (RSS):   {:.0} MiB", peak_rss_mib());
 
+    let started = Instant::now();
+    generator::check(&opts).expect("check");
+    println!(
+        "check (no writes):   {:.0} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+
     let (mut session, first) = Session::start(opts.clone());
     assert!(matches!(first, Outcome::Full { .. }), "{first:?}");
     let file: PathBuf = content.join("izin").join(format!("izin-sintetis-{:05}.md", n / 2));

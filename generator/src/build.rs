@@ -92,31 +92,42 @@ pub struct PageRecord {
     pub links: PageLinks,
 }
 
-/// Renders `kinds`; with `write_to`, writes each page there as soon as it is rendered so that
-/// no more than a page per core is held in memory.
+/// What to do with each page's HTML once its links are read.
+#[derive(Debug, Clone, Copy)]
+pub enum Sink<'a> {
+    /// Write it under this directory and drop it, so no more than a page per core is held in
+    /// memory.
+    Write(&'a Path),
+    /// Return it beside its record.
+    Keep,
+    /// Drop it (checking only).
+    Discard,
+}
+
+/// Renders `kinds` in parallel.
 pub fn render_pages(
     theme: &Theme,
     content: &Content,
     common: &Common<'_>,
     kinds: &[PageKind],
-    write_to: Option<&Path>,
-) -> Result<Vec<PageRecord>, Vec<Problem>> {
-    let results: Vec<Result<PageRecord, Vec<Problem>>> = kinds
+    sink: Sink<'_>,
+) -> Result<Vec<(PageRecord, String)>, Vec<Problem>> {
+    let results: Vec<Result<(PageRecord, String), Vec<Problem>>> = kinds
         .par_iter()
         .map(|&kind| {
             let page = render::render_page(theme, content, common, kind)?;
-            if let Some(dir) = write_to {
-                write_file(&dir.join(&page.out_path), page.html.as_bytes()).map_err(|e| {
-                    vec![Problem::new(
-                        dir.join(&page.out_path),
-                        1,
-                        1,
-                        format!("tidak dapat menulis berkas: {e}"),
-                    )]
-                })?;
-            }
             let (ids, targets) = links::scan(&page.html);
-            Ok(PageRecord {
+            let html = match sink {
+                Sink::Write(dir) => {
+                    let path = dir.join(&page.out_path);
+                    write_file(&path, page.html.as_bytes())
+                        .map_err(|e| vec![Problem::new(&path, 1, 1, format!("tidak dapat menulis berkas: {e}"))])?;
+                    String::new()
+                }
+                Sink::Keep => page.html,
+                Sink::Discard => String::new(),
+            };
+            let record = PageRecord {
                 kind,
                 out_path: page.out_path,
                 links: PageLinks {
@@ -126,7 +137,8 @@ pub fn render_pages(
                     targets,
                     source_links: page.source_links,
                 },
-            })
+            };
+            Ok((record, html))
         })
         .collect();
     let mut problems = Vec::new();
@@ -159,26 +171,33 @@ pub fn extra_files(content: &Content, theme: &Theme) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Checks the links of `records` against the full set of output files. With `live_reload`, the
-/// watch server's script counts as part of the site.
-pub fn check_links(
+/// Checks the links of `pages` (all of them, or only those in `only`) against every page and
+/// file of the site. With `live_reload`, the watch server's script counts as part of the site.
+pub fn check_links<'a>(
     content: &Content,
-    records: &[PageRecord],
+    records: impl IntoIterator<Item = &'a PageRecord>,
     extra: &[(String, Vec<u8>)],
     live_reload: bool,
+    only: Option<&HashSet<String>>,
 ) -> Vec<Problem> {
-    let mut files: HashSet<String> = records.iter().map(|r| r.out_path.clone()).collect();
+    let records: Vec<&PageRecord> = records.into_iter().collect();
+    let mut files: HashSet<&str> = records.iter().map(|r| r.out_path.as_str()).collect();
     if live_reload {
-        files.insert(crate::watch::LIVE_RELOAD_SCRIPT.trim_start_matches('/').to_string());
+        files.insert(crate::watch::LIVE_RELOAD_SCRIPT.trim_start_matches('/'));
     }
-    files.extend(extra.iter().map(|(p, _)| p.clone()));
-    let ids: HashMap<String, HashSet<String>> = records
-        .iter()
-        .map(|r| (r.out_path.clone(), r.links.ids.clone()))
-        .collect();
-    let pages: Vec<PageLinks> = records.iter().map(|r| r.links.clone()).collect();
+    files.extend(extra.iter().map(|(p, _)| p.as_str()));
+    let ids: HashMap<&str, &HashSet<String>> = records.iter().map(|r| (r.out_path.as_str(), &r.links.ids)).collect();
     let routes = ServiceRoutes::new(&content.situs.layanan);
-    links::check(&pages, &files, &ids, &content.situs.layanan, &routes.all())
+    let service = routes.all();
+    let checked: Vec<&PageLinks> = records
+        .iter()
+        .filter(|r| only.is_none_or(|o| o.contains(&r.out_path)))
+        .map(|r| &r.links)
+        .collect();
+    checked
+        .par_iter()
+        .flat_map_iter(|page| links::check_page(page, &files, &ids, &content.situs.layanan, &service))
+        .collect()
 }
 
 pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -186,6 +205,13 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::write(path, bytes)
+}
+
+/// With `SICANTIK_TIMINGS` set, prints how long a stage of the build took (for benchmarks).
+fn stage(name: &str, since: Instant) {
+    if std::env::var_os("SICANTIK_TIMINGS").is_some() {
+        eprintln!("  {name}: {} ms", since.elapsed().as_millis());
+    }
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
@@ -206,10 +232,10 @@ pub fn check(opts: &Options) -> Result<Report> {
         live_reload: false,
     };
     let kinds = PageKind::all(&content);
-    let records =
-        render_pages(&theme, &content, &common, &kinds, None).map_err(|p| Error::Content(Problems::sorted(p)))?;
+    let records = render_pages(&theme, &content, &common, &kinds, Sink::Discard)
+        .map_err(|p| Error::Content(Problems::sorted(p)))?;
     let extra = extra_files(&content, &theme);
-    let problems = check_links(&content, &records, &extra, false);
+    let problems = check_links(&content, records.iter().map(|(r, _)| r), &extra, false, None);
     if !problems.is_empty() {
         return Err(Error::Content(Problems::sorted(problems)));
     }
@@ -239,6 +265,7 @@ pub fn build(opts: &Options) -> Result<Report> {
 pub fn build_full(opts: &Options) -> Result<Built> {
     let started = Instant::now();
     let (content, theme) = load_all(opts)?;
+    stage("load and check content", started);
     let staging = sibling(&opts.out_dir, "building");
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(Error::io("remove", &staging))?;
@@ -253,7 +280,9 @@ pub fn build_full(opts: &Options) -> Result<Built> {
             return Err(e);
         }
     };
+    let swapping = Instant::now();
     swap(&staging, &opts.out_dir)?;
+    stage("swap into place", swapping);
     Ok(Built {
         report: Report {
             elapsed: started.elapsed(),
@@ -272,10 +301,19 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
         live_reload: opts.live_reload,
     };
     let kinds = PageKind::all(content);
-    let records =
-        render_pages(theme, content, &common, &kinds, Some(dir)).map_err(|p| Error::Content(Problems::sorted(p)))?;
+    let t = Instant::now();
+    let records: Vec<PageRecord> = render_pages(theme, content, &common, &kinds, Sink::Write(dir))
+        .map_err(|p| Error::Content(Problems::sorted(p)))?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    stage("render and write pages", t);
+    let t = Instant::now();
     let extra = extra_files(content, theme);
-    let problems = check_links(content, &records, &extra, opts.live_reload);
+    stage("sitemap, catalogue, assets", t);
+    let t = Instant::now();
+    let problems = check_links(content, &records, &extra, opts.live_reload, None);
+    stage("check links", t);
     if !problems.is_empty() {
         return Err(Error::Content(Problems::sorted(problems)));
     }

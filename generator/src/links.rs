@@ -22,6 +22,9 @@ pub struct PageLinks {
 }
 
 fn decode(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
     s.replace("&#x2f;", "/")
         .replace("&#x27;", "'")
         .replace("&#39;", "'")
@@ -32,24 +35,31 @@ fn decode(s: &str) -> String {
 }
 
 /// Reads the ids and link targets out of HTML the theme and Markdown produced (double-quoted
-/// attributes, which both always write).
+/// attributes, which both always write). One pass over the page: it runs for every page of
+/// every build.
 pub fn scan(html: &str) -> (HashSet<String>, Vec<String>) {
     let mut ids = HashSet::new();
     let mut targets = Vec::new();
-    for attr in [" id=\"", " href=\"", " src=\"", " action=\""] {
-        let mut from = 0;
-        while let Some(i) = html[from..].find(attr) {
-            let start = from + i + attr.len();
-            let Some(len) = html[start..].find('"') else {
-                break;
-            };
-            let value = decode(&html[start..start + len]);
-            from = start + len;
-            if attr == " id=\"" {
-                ids.insert(value);
-            } else {
-                targets.push(value);
+    let bytes = html.as_bytes();
+    let mut from = 0;
+    while let Some(i) = html[from..].find("=\"") {
+        let eq = from + i;
+        let start = eq + 2;
+        let Some(len) = html[start..].find('"') else { break };
+        from = start + len + 1;
+        let name_start = bytes[..eq]
+            .iter()
+            .rposition(|b| !b.is_ascii_alphabetic())
+            .map_or(0, |p| p + 1);
+        if name_start == 0 || !bytes[name_start - 1].is_ascii_whitespace() {
+            continue;
+        }
+        match &html[name_start..eq] {
+            "id" => {
+                ids.insert(decode(&html[start..start + len]));
             }
+            "href" | "src" | "action" => targets.push(decode(&html[start..start + len])),
+            _ => {}
         }
     }
     (ids, targets)
@@ -117,7 +127,7 @@ fn resolve(base: &str, dest: &str) -> Target {
 
 /// The file serving `path`, if the site has one: `/izin/a/`, `/izin/a` and
 /// `/izin/a/index.html` all name `izin/a/index.html`.
-fn file_for(path: &str, files: &HashSet<String>) -> Option<String> {
+fn file_for(path: &str, files: &HashSet<&str>) -> Option<String> {
     let rel = path.trim_start_matches('/');
     let candidates = if rel.is_empty() {
         vec!["index.html".to_string()]
@@ -126,15 +136,15 @@ fn file_for(path: &str, files: &HashSet<String>) -> Option<String> {
     } else {
         vec![rel.to_string(), format!("{rel}/index.html")]
     };
-    candidates.into_iter().find(|c| files.contains(c))
+    candidates.into_iter().find(|c| files.contains(c.as_str()))
 }
 
-/// Checks every page's links. `files` holds every output file (relative path), `page_ids` the
-/// ids of each HTML file, `service` the service's addresses the site may link to.
-pub fn check(
-    pages: &[PageLinks],
-    files: &HashSet<String>,
-    page_ids: &HashMap<String, HashSet<String>>,
+/// Checks one page's links. `files` holds every output file (relative path), `page_ids` the ids
+/// of each HTML file, `service` the service's addresses the site may link to.
+pub fn check_page(
+    page: &PageLinks,
+    files: &HashSet<&str>,
+    page_ids: &HashMap<&str, &HashSet<String>>,
     service_prefix: &str,
     service: &[&str],
 ) -> Vec<Problem> {
@@ -144,7 +154,7 @@ pub fn check(
             Target::External => None,
             Target::Invalid(msg) => Some(msg),
             Target::Internal { path, fragment } => {
-                if path == service_prefix || path.starts_with(&format!("{service_prefix}/")) {
+                if path == service_prefix || path.strip_prefix(service_prefix).is_some_and(|r| r.starts_with('/')) {
                     return (!service.contains(&path.as_str())).then(|| {
                         format!(
                             "\"{dest}\" bukan halaman layanan yang dikenal (yang ada: {})",
@@ -155,7 +165,7 @@ pub fn check(
                 let Some(file) = file_for(&path, files) else {
                     return Some(format!("tautan \"{dest}\" menuju halaman yang tidak ada ({path})"));
                 };
-                match (fragment, page_ids.get(&file)) {
+                match (fragment, page_ids.get(file.as_str())) {
                     (Some(f), Some(ids)) if !f.is_empty() && !ids.contains(&f) => {
                         Some(format!("tautan \"{dest}\": halaman {path} tidak memiliki bagian #{f}"))
                     }
@@ -164,26 +174,24 @@ pub fn check(
             }
         }
     };
-    for page in pages {
-        let mut from_source = HashSet::new();
-        for (file, link) in &page.source_links {
-            from_source.insert(link.dest.as_str());
-            if let Some(msg) = check_one(&page.url, &link.dest) {
-                problems.push(Problem::new(file, link.line, link.column, msg));
-            }
+    let mut from_source = HashSet::new();
+    for (file, link) in &page.source_links {
+        from_source.insert(link.dest.as_str());
+        if let Some(msg) = check_one(&page.url, &link.dest) {
+            problems.push(Problem::new(file, link.line, link.column, msg));
         }
-        for dest in &page.targets {
-            if from_source.contains(dest.as_str()) {
-                continue;
-            }
-            if let Some(msg) = check_one(&page.url, dest) {
-                problems.push(Problem::new(
-                    &page.template,
-                    1,
-                    1,
-                    format!("{msg} (di halaman {})", page.url),
-                ));
-            }
+    }
+    for dest in &page.targets {
+        if from_source.contains(dest.as_str()) {
+            continue;
+        }
+        if let Some(msg) = check_one(&page.url, dest) {
+            problems.push(Problem::new(
+                &page.template,
+                1,
+                1,
+                format!("{msg} (di halaman {})", page.url),
+            ));
         }
     }
     problems
@@ -229,14 +237,10 @@ mod tests {
 
     #[test]
     fn a_missing_page_or_anchor_is_reported_at_the_markdown_line() {
-        let files: HashSet<String> = ["index.html", "izin/a/index.html", "peraturan/index.html"]
-            .map(String::from)
-            .into();
+        let files: HashSet<&str> = ["index.html", "izin/a/index.html", "peraturan/index.html"].into();
+        let reg_ids = HashSet::from(["pp-24-2018".to_string()]);
         let mut ids = HashMap::new();
-        ids.insert(
-            "peraturan/index.html".to_string(),
-            HashSet::from(["pp-24-2018".to_string()]),
-        );
+        ids.insert("peraturan/index.html", &reg_ids);
         let page = PageLinks {
             url: "/izin/a/".into(),
             source_links: vec![
@@ -275,7 +279,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let problems = check(&[page], &files, &ids, "/layanan", &["/layanan/registrasi"]);
+        let problems = check_page(&page, &files, &ids, "/layanan", &["/layanan/registrasi"]);
         let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![21, 22]);
         assert!(problems[0].message.contains("#pp-5-2021"));
@@ -290,8 +294,8 @@ mod tests {
             template: "t.html".into(),
             ..Default::default()
         };
-        let problems = check(
-            &[page],
+        let problems = check_page(
+            &page,
             &HashSet::new(),
             &HashMap::new(),
             "/layanan",

@@ -43,19 +43,23 @@ fn fingerprint(name: &str, bytes: &[u8]) -> String {
     }
 }
 
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+/// Writes `s` HTML-escaped, copying the runs between special characters in one go.
+fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[last..i])?;
+        out.write_str(entity)?;
+        last = i + 1;
     }
-    out
+    out.write_str(&s[last..])
 }
 
 /// Where a template error stands, as a `Problem` on the template file.
@@ -88,7 +92,7 @@ impl Theme {
                 && !value.is_safe()
                 && state.auto_escape() == minijinja::AutoEscape::Html
             {
-                out.write_str(&html_escape(s))
+                write_escaped(out, s)
                     .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"))
             } else {
                 minijinja::escape_formatter(out, state, value)

@@ -131,31 +131,58 @@ impl Session {
         let Some(state) = self.state.as_mut() else {
             return self.full();
         };
-        let mut content = state.content.clone();
+        // Parse first; the model is changed only once every changed file is valid, so the
+        // last good site stays whole and nothing needs undoing.
         let mut problems = Vec::new();
-        let mut removed = Vec::new();
+        let mut parsed = Vec::new();
         for (slug, path) in &permits {
-            let pos = content.izin.binary_search_by(|p| p.slug.as_str().cmp(slug));
             match std::fs::read_to_string(path) {
                 Ok(text) => match load::parse_file(path, &Kind::Permit { slug: slug.clone() }, &text) {
-                    Ok(Item::Permit(p)) => match pos {
-                        Ok(i) => content.izin[i] = p,
-                        Err(i) => content.izin.insert(i, p),
-                    },
+                    Ok(Item::Permit(p)) => parsed.push((slug, Some(Box::new(p)))),
                     Ok(_) => {}
                     Err(p) => problems.extend(p),
                 },
-                Err(_) if !path.exists() => {
-                    if let Ok(i) = pos {
-                        content.izin.remove(i);
-                        removed.push(format!("izin/{slug}/index.html"));
-                    }
-                }
+                Err(_) if !path.exists() => parsed.push((slug, None)),
                 Err(e) => problems.push(Problem::new(path, 1, 1, format!("berkas tidak dapat dibaca: {e}"))),
             }
         }
-        problems.extend(load::cross_check(&mut content, &HashSet::new()));
         if !problems.is_empty() {
+            return Outcome::Problems(Problems::sorted(problems));
+        }
+        let content = &mut state.content;
+        let mut undo: Vec<(String, Option<crate::model::Permit>)> = Vec::new();
+        let mut removed = Vec::new();
+        for (slug, permit) in parsed {
+            let pos = content.izin.binary_search_by(|p| p.slug.as_str().cmp(slug));
+            match (permit, pos) {
+                (Some(p), Ok(i)) => undo.push((slug.clone(), Some(std::mem::replace(&mut content.izin[i], *p)))),
+                (Some(p), Err(i)) => {
+                    content.izin.insert(i, *p);
+                    undo.push((slug.clone(), None));
+                }
+                (None, Ok(i)) => {
+                    undo.push((slug.clone(), Some(content.izin.remove(i))));
+                    removed.push(format!("izin/{slug}/index.html"));
+                }
+                (None, Err(_)) => {}
+            }
+        }
+        let restore = |content: &mut Content, undo: Vec<(String, Option<crate::model::Permit>)>| {
+            for (slug, old) in undo.into_iter().rev() {
+                let pos = content.izin.binary_search_by(|p| p.slug.as_str().cmp(&slug));
+                match (old, pos) {
+                    (Some(old), Ok(i)) => content.izin[i] = old,
+                    (Some(old), Err(i)) => content.izin.insert(i, old),
+                    (None, Ok(i)) => {
+                        content.izin.remove(i);
+                    }
+                    (None, Err(_)) => {}
+                }
+            }
+        };
+        let problems = load::cross_check(content, &HashSet::new());
+        if !problems.is_empty() {
+            restore(content, undo);
             return Outcome::Problems(Problems::sorted(problems));
         }
         let mut kinds = vec![PageKind::Home, PageKind::Regulations, PageKind::PermitIndex];
@@ -169,74 +196,64 @@ impl Session {
             layanan: ServiceRoutes::new(&content.situs.layanan),
             live_reload: true,
         };
-        let fresh = match build::render_pages(&state.theme, &content, &common, &kinds, Some(&self.opts.out_dir)) {
+        // Rendered in memory first: a page with a problem must not replace a good one.
+        let fresh = match build::render_pages(&state.theme, content, &common, &kinds, build::Sink::Keep) {
             Ok(r) => r,
-            Err(p) => return Outcome::Problems(Problems::sorted(p)),
+            Err(p) => {
+                restore(content, undo);
+                return Outcome::Problems(Problems::sorted(p));
+            }
         };
         // Other pages' links need checking again only if pages went away or anchors changed.
-        let anchors_changed = fresh.iter().any(|r| {
+        let anchors_changed = fresh.iter().any(|(r, _)| {
             state
                 .records
                 .get(&r.out_path)
                 .is_none_or(|old| old.links.ids != r.links.ids)
         });
-        let mut records = state.records.clone();
+        let fresh_paths: HashSet<String> = fresh.iter().map(|(r, _)| r.out_path.clone()).collect();
+        let mut previous: Vec<(String, Option<PageRecord>)> = Vec::new();
         for out in &removed {
-            records.remove(out);
+            previous.push((out.clone(), state.records.remove(out)));
         }
-        let fresh_paths: HashSet<String> = fresh.iter().map(|r| r.out_path.clone()).collect();
-        for r in fresh {
-            records.insert(r.out_path.clone(), r);
+        for (r, _) in &fresh {
+            previous.push((r.out_path.clone(), state.records.insert(r.out_path.clone(), r.clone())));
         }
-        let extra = build::extra_files(&content, &state.theme);
-        let all: Vec<PageRecord> = if anchors_changed || !removed.is_empty() {
-            records.values().cloned().collect()
-        } else {
-            // Link targets must still be judged against every file, so pass all records but
-            // only the fresh pages' links.
-            records
-                .values()
-                .map(|r| {
-                    if fresh_paths.contains(&r.out_path) {
-                        r.clone()
-                    } else {
-                        strip_links(r)
-                    }
-                })
-                .collect()
-        };
-        let problems = build::check_links(&content, &all, &extra, true);
+        let extra = build::extra_files(content, &state.theme);
+        let only = (!anchors_changed && removed.is_empty()).then_some(&fresh_paths);
+        let problems = build::check_links(content, state.records.values(), &extra, true, only);
         if !problems.is_empty() {
+            for (out, old) in previous.into_iter().rev() {
+                match old {
+                    Some(r) => state.records.insert(out, r),
+                    None => state.records.remove(&out),
+                };
+            }
+            restore(content, undo);
             return Outcome::Problems(Problems::sorted(problems));
         }
-        for (path, bytes) in extra.iter().filter(|(p, _)| !p.starts_with("assets/")) {
-            if let Err(e) = build::write_file(&self.opts.out_dir.join(path), bytes) {
-                return Outcome::Problems(Problems(vec![Problem::new(
-                    self.opts.out_dir.join(path),
-                    1,
-                    1,
-                    e.to_string(),
-                )]));
+        let out_dir = &self.opts.out_dir;
+        let pages = fresh.iter().map(|(r, html)| (r.out_path.as_str(), html.as_bytes()));
+        let data = extra
+            .iter()
+            .filter(|(p, _)| !p.starts_with("assets/"))
+            .map(|(p, b)| (p.as_str(), b.as_slice()));
+        for (path, bytes) in pages.chain(data) {
+            if let Err(e) = build::write_file(&out_dir.join(path), bytes) {
+                return Outcome::Problems(Problems(vec![Problem::new(out_dir.join(path), 1, 1, e.to_string())]));
             }
         }
         for out in &removed {
-            let _ = std::fs::remove_file(self.opts.out_dir.join(out));
+            let _ = std::fs::remove_file(out_dir.join(out));
+            if let Some(dir) = out_dir.join(out).parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
         }
-        let pages = fresh_paths.len();
-        state.content = content;
-        state.records = records;
         Outcome::Partial {
-            pages,
+            pages: fresh_paths.len(),
             elapsed: started.elapsed(),
         }
     }
-}
-
-fn strip_links(r: &PageRecord) -> PageRecord {
-    let mut r = r.clone();
-    r.links.targets.clear();
-    r.links.source_links.clear();
-    r
 }
 
 /// Where pages built for watching load the live reload script from.

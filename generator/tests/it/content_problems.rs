@@ -2,8 +2,6 @@
 //! and a message that says what was expected; every problem of a build at once; and a failed
 //! build leaves the published site as it was.
 
-use std::path::PathBuf;
-
 use generator::Options;
 
 use crate::fixture::*;
