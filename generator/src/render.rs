@@ -186,7 +186,7 @@ pub fn permit_view(content: &Content, p: &Permit) -> Value {
         .dasar_hukum
         .iter()
         .filter_map(|id| content.regulation(id))
-        .map(|r| context! { id => r.id, label => r.label(), judul => r.judul, status_label => r.status.label() })
+        .map(|r| context! { id => r.id, label => r.label(), judul => r.judul, status_label => r.status.label(), status_terverifikasi => r.status_terverifikasi })
         .collect();
     let persyaratan: Vec<Value> = p
         .persyaratan

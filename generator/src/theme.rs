@@ -43,6 +43,80 @@ fn fingerprint(name: &str, bytes: &[u8]) -> String {
     }
 }
 
+/// Drops comments and the white space CSS does not need. Strings and `url(...)` are copied as
+/// they are; white space is kept where it separates words (`a b`, `1px solid`), so selectors
+/// and values mean what they meant.
+pub fn minify_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut chars = css.chars().peekable();
+    let mut pending_space = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = ' ';
+                for d in chars.by_ref() {
+                    if prev == '*' && d == '/' {
+                        break;
+                    }
+                    prev = d;
+                }
+                pending_space = true;
+            }
+            '"' | '\'' => {
+                if pending_space && !out.is_empty() && !out.ends_with(['{', '}', ';', ':', ',', '>', '(']) {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+                while let Some(d) = chars.next() {
+                    out.push(d);
+                    if d == '\\' {
+                        if let Some(e) = chars.next() {
+                            out.push(e);
+                        }
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            c if c.is_whitespace() => pending_space = true,
+            '{' | '}' | ';' | ',' | '>' => {
+                if c == '}' && out.ends_with(';') {
+                    out.pop();
+                }
+                out.push(c);
+                pending_space = false;
+            }
+            c => {
+                if pending_space
+                    && !out.is_empty()
+                    && !out.ends_with(['{', '}', ';', ',', '>', '('])
+                    && !(out.ends_with(':') && !out.ends_with("::") && paren_or_block_value(&out))
+                {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Whether the `:` that `out` ends with separates a property from its value (inside a block,
+/// outside parentheses), where the space after it can go; in a selector (`a :focus`) it stays.
+fn paren_or_block_value(out: &str) -> bool {
+    let in_block = match (out.rfind('{'), out.rfind('}')) {
+        (Some(o), Some(c)) => o > c,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    // `@media (min-width: 40em)`: inside parentheses the space may go as well.
+    let in_parens = out.rfind('(') > out.rfind(')');
+    in_block || in_parens
+}
+
 /// Writes `s` HTML-escaped, copying the runs between special characters in one go.
 fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
     let mut last = 0;
@@ -74,6 +148,20 @@ pub fn template_problem(dir: &Path, e: &minijinja::Error) -> Problem {
         source = s.source();
     }
     Problem::new(file, e.line().unwrap_or(1), 1, format!("kesalahan templat: {detail}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minify_css;
+
+    #[test]
+    fn minified_css_keeps_what_selectors_and_values_mean() {
+        let css = "/* head */\n.nav :focus-visible {\n  outline: 3px solid #000;\n  margin: 0 auto;\n}\n@media (min-width: 40em) {\n  a > b, c::after { content: \"a  b\"; }\n}\n";
+        assert_eq!(
+            minify_css(css),
+            ".nav :focus-visible{outline:3px solid #000;margin:0 auto}@media (min-width:40em){a>b,c::after{content:\"a  b\"}}"
+        );
+    }
 }
 
 impl Theme {
@@ -148,6 +236,12 @@ impl Theme {
             let name = rel.to_string_lossy().replace('\\', "/");
             match std::fs::read(entry.path()) {
                 Ok(bytes) => {
+                    // Stylesheets are served minified: every page loads one, on slow links.
+                    let bytes = match (name.ends_with(".css"), String::from_utf8(bytes)) {
+                        (true, Ok(css)) => minify_css(&css).into_bytes(),
+                        (_, Ok(text)) => text.into_bytes(),
+                        (_, Err(e)) => e.into_bytes(),
+                    };
                     let url = fingerprint(&name, &bytes);
                     assets.insert(
                         name.clone(),
