@@ -92,7 +92,7 @@ pub fn minify_css(css: &str) -> String {
                 if pending_space
                     && !out.is_empty()
                     && !out.ends_with(['{', '}', ';', ',', '>', '('])
-                    && !(out.ends_with(':') && !out.ends_with("::") && paren_or_block_value(&out))
+                    && (!out.ends_with(':') || out.ends_with("::") || !paren_or_block_value(&out))
                 {
                     out.push(' ');
                 }
@@ -148,20 +148,6 @@ pub fn template_problem(dir: &Path, e: &minijinja::Error) -> Problem {
         source = s.source();
     }
     Problem::new(file, e.line().unwrap_or(1), 1, format!("kesalahan templat: {detail}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::minify_css;
-
-    #[test]
-    fn minified_css_keeps_what_selectors_and_values_mean() {
-        let css = "/* head */\n.nav :focus-visible {\n  outline: 3px solid #000;\n  margin: 0 auto;\n}\n@media (min-width: 40em) {\n  a > b, c::after { content: \"a  b\"; }\n}\n";
-        assert_eq!(
-            minify_css(css),
-            ".nav :focus-visible{outline:3px solid #000;margin:0 auto}@media (min-width:40em){a>b,c::after{content:\"a  b\"}}"
-        );
-    }
 }
 
 impl Theme {
@@ -295,5 +281,19 @@ impl Theme {
             .get_template(template)
             .map_err(|e| template_problem(&self.dir, &e))?;
         t.render(ctx).map_err(|e| template_problem(&self.dir, &e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minify_css;
+
+    #[test]
+    fn minified_css_keeps_what_selectors_and_values_mean() {
+        let css = "/* head */\n.nav :focus-visible {\n  outline: 3px solid #000;\n  margin: 0 auto;\n}\n@media (min-width: 40em) {\n  a > b, c::after { content: \"a  b\"; }\n}\n";
+        assert_eq!(
+            minify_css(css),
+            ".nav :focus-visible{outline:3px solid #000;margin:0 auto}@media (min-width:40em){a>b,c::after{content:\"a  b\"}}"
+        );
     }
 }
