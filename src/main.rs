@@ -37,12 +37,51 @@ enum Command {
     },
     /// Check content and theme, reporting every problem; writes nothing.
     Check,
+    /// Build the site if needed and serve it with the form service (registration, accounts,
+    /// officer console) on one address.
+    Serve,
+    /// Manage officer accounts.
+    Officer {
+        #[command(subcommand)]
+        command: OfficerCommand,
+    },
     /// Rebuild on every save and serve the site with live reload.
     Watch {
         /// Address to serve on.
         #[arg(long, env = "SICANTIK_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
     },
+}
+
+#[derive(Subcommand)]
+enum OfficerCommand {
+    /// Create an officer. Without --password-stdin, prints a one-time link to set the password.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Defaults to the site's instansi (content/situs.yaml).
+        #[arg(long)]
+        instansi: Option<String>,
+        /// Defaults to the site's unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// The service's configuration, with the directories given on the command line.
+fn service_config(cli: &Cli) -> anyhow::Result<formsvc::Config> {
+    let mut cfg = formsvc::Config::load()?;
+    cfg.content_dir = cli.content.clone();
+    cfg.theme_dir = cli.theme.clone();
+    cfg.public_dir = cli.out.clone();
+    Ok(cfg)
 }
 
 fn options(cli: &Cli, search: Search, live_reload: bool) -> Options {
@@ -58,11 +97,20 @@ fn options(cli: &Cli, search: Search, live_reload: bool) -> Options {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SICANTIK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Content problems are for editors: print them as they are, one per line.
             if let Some(Error::Content(problems)) = e.downcast_ref::<Error>() {
+                eprintln!("{problems}");
+            } else if let Some(formsvc::Error::Content(problems)) = e.downcast_ref::<formsvc::Error>() {
                 eprintln!("{problems}");
             } else {
                 eprintln!("error: {e:#}");
@@ -100,6 +148,48 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 report.permits,
                 report.elapsed.as_millis()
             );
+        }
+        Command::Serve => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(formsvc::serve(cfg))?;
+        }
+        Command::Officer {
+            command:
+                OfficerCommand::Add {
+                    username,
+                    name,
+                    email,
+                    instansi,
+                    unit,
+                    password_stdin,
+                },
+        } => {
+            let password = if *password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let cfg = service_config(cli)?;
+            let new = formsvc::officers::NewOfficer {
+                username: username.clone(),
+                nama: name.clone(),
+                email: email.clone(),
+                instansi: instansi.clone(),
+                unit: unit.clone(),
+                password,
+            };
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            match runtime.block_on(formsvc::officers::add(cfg, new))? {
+                Some(link) => println!(
+                    "Petugas {username} dibuat. Tautan sekali pakai untuk membuat kata sandi (berlaku 48 jam):\n{link}"
+                ),
+                None => println!("Petugas {username} dibuat dengan kata sandi yang diberikan."),
+            }
         }
         Command::Watch { addr } => {
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

@@ -1,1 +1,24 @@
-//! The form service (filled by the service issues).
+//! The sicantik form service: registration of applicants, accounts, officer review and the
+//! emails between them, stored in SQLite and sent through an outbox. It renders its pages with
+//! the site's theme and reads the permit catalogue from the generator's content model.
+
+pub mod audit;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+mod form;
+pub mod mail;
+pub mod officers;
+pub mod outbox;
+pub mod ratelimit;
+pub mod routes;
+pub mod security;
+pub mod service;
+pub mod web;
+pub mod wilayah;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use service::{Service, serve};

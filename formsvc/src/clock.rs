@@ -1,0 +1,66 @@
+//! Dates as Indonesian users read them: in WIB (UTC+7, the time of Palembang), with Indonesian
+//! month names.
+
+const MONTHS: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+const WIB: i64 = 7 * 3600;
+
+/// (year, month, day) of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+/// Today's date in WIB.
+pub fn today_wib() -> (i32, u32, u32) {
+    civil_from_days((crate::db::now() + WIB).div_euclid(86_400))
+}
+
+/// "29 November 2026 pukul 15.04 WIB".
+pub fn format_wib(unix: i64) -> String {
+    let t = unix + WIB;
+    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+    let secs = t.rem_euclid(86_400);
+    format!(
+        "{d} {} {y} pukul {:02}.{:02} WIB",
+        MONTHS[(m - 1) as usize],
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_shown_in_wib_with_indonesian_months() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
+        // 2026-11-29 08:04 UTC is 15.04 WIB.
+        assert_eq!(format_wib(1_795_939_440), "29 November 2026 pukul 15.04 WIB");
+        // 2026-11-29 20:00 UTC is already 30 November in Palembang.
+        assert_eq!(format_wib(1_795_982_400), "30 November 2026 pukul 03.00 WIB");
+    }
+}

@@ -1,0 +1,84 @@
+//! The service's one error type. Each error knows its HTTP status and what the user reads
+//! (formal Indonesian); the cause goes to the log in English, never to the page.
+
+use axum::http::StatusCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("database error")]
+    Db(#[from] rusqlite::Error),
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("cannot {action} {path}")]
+    Io {
+        action: &'static str,
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("template error: {0}")]
+    Template(Box<generator::Problem>),
+    #[error("content or theme has problems:\n{0}")]
+    Content(generator::Problems),
+    #[error("the site could not be built")]
+    Site(#[source] generator::Error),
+    #[error("mail could not be built: {0}")]
+    Mail(String),
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    /// The request's form token is missing or wrong.
+    #[error("CSRF token missing or invalid")]
+    Csrf,
+    /// Too many attempts from this address or for this account.
+    #[error("rate limited")]
+    TooMany,
+    #[error("not found")]
+    NotFound,
+    /// Signed in, but not allowed to see this.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("server error: {0}")]
+    Internal(String),
+}
+
+impl From<generator::Problem> for Error {
+    fn from(p: generator::Problem) -> Self {
+        Error::Template(Box::new(p))
+    }
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Csrf => StatusCode::FORBIDDEN,
+            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Title and message the user reads.
+    pub fn user_message(&self) -> (&'static str, &'static str) {
+        match self {
+            Error::Csrf => (
+                "Formulir kedaluwarsa",
+                "Formulir ini sudah kedaluwarsa atau tidak dikirim dari halaman layanan ini. Muat ulang halaman, lalu kirim kembali.",
+            ),
+            Error::Forbidden => ("Akses ditolak", "Anda tidak memiliki akses ke halaman ini."),
+            Error::TooMany => (
+                "Terlalu banyak percobaan",
+                "Terlalu banyak percobaan dalam waktu singkat. Tunggu beberapa menit, lalu coba lagi.",
+            ),
+            Error::NotFound => ("Halaman tidak ditemukan", "Halaman yang Anda cari tidak ditemukan."),
+            _ => (
+                "Terjadi gangguan",
+                "Maaf, terjadi gangguan pada layanan. Data Anda tidak berubah. Silakan coba lagi beberapa saat lagi.",
+            ),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,5 @@
+//! The service's pages, one module per journey.
+
+pub mod account;
+pub mod officer;
+pub mod registration;

@@ -1,0 +1,350 @@
+//! "Registrasi Pemohon": the form, its checks, and what happens on DAFTAR — the registration is
+//! stored, the applicant gets a receipt and the officers of the chosen instansi a notice, all
+//! in one transaction.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::{Value, context};
+use rusqlite::{OptionalExtension, params};
+
+use crate::clock;
+use crate::db::{next_counter, now};
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::form::FormCheck;
+use crate::outbox::{self, NewMail};
+use crate::web::{AppState, Visitor, see_other};
+use crate::wilayah;
+
+/// The honeypot: a field people never see (hidden by the theme) and bots fill in.
+const HONEYPOT: &str = "situs_web";
+
+fn options(app: &AppState) -> Value {
+    let kabupaten: Vec<Value> = wilayah::KABUPATEN_KOTA
+        .iter()
+        .chain(std::iter::once(&wilayah::LUAR_SUMSEL))
+        .map(|(kode, nama)| context! { kode => kode, nama => nama })
+        .collect();
+    context! {
+        instansi_pilihan => vec![app.content.situs.instansi.clone()],
+        kabupaten_pilihan => kabupaten,
+    }
+}
+
+/// Every field of the form, so the template always has a value to show (empty when new).
+const FIELDS: [&str; 15] = [
+    "username",
+    "nama",
+    "email",
+    "instansi",
+    "tipe_identitas",
+    "nomor_identitas",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "pekerjaan",
+    "npwp",
+    "telepon",
+    "alamat",
+    "kabupaten",
+    "kode_pos",
+];
+
+/// The answers to show again: what was sent, every field present.
+fn answers(form: &HashMap<String, String>) -> HashMap<&'static str, String> {
+    FIELDS
+        .iter()
+        .map(|f| (*f, form.get(*f).cloned().unwrap_or_default()))
+        .collect()
+}
+
+pub async fn show(State(app): State<AppState>, v: Visitor) -> Result<Response> {
+    let mut defaults = HashMap::new();
+    defaults.insert("instansi".to_string(), app.content.situs.instansi.clone());
+    defaults.insert("tipe_identitas".to_string(), "KTP".to_string());
+    let ctx = context! {
+        nilai => answers(&defaults),
+        form_id => crate::security::random_token(),
+        ..options(&app)
+    };
+    app.page(
+        &v,
+        "layanan/registrasi.html",
+        "Registrasi Pemohon",
+        Some("registrasi"),
+        ctx,
+    )
+}
+
+/// A registration that passed every check.
+struct Registration {
+    username: Username,
+    nama: PersonName,
+    email: Email,
+    instansi: String,
+    tipe_identitas: IdentityType,
+    nomor_identitas: String,
+    jenis_kelamin: Sex,
+    tempat_lahir: String,
+    tanggal_lahir: BirthDate,
+    pekerjaan: String,
+    npwp: Option<Npwp>,
+    telepon: PhoneNumber,
+    alamat: String,
+    kabupaten: String,
+    kode_pos: PostalCode,
+}
+
+fn check(app: &AppState, f: &mut FormCheck<'_>) -> Option<Registration> {
+    let username = f.required(
+        "username",
+        "Masukkan nama pengguna untuk masuk ke layanan.",
+        Username::parse,
+    );
+    let nama = f.required("nama", "Masukkan nama lengkap sesuai KTP.", PersonName::parse);
+    let email = f.required("email", "Masukkan alamat surel yang aktif.", Email::parse);
+    let instansi = match f.raw("instansi") {
+        "" => {
+            f.error("instansi", "Pilih instansi yang dituju.");
+            None
+        }
+        i if i == app.content.situs.instansi => Some(i.to_string()),
+        _ => {
+            f.error("instansi", "Pilih instansi yang dituju dari daftar.");
+            None
+        }
+    };
+    let tipe = f.required("tipe_identitas", "Pilih tipe identitas.", IdentityType::parse);
+    let nomor_identitas = match tipe {
+        Some(IdentityType::Ktp) => f
+            .required("nomor_identitas", "Masukkan NIK 16 digit sesuai KTP.", Nik::parse)
+            .map(|n| n.as_str().to_string()),
+        Some(IdentityType::Paspor) => {
+            let raw = f.raw("nomor_identitas").to_uppercase();
+            if raw.len() < 6 || raw.len() > 12 || !raw.chars().all(|c| c.is_ascii_alphanumeric()) {
+                f.error("nomor_identitas", "Masukkan nomor paspor 6 sampai 12 huruf atau angka.");
+                None
+            } else {
+                Some(raw)
+            }
+        }
+        None => None,
+    };
+    let jenis_kelamin = f.required("jenis_kelamin", "Pilih jenis kelamin.", Sex::parse);
+    let tempat_lahir = f.text("tempat_lahir", "tempat lahir", 2, 60);
+    let today = clock::today_wib();
+    let tanggal_lahir = f.required("tanggal_lahir", "Masukkan tanggal lahir.", |s| {
+        BirthDate::parse(s, today)
+    });
+    let pekerjaan = f.text("pekerjaan", "pekerjaan", 2, 60);
+    let npwp = f.optional("npwp", Npwp::parse);
+    let telepon = f.required("telepon", "Masukkan nomor handphone yang aktif.", PhoneNumber::parse);
+    let alamat = f.text("alamat", "alamat sesuai KTP", 5, 200);
+    let kabupaten = match wilayah::name_of(f.raw("kabupaten")) {
+        Some(name) => Some(name.to_string()),
+        None => {
+            f.error("kabupaten", "Pilih kabupaten/kota tempat tinggal.");
+            None
+        }
+    };
+    let kode_pos = f.required("kode_pos", "Masukkan kode pos 5 digit.", PostalCode::parse);
+    Some(Registration {
+        username: username?,
+        nama: nama?,
+        email: email?,
+        instansi: instansi?,
+        tipe_identitas: tipe?,
+        nomor_identitas: nomor_identitas?,
+        jenis_kelamin: jenis_kelamin?,
+        tempat_lahir: tempat_lahir?,
+        tanggal_lahir: tanggal_lahir?,
+        pekerjaan: pekerjaan?,
+        npwp: npwp?,
+        telepon: telepon?,
+        alamat: alamat?,
+        kabupaten: kabupaten?,
+        kode_pos: kode_pos?,
+    })
+}
+
+enum Outcome {
+    Created(String),
+    /// The same form was sent again (a double click): the first registration stands.
+    Repeated(String),
+    Taken {
+        username: bool,
+        email: bool,
+    },
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    v: Visitor,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    app.check_form_token(&v, &form)?;
+    if !form.get(HONEYPOT).is_none_or(|s| s.is_empty()) {
+        tracing::warn!(ip = %v.ip, "registration refused: honeypot filled");
+        // Answer as if it worked, so the bot learns nothing; nothing is stored.
+        return Ok(see_other(&format!("{}/registrasi/berhasil", app.content.situs.layanan)));
+    }
+    if !app.limits.register_address.allow(&v.ip.to_string()) {
+        tracing::warn!(ip = %v.ip, "registration refused: rate limit");
+        return Err(Error::TooMany);
+    }
+    let form_id = form.get("form_id").cloned().unwrap_or_default();
+    if form_id.len() < 32 || form_id.len() > 64 {
+        return Err(Error::Csrf);
+    }
+    let mut f = FormCheck::new(&form);
+    let reg = check(&app, &mut f);
+    let Some(reg) = reg.filter(|_| f.ok()) else {
+        return render_errors(&app, &v, &form, &f);
+    };
+
+    let officers_link = app.link(&format!("{}/petugas/", app.content.situs.layanan));
+    let app2 = app.clone();
+    let outcome = app
+        .db
+        .write(move |tx| {
+            if let Some(nomor) =
+                tx.query_row("SELECT nomor FROM applicants WHERE form_token = ?1", [&form_id], |r| r.get::<_, String>(0)).optional()?
+            {
+                return Ok(Outcome::Repeated(nomor));
+            }
+            let username_taken: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM applicants WHERE username = ?1 AND status != 'ditolak')",
+                [reg.username.as_str()],
+                |r| r.get(0),
+            )?;
+            let email_taken: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM applicants WHERE lower(email) = lower(?1) AND status != 'ditolak')",
+                [reg.email.as_str()],
+                |r| r.get(0),
+            )?;
+            if username_taken || email_taken {
+                return Ok(Outcome::Taken { username: username_taken, email: email_taken });
+            }
+            let (year, _, _) = clock::today_wib();
+            let n = next_counter(tx, &format!("registrasi-{year}"))?;
+            let nomor = format!("REG-{year}-{n:06}");
+            let now = now();
+            tx.execute(
+                "INSERT INTO applicants (nomor, form_token, status, username, email, nama, instansi, unit, tipe_identitas,
+                    nomor_identitas, jenis_kelamin, tempat_lahir, tanggal_lahir, pekerjaan, npwp, telepon, alamat, kabupaten,
+                    kode_pos, created_at)
+                 VALUES (?1, ?2, 'menunggu', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                params![
+                    nomor,
+                    form_id,
+                    reg.username.as_str(),
+                    reg.email.as_str(),
+                    reg.nama.as_str(),
+                    reg.instansi,
+                    app2.content.situs.unit,
+                    reg.tipe_identitas.code(),
+                    reg.nomor_identitas,
+                    reg.jenis_kelamin.code(),
+                    reg.tempat_lahir,
+                    reg.tanggal_lahir.as_str(),
+                    reg.pekerjaan,
+                    reg.npwp.as_ref().map(|n| n.as_str().to_string()),
+                    reg.telepon.as_str(),
+                    reg.alamat,
+                    reg.kabupaten,
+                    reg.kode_pos.as_str(),
+                    now
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            let receipt = app2.compose(
+                "registrasi_diterima",
+                reg.email.as_str(),
+                format!("Registrasi Pemohon diterima: {nomor}"),
+                Some(&reg.instansi),
+                context! { nama => reg.nama.as_str(), nomor => nomor, username => reg.username.as_str() },
+            )?;
+            outbox::enqueue(tx, &receipt, &app2.message_domain)?;
+            let mut officers = tx.prepare("SELECT email, nama FROM officers WHERE instansi = ?1 ORDER BY id")?;
+            let rows: Vec<(String, String)> =
+                officers.query_map([&reg.instansi], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            for (email, nama_petugas) in rows {
+                let notice: NewMail = app2.compose(
+                    "registrasi_baru",
+                    &email,
+                    format!("Registrasi Pemohon baru menunggu persetujuan: {nomor}"),
+                    Some(&reg.instansi),
+                    context! {
+                        nama_petugas => nama_petugas,
+                        nomor => nomor,
+                        tautan => format!("{officers_link}registrasi/{id}"),
+                    },
+                )?;
+                outbox::enqueue(tx, &notice, &app2.message_domain)?;
+            }
+            crate::audit::record(tx, &reg.instansi, "pemohon", Some(id), reg.username.as_str(), "registrasi_masuk", &nomor, None)?;
+            Ok(Outcome::Created(nomor))
+        })
+        .await?;
+    match outcome {
+        Outcome::Created(nomor) | Outcome::Repeated(nomor) => {
+            app.mail_wake.notify_one();
+            Ok(see_other(&format!(
+                "{}/registrasi/berhasil?nomor={nomor}",
+                app.content.situs.layanan
+            )))
+        }
+        Outcome::Taken { username, email } => {
+            if username {
+                f.error("username", "Nama pengguna ini sudah dipakai. Pilih nama pengguna lain.");
+            }
+            if email {
+                f.error(
+                    "email",
+                    "Alamat surel ini sudah terdaftar. Bila ini akun Anda, gunakan Lupa Kata Sandi di halaman Masuk.",
+                );
+            }
+            render_errors(&app, &v, &form, &f)
+        }
+    }
+}
+
+fn render_errors(app: &AppState, v: &Visitor, form: &HashMap<String, String>, f: &FormCheck<'_>) -> Result<Response> {
+    let ctx = context! {
+        nilai => answers(form),
+        form_id => form.get("form_id"),
+        ..minijinja::value::merge_maps([f.context(), options(app)])
+    };
+    app.page_with_status(
+        v,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "layanan/registrasi.html",
+        "Registrasi Pemohon",
+        Some("registrasi"),
+        ctx,
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    nomor: Option<String>,
+}
+
+pub async fn done(State(app): State<AppState>, v: Visitor, Query(q): Query<Done>) -> Result<Response> {
+    // The number is only echoed, and only in the shape of a registration number: the page
+    // shows nothing stored.
+    let nomor = q
+        .nomor
+        .filter(|n| n.len() <= 20 && n.starts_with("REG-") && n[4..].chars().all(|c| c.is_ascii_digit() || c == '-'));
+    app.page(
+        &v,
+        "layanan/registrasi_berhasil.html",
+        "Registrasi berhasil",
+        Some("registrasi"),
+        context! { nomor => nomor },
+    )
+}

@@ -1,0 +1,199 @@
+//! Putting the service together: state, router (the service's pages under the prefix, the
+//! built site for everything else), the outbox worker, and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use generator::{Content, ServiceRoutes, Theme};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::outbox::{Outbox, Transport};
+use crate::ratelimit::Limits;
+use crate::routes::{account, officer, registration};
+use crate::security::FormKey;
+use crate::web::{self, App, AppState};
+
+/// Loads the content model and the theme the service renders with.
+pub fn load_site(cfg: &Config) -> Result<(Content, Theme)> {
+    let opts = generator::Options {
+        content_dir: cfg.content_dir.clone(),
+        theme_dir: cfg.theme_dir.clone(),
+        out_dir: cfg.public_dir.clone(),
+        search: generator::Search::Skip,
+        base_url: Some(cfg.base_url.clone()),
+        live_reload: false,
+    };
+    generator::build::load_all(&opts).map_err(|e| match e {
+        generator::Error::Content(p) => Error::Content(p),
+        other => Error::Site(other),
+    })
+}
+
+/// The running parts, before they are bound to an address.
+pub struct Service {
+    pub app: AppState,
+    outbox: Outbox,
+}
+
+impl Service {
+    pub fn new(cfg: Config) -> Result<Service> {
+        let (content, theme) = load_site(&cfg)?;
+        let db = Db::open(&cfg.data_dir.join("sicantik.sqlite3"))?;
+        let key = FormKey::load_or_create(&cfg.data_dir)?;
+        let transport = Transport::from_config(&cfg)?;
+        let outbox = Outbox::new(db.clone(), transport, &cfg)?;
+        let message_domain = url::Url::parse(&cfg.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into());
+        let app = Arc::new(App {
+            routes: ServiceRoutes::new(&content.situs.layanan),
+            cfg,
+            db,
+            theme: Arc::new(theme),
+            content: Arc::new(content),
+            key,
+            limits: Limits::default(),
+            mail_wake: outbox.waker(),
+            message_domain,
+        });
+        Ok(Service { app, outbox })
+    }
+
+    /// The service's routes, with the built site (from `public_dir`) behind them.
+    pub fn router(&self) -> Router {
+        let app = self.app.clone();
+        let p = app.content.situs.layanan.clone();
+        let service = Router::new()
+            .route(
+                &format!("{p}/registrasi"),
+                get(registration::show).post(registration::submit),
+            )
+            .route(&format!("{p}/registrasi/berhasil"), get(registration::done))
+            .route(&format!("{p}/masuk"), get(account::show_login).post(account::login))
+            .route(&format!("{p}/keluar"), post(account::logout))
+            .route(
+                &format!("{p}/atur-sandi"),
+                get(account::show_set_password).post(account::set_password),
+            )
+            .route(
+                &format!("{p}/lupa-sandi"),
+                get(account::show_forgot).post(account::forgot),
+            )
+            .route(&format!("{p}/"), get(account::home))
+            .route(
+                &format!("{p}/profil"),
+                get(account::show_profile).post(account::update_profile),
+            )
+            .route(&format!("{p}/cek-status"), get(account::check_status))
+            .route(
+                &format!("{p}/petugas/masuk"),
+                get(account::show_officer_login).post(account::officer_login),
+            )
+            .route(&format!("{p}/petugas/"), get(officer::dashboard))
+            .route(&format!("{p}/petugas/registrasi/{{id}}"), get(officer::detail))
+            .route(
+                &format!("{p}/petugas/registrasi/{{id}}/setujui"),
+                post(officer::approve),
+            )
+            .route(&format!("{p}/petugas/registrasi/{{id}}/tolak"), post(officer::reject))
+            .route(&format!("{p}/petugas/audit"), get(officer::audit))
+            .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
+            .layer(axum::middleware::from_fn_with_state(app.clone(), web::render_errors))
+            .with_state(app.clone());
+        Router::new()
+            .merge(service)
+            .fallback_service(generator::watch::site_router(&app.cfg.public_dir))
+            .layer(axum::middleware::from_fn_with_state(app, web::security_headers))
+    }
+
+    /// Serves on `listener` until `shutdown` resolves; the outbox worker runs beside it and
+    /// stops after the server has.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let router = self.router();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(self.outbox.run(stop_rx));
+        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
+        served.map_err(|source| Error::Io {
+            action: "serve on",
+            path: "listener".into(),
+            source,
+        })
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}
+
+/// `sicantik serve`: build the site if it is not built, then serve the site and the service.
+pub async fn serve(cfg: Config) -> Result<()> {
+    if !cfg.public_dir.join("index.html").is_file() {
+        let search =
+            generator::Search::find(&std::env::current_dir().unwrap_or_default()).unwrap_or(generator::Search::Skip);
+        let opts = generator::Options {
+            content_dir: cfg.content_dir.clone(),
+            theme_dir: cfg.theme_dir.clone(),
+            out_dir: cfg.public_dir.clone(),
+            search,
+            base_url: Some(cfg.base_url.clone()),
+            live_reload: false,
+        };
+        let report = tokio::task::spawn_blocking(move || generator::build(&opts))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .map_err(|e| match e {
+                generator::Error::Content(p) => Error::Content(p),
+                other => Error::Site(other),
+            })?;
+        tracing::info!(pages = report.pages, searchable = report.searchable, "site built");
+    }
+    let addr = cfg.addr;
+    let files = cfg.smtp_url.is_none().then(|| cfg.data_dir.join("surel"));
+    let service = Service::new(cfg)?;
+    let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
+        action: "listen on",
+        path: addr.to_string().into(),
+        source,
+    })?;
+    println!("Situs dan layanan berjalan di http://{addr}/");
+    if let Some(dir) = files {
+        println!(
+            "Tidak ada server SMTP: setiap surel ditulis sebagai berkas .eml di {}",
+            dir.display()
+        );
+    }
+    service.run(listener, shutdown_signal()).await
+}

@@ -1,0 +1,344 @@
+//! What every request and response of the service shares: the application state, the visitor
+//! (cookies, session, form token, address), rendering pages through the site's theme, error
+//! pages, and the security headers.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use generator::{Content, ServiceRoutes, Theme};
+use minijinja::{Value, context};
+use rusqlite::{OptionalExtension, params};
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::db::{Db, now};
+use crate::error::{Error, Result};
+use crate::ratelimit::Limits;
+use crate::security::{FormKey, token_hash};
+
+pub struct App {
+    pub cfg: Config,
+    pub db: Db,
+    pub theme: Arc<Theme>,
+    pub content: Arc<Content>,
+    pub routes: ServiceRoutes,
+    pub key: FormKey,
+    pub limits: Limits,
+    pub mail_wake: Arc<Notify>,
+    /// The host part of Message-IDs.
+    pub message_domain: String,
+}
+
+pub type AppState = Arc<App>;
+
+pub const SESSION_COOKIE: &str = "sicantik_sesi";
+pub const NONCE_COOKIE: &str = "sicantik_csrf";
+
+/// Who is signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Applicant,
+    Officer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Applicant => "pemohon",
+            Role::Officer => "petugas",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub role: Role,
+    pub user_id: i64,
+    pub token_hash: String,
+}
+
+/// The browser on the other end of a request.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub ip: IpAddr,
+    /// The form-token nonce from the cookie, or a new one to set.
+    pub nonce: String,
+    pub new_nonce: bool,
+    pub session: Option<Session>,
+}
+
+fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let jar = cookies(&parts.headers);
+        let (nonce, new_nonce) = match jar.get(app.cookie_name(NONCE_COOKIE).as_str()) {
+            Some(n) if n.len() >= 32 && n.len() <= 64 => (n.clone(), false),
+            _ => (crate::security::random_token(), true),
+        };
+        let session = match jar.get(app.cookie_name(SESSION_COOKIE).as_str()) {
+            Some(token) if token.len() <= 64 => app.load_session(&token_hash(token)).await?,
+            _ => None,
+        };
+        Ok(Visitor {
+            ip,
+            nonce,
+            new_nonce,
+            session,
+        })
+    }
+}
+
+impl App {
+    /// `__Host-` cookies over HTTPS: only this host, only secure, path `/`.
+    pub fn cookie_name(&self, name: &str) -> String {
+        if self.cfg.https() {
+            format!("__Host-{name}")
+        } else {
+            name.to_string()
+        }
+    }
+
+    pub fn cookie(&self, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+        let secure = if self.cfg.https() { "; Secure" } else { "" };
+        let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+        let v = format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}",
+            self.cookie_name(name)
+        );
+        HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+
+    async fn load_session(&self, hash: &str) -> Result<Option<Session>> {
+        let h = hash.to_string();
+        let row = self
+            .db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT kind, user_id, created_at, last_seen_at FROM sessions WHERE token_hash = ?1",
+                    [h],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, i64>(3)?,
+                        ))
+                    },
+                )
+                .optional()?)
+            })
+            .await?;
+        let Some((kind, user_id, created, seen)) = row else {
+            return Ok(None);
+        };
+        let now = now();
+        let idle = self.cfg.session_idle.as_secs() as i64;
+        let absolute = self.cfg.session_absolute.as_secs() as i64;
+        if now - seen > idle || now - created > absolute {
+            let h = hash.to_string();
+            self.db
+                .write(move |tx| {
+                    tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
+                    Ok(())
+                })
+                .await?;
+            return Ok(None);
+        }
+        if now - seen > 60 {
+            let h = hash.to_string();
+            self.db
+                .write(move |tx| {
+                    tx.execute(
+                        "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+                        params![h, now],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+        }
+        let role = if kind == "petugas" {
+            Role::Officer
+        } else {
+            Role::Applicant
+        };
+        Ok(Some(Session {
+            role,
+            user_id,
+            token_hash: hash.to_string(),
+        }))
+    }
+
+    /// The form token for this visitor's forms.
+    pub fn form_token(&self, v: &Visitor) -> String {
+        self.key
+            .form_token(&v.nonce, v.session.as_ref().map_or("", |s| s.token_hash.as_str()))
+    }
+
+    /// Refuses a state-changing request whose form token is missing or not this visitor's.
+    pub fn check_form_token(&self, v: &Visitor, form: &HashMap<String, String>) -> Result<()> {
+        let token = form.get("csrf").map(String::as_str).unwrap_or("");
+        let binding = v.session.as_ref().map_or("", |s| s.token_hash.as_str());
+        if !v.new_nonce && self.key.verify(&v.nonce, binding, token) {
+            Ok(())
+        } else {
+            tracing::warn!(ip = %v.ip, "refused: form token missing or invalid");
+            Err(Error::Csrf)
+        }
+    }
+
+    /// Renders a service page inside the site's layout.
+    pub fn page(&self, v: &Visitor, template: &str, judul: &str, nav: Option<&str>, extra: Value) -> Result<Response> {
+        self.page_with_status(v, StatusCode::OK, template, judul, nav, extra)
+    }
+
+    pub fn page_with_status(
+        &self,
+        v: &Visitor,
+        status: StatusCode,
+        template: &str,
+        judul: &str,
+        nav: Option<&str>,
+        extra: Value,
+    ) -> Result<Response> {
+        let ctx = context! {
+            site => &self.content.situs,
+            layanan => &self.routes,
+            page => context! { judul => judul, deskripsi => self.content.situs.deskripsi },
+            nav_aktif => nav,
+            searchable => false,
+            live_reload => false,
+            csrf => self.form_token(v),
+            pengguna => v.session.as_ref().map(|s| context! { peran => s.role.as_str() }),
+            ..extra
+        };
+        let html = self.theme.render(template, ctx)?;
+        let mut response = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+        if v.new_nonce {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, self.cookie(NONCE_COOKIE, &v.nonce, None));
+        }
+        Ok(response)
+    }
+
+    /// A page that says one thing (errors, confirmations without a form).
+    pub fn message(&self, v: &Visitor, status: StatusCode, judul: &str, pesan: &str) -> Response {
+        self.page_with_status(
+            v,
+            status,
+            "layanan/pesan.html",
+            judul,
+            None,
+            context! { judul => judul, pesan => pesan },
+        )
+        .unwrap_or_else(|e| fallback_page(status, judul, pesan, &e))
+    }
+
+    /// Absolute link for emails, from the configured base URL, never from the request.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.cfg.base_url, path)
+    }
+}
+
+fn fallback_page(status: StatusCode, judul: &str, pesan: &str, cause: &Error) -> Response {
+    tracing::error!(error = %cause, "cannot render the error page");
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>{judul}</title><h1>{judul}</h1><p>{pesan}</p></html>"
+    );
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// Marks a response as an error page for `render_errors` to fill in.
+#[derive(Clone)]
+struct ErrorPage {
+    judul: &'static str,
+    pesan: &'static str,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            // The cause goes to the log with a reference the user can quote; the page shows neither.
+            tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
+        }
+        let (judul, pesan) = self.user_message();
+        let mut r = status.into_response();
+        r.extensions_mut().insert(ErrorPage { judul, pesan });
+        r
+    }
+}
+
+/// Turns error responses into the themed message page.
+pub async fn render_errors(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let response = next.run(request).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    let visitor = Visitor {
+        ip: ip.unwrap_or(IpAddr::from([127, 0, 0, 1])),
+        nonce: String::new(),
+        new_nonce: false,
+        session: None,
+    };
+    app.message(&visitor, response.status(), page.judul, page.pesan)
+}
+
+/// Security headers on every response; `no-store` on the service's pages (personal data).
+pub async fn security_headers(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let service = request
+        .uri()
+        .path()
+        .starts_with(&format!("{}/", app.content.situs.layanan));
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if app.cfg.https() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if service {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// 303 See Other: the answer to a successful form post.
+pub fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}

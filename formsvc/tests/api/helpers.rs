@@ -1,0 +1,374 @@
+//! `spawn_app()` starts the real service on `127.0.0.1:0` with its own data directory and SMTP
+//! server; `Browser` is a cookie-keeping HTTP client that reads forms the way a browser would.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::smtp::SmtpServer;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub data: tempfile::TempDir,
+    pub smtp: SmtpServer,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    public: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+pub struct Options {
+    pub smtp: Option<SmtpServer>,
+    pub retry_base_ms: u64,
+    pub max_attempts: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            smtp: None,
+            retry_base_ms: 100,
+            max_attempts: 12,
+        }
+    }
+}
+
+pub fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default())
+}
+
+fn start(env: &[(String, String)], port: u16) -> (tokio::sync::oneshot::Sender<()>, std::thread::JoinHandle<()>, u16) {
+    let lookup = env.to_vec();
+    let cfg = formsvc::Config::from_env(move |k| lookup.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        .expect("config");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
+            let port = listener.local_addr().expect("addr").port();
+            let service = formsvc::Service::new(cfg).expect("service starts");
+            ready_tx.send(port).expect("ready");
+            service
+                .run(listener, async move {
+                    let _ = rx.await;
+                })
+                .await
+                .expect("service runs");
+        });
+    });
+    let port = ready_rx.recv_timeout(Duration::from_secs(30)).expect("service ready");
+    (tx, thread, port)
+}
+
+pub fn spawn_app_with(opts: Options) -> TestApp {
+    let smtp = opts.smtp.unwrap_or_else(SmtpServer::start);
+    let data = tempfile::tempdir().expect("data dir");
+    let public = tempfile::tempdir().expect("public dir");
+    // The base URL names the port, so find a free one first.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("probe")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let env: Vec<(String, String)> = [
+        ("SICANTIK_DATA_DIR", data.path().display().to_string()),
+        ("SICANTIK_BASE_URL", base.clone()),
+        ("SICANTIK_SMTP_URL", smtp.url()),
+        (
+            "SICANTIK_MAIL_FROM",
+            "DPMPTSP Provinsi Sumatera Selatan <noreply@dpmptsp.test>".to_string(),
+        ),
+        ("SICANTIK_CONTENT_DIR", repo().join("content").display().to_string()),
+        (
+            "SICANTIK_THEME_DIR",
+            repo().join("themes/default").display().to_string(),
+        ),
+        ("SICANTIK_PUBLIC_DIR", public.path().display().to_string()),
+        ("SICANTIK_MAIL_RETRY_BASE_MS", opts.retry_base_ms.to_string()),
+        ("SICANTIK_MAIL_MAX_ATTEMPTS", opts.max_attempts.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let (tx, thread, _) = start(&env, port);
+    TestApp {
+        base,
+        data,
+        smtp,
+        shutdown: Some(tx),
+        thread: Some(thread),
+        public,
+        env,
+    }
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    /// Stops the service (graceful shutdown) and starts it again on the same data directory.
+    pub fn restart(&mut self) {
+        self.stop();
+        let port: u16 = self.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+        let (tx, thread, _) = start(&self.env, port);
+        self.shutdown = Some(tx);
+        self.thread = Some(thread);
+        let _ = &self.public;
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            t.join().expect("service thread");
+        }
+    }
+
+    /// The service's SQLite file, opened read-only, to check what was (not) stored.
+    pub fn db(&self) -> Sql {
+        Sql(self.data.path().join("sicantik.sqlite3"))
+    }
+
+    /// Creates an officer of `instansi` (default: the site's) with a password.
+    pub fn add_officer(&self, username: &str, email: &str, instansi: Option<&str>) -> &'static str {
+        let lookup = self.env.clone();
+        let cfg = formsvc::Config::from_env(move |k| lookup.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+            .expect("config");
+        let new = formsvc::officers::NewOfficer {
+            username: username.into(),
+            nama: "Petugas Perizinan".into(),
+            email: email.into(),
+            instansi: instansi.map(str::to_string),
+            unit: None,
+            password: Some(OFFICER_PASSWORD.into()),
+        };
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        rt.block_on(formsvc::officers::add(cfg, new)).expect("officer added");
+        OFFICER_PASSWORD
+    }
+
+    pub fn officer(&self, username: &str) -> Browser {
+        let b = self.browser();
+        let page = b.get("/layanan/petugas/masuk");
+        let r = b.post(
+            "/layanan/petugas/masuk",
+            &page,
+            &[("login", username), ("password", OFFICER_PASSWORD)],
+        );
+        assert_eq!(r.status, 303, "officer login: {}", r.body);
+        b
+    }
+}
+
+pub const OFFICER_PASSWORD: &str = "petugas perizinan sumsel 2026";
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The service's SQLite file, for checking what was (not) stored.
+pub struct Sql(pub PathBuf);
+
+impl Sql {
+    pub fn count(&self, sql: &str) -> i64 {
+        let c = rusqlite::Connection::open(&self.0).expect("open db");
+        c.query_row(sql, [], |r| r.get(0)).expect("count query")
+    }
+
+    pub fn exec(&self, sql: &str) {
+        let c = rusqlite::Connection::open(&self.0).expect("open db");
+        c.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+        c.execute_batch(sql).expect("exec");
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or("")
+    }
+
+    /// The value of the hidden input `name` in the page.
+    pub fn hidden(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].to_string())
+    }
+}
+
+/// A client that keeps cookies like a browser and does not follow redirects (tests look at them).
+pub struct Browser {
+    base: String,
+    agent: ureq::Agent,
+    cookies: std::cell::RefCell<HashMap<String, String>>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        let agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Browser {
+            base: base.to_string(),
+            agent,
+            cookies: Default::default(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .borrow()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&self, resp: &ureq::http::Response<ureq::Body>) {
+        for v in resp.headers().get_all("set-cookie") {
+            let Ok(v) = v.to_str() else { continue };
+            let first = v.split(';').next().unwrap_or("");
+            if let Some((k, val)) = first.split_once('=') {
+                let expired = v.contains("Max-Age=0");
+                let mut jar = self.cookies.borrow_mut();
+                if expired || val.is_empty() {
+                    jar.remove(k);
+                } else {
+                    jar.insert(k.to_string(), val.to_string());
+                }
+            }
+        }
+    }
+
+    fn finish(&self, resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
+        let mut resp = resp.expect("HTTP request");
+        self.keep(&resp);
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        Resp { status, headers, body }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        let r = self
+            .agent
+            .get(&self.url(path))
+            .header("cookie", &self.cookie_header())
+            .call();
+        self.finish(r)
+    }
+
+    /// Posts `fields` with the form token of `page` (as the browser would from that page).
+    pub fn post(&self, path: &str, page: &Resp, fields: &[(&str, &str)]) -> Resp {
+        let csrf = page.hidden("csrf").expect("the page has a form token");
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all)
+    }
+
+    /// Posts exactly `fields`, nothing added.
+    pub fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let r = self
+            .agent
+            .post(&self.url(path))
+            .header("cookie", &self.cookie_header())
+            .send_form(fields.iter().copied());
+        self.finish(r)
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.borrow().get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies.borrow_mut().insert(name.to_string(), value.to_string());
+    }
+}
+
+/// A valid registration, as a person would fill it in.
+pub fn registration(username: &str, email: &str) -> Vec<(String, String)> {
+    [
+        ("username", username),
+        ("nama", "Siti Aminah"),
+        ("email", email),
+        ("instansi", "Provinsi Sumatera Selatan"),
+        ("tipe_identitas", "KTP"),
+        ("nomor_identitas", "1671044508900001"),
+        ("jenis_kelamin", "P"),
+        ("tempat_lahir", "Palembang"),
+        ("tanggal_lahir", "1990-08-05"),
+        ("pekerjaan", "Wiraswasta"),
+        ("npwp", ""),
+        ("telepon", "0812-3456-7890"),
+        ("alamat", "Jl. Jenderal Sudirman No. 10, Kelurahan 20 Ilir"),
+        ("kabupaten", "16.71"),
+        ("kode_pos", "30129"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// Opens the form, fills it with `fields` and presses DAFTAR.
+pub fn register(b: &Browser, fields: &[(String, String)]) -> Resp {
+    let page = b.get("/layanan/registrasi");
+    assert_eq!(page.status, 200);
+    let form_id = page.hidden("form_id").expect("form id");
+    let mut all: Vec<(&str, &str)> = vec![("form_id", &form_id)];
+    all.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    b.post("/layanan/registrasi", &page, &all)
+}
+
+pub fn with(fields: &[(String, String)], key: &str, value: &str) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            if k == key {
+                (k.clone(), value.to_string())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect()
+}
+
+pub const WAIT: Duration = Duration::from_secs(15);

@@ -1,0 +1,146 @@
+//! The outbox: an SMTP outage loses nothing, mail goes out once the server is back, nothing is
+//! sent twice after a restart, and mail that cannot be delivered is shown to officers.
+
+use crate::helpers::*;
+use crate::smtp::SmtpServer;
+
+#[test]
+fn registration_succeeds_while_smtp_is_down_and_the_mail_goes_out_when_it_is_back() {
+    let mut smtp = SmtpServer::start();
+    smtp.stop();
+    let app = spawn_app_with(Options {
+        smtp: Some(smtp),
+        ..Options::default()
+    });
+    let b = app.browser();
+    let r = register(&b, &registration("yanti", "yanti@contoh.id"));
+    assert_eq!(r.status, 303, "the applicant is not kept waiting for the mail server");
+    // Let a few attempts fail.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(
+        app.db().count("SELECT attempts FROM outbox") >= 1,
+        "sending was attempted"
+    );
+    assert_eq!(
+        app.db().count("SELECT count(*) FROM outbox WHERE status = 'antre'"),
+        1,
+        "and the mail is kept"
+    );
+
+    // `app.smtp` is the same server: bring it back.
+    let mut app = app;
+    app.smtp.restart_accepting();
+    let mails = app.smtp.wait_for(1, WAIT);
+    assert_eq!(mails[0].envelope_to, ["yanti@contoh.id"]);
+    assert_eq!(
+        app.db().count("SELECT count(*) FROM outbox WHERE status = 'terkirim'"),
+        1
+    );
+}
+
+#[test]
+fn a_refusing_server_is_retried_and_nothing_is_sent_twice_after_a_restart() {
+    let mut app = spawn_app_with(Options {
+        smtp: Some(SmtpServer::start_refusing()),
+        ..Options::default()
+    });
+    let b = app.browser();
+    register(&b, &registration("wahyu", "wahyu@contoh.id"));
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(app.db().count("SELECT attempts FROM outbox") >= 1);
+    app.smtp.restart_accepting();
+    app.smtp.wait_for(1, WAIT);
+
+    app.restart();
+    register(&app.browser(), &registration("wulan", "wulan@contoh.id"));
+    let mails = app.smtp.wait_for(2, WAIT);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let all = app.smtp.messages();
+    assert_eq!(
+        all.len(),
+        2,
+        "one mail each, none again after the restart: {:?}",
+        all.iter().map(|m| &m.envelope_to).collect::<Vec<_>>()
+    );
+    let ids: std::collections::HashSet<&str> = mails.iter().map(|m| m.message_id.as_str()).collect();
+    assert_eq!(ids.len(), 2, "each mail has its own Message-ID");
+    assert!(ids.iter().all(|id| id.ends_with("@127.0.0.1>")), "{ids:?}");
+}
+
+#[test]
+fn mail_that_cannot_be_delivered_is_marked_failed_and_shown_to_officers() {
+    let app = spawn_app_with(Options {
+        smtp: Some(SmtpServer::start_refusing()),
+        max_attempts: 2,
+        retry_base_ms: 50,
+    });
+    app.add_officer("petugas1", "petugas1@dpmptsp.test", None);
+    register(&app.browser(), &registration("tari", "tari@contoh.id"));
+    let deadline = std::time::Instant::now() + WAIT;
+    while app.db().count("SELECT count(*) FROM outbox WHERE status = 'gagal'") < 2 {
+        assert!(std::time::Instant::now() < deadline, "mail was never marked failed");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let officer = app.officer("petugas1");
+    let dash = officer.get("/layanan/petugas/");
+    assert!(dash.body.contains("gagal terkirim"));
+    let list = officer.get("/layanan/petugas/surel");
+    assert!(list.body.contains("tari@contoh.id") && list.body.contains("Gagal terkirim"));
+    assert!(list.body.contains("451"), "the server's answer is shown");
+}
+
+#[test]
+fn without_smtp_every_email_is_written_as_an_eml_file() {
+    let data = tempfile::tempdir().expect("dir");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let env: Vec<(String, String)> = vec![
+        ("SICANTIK_DATA_DIR".into(), data.path().display().to_string()),
+        (
+            "SICANTIK_CONTENT_DIR".into(),
+            repo.join("content").display().to_string(),
+        ),
+        (
+            "SICANTIK_THEME_DIR".into(),
+            repo.join("themes/default").display().to_string(),
+        ),
+        (
+            "SICANTIK_PUBLIC_DIR".into(),
+            data.path().join("public").display().to_string(),
+        ),
+    ];
+    let cfg =
+        formsvc::Config::from_env(move |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config");
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(async {
+        let service = formsvc::Service::new(cfg).expect("service");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(service.run(listener, async move {
+            let _ = rx.await;
+        }));
+        let base = format!("http://{addr}");
+        tokio::task::spawn_blocking(move || {
+            let b = Browser::new(&base);
+            assert_eq!(register(&b, &registration("file", "file@contoh.id")).status, 303);
+        })
+        .await
+        .expect("register");
+        let dir = data.path().join("surel");
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let files: Vec<_> = std::fs::read_dir(&dir)
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            if let Some(eml) = files.iter().find(|p| p.extension().is_some_and(|e| e == "eml")) {
+                let text = std::fs::read_to_string(eml).expect("eml");
+                assert!(text.contains("To: file@contoh.id"), "{text}");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "no .eml written");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = tx.send(());
+        server.await.expect("join").expect("run");
+    });
+}

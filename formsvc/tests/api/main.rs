@@ -1,0 +1,10 @@
+//! Integration tests of the form service: the real service on port 0 with a temporary data
+//! directory (a real SQLite file), driven through its HTML forms over HTTP, against a real SMTP
+//! server on loopback.
+
+mod accounts;
+mod helpers;
+mod mail;
+mod registration;
+mod security;
+mod smtp;
