@@ -192,10 +192,6 @@ pub async fn submit(
         // Answer as if it worked, so the bot learns nothing; nothing is stored.
         return Ok(see_other(&format!("{}/registrasi/berhasil", app.content.situs.layanan)));
     }
-    if !app.limits.register_address.allow(&v.ip.to_string()) {
-        tracing::warn!(ip = %v.ip, "registration refused: rate limit");
-        return Err(Error::TooMany);
-    }
     let form_id = form.get("form_id").cloned().unwrap_or_default();
     if form_id.len() < 32 || form_id.len() > 64 {
         return Err(Error::Csrf);
@@ -205,6 +201,11 @@ pub async fn submit(
     let Some(reg) = reg.filter(|_| f.ok()) else {
         return render_errors(&app, &v, &form, &f);
     };
+    // Only complete registrations count: someone correcting their answers is not a flood.
+    if !app.limits.register_address.allow(&v.ip.to_string()) {
+        tracing::warn!(ip = %v.ip, "registration refused: rate limit");
+        return Err(Error::TooMany);
+    }
 
     let officers_link = app.link(&format!("{}/petugas/", app.content.situs.layanan));
     let app2 = app.clone();
