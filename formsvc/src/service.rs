@@ -158,9 +158,10 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `sicantik serve`: build the site if it is not built, then serve the site and the service.
+/// `sicantik serve`: build the site from the content as it is now, then serve the site and the
+/// service. A content problem stops the start, with every problem listed.
 pub async fn serve(cfg: Config) -> Result<()> {
-    if !cfg.public_dir.join("index.html").is_file() {
+    {
         let search =
             generator::Search::find(&std::env::current_dir().unwrap_or_default()).unwrap_or(generator::Search::Skip);
         let opts = generator::Options {
