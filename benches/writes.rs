@@ -47,6 +47,9 @@ fn main() {
     println!("durable writes (synchronous=FULL, WAL) in {}", dir.path().display());
     for (clients, per_client) in [(1, 300), (8, 200), (64, 100), (256, 40)] {
         let rate = rt.block_on(run(db.clone(), clients, per_client));
-        println!("{clients:>4} concurrent clients: {rate:>8.0} requests/s ({} requests)", clients * per_client);
+        println!(
+            "{clients:>4} concurrent clients: {rate:>8.0} requests/s ({} requests)",
+            clients * per_client
+        );
     }
 }

@@ -289,3 +289,36 @@ fn an_applicant_changes_contact_data_but_sees_only_their_own() {
     // The officer console is not for applicants.
     assert_eq!(other.get("/layanan/petugas/registrasi/1").status, 303);
 }
+
+#[test]
+fn an_idle_or_too_old_session_ends() {
+    let app = spawn_app();
+    let b = active_applicant(&app, "sari", "sari@contoh.id", PW);
+    login(&b, "sari", PW);
+    assert_eq!(b.get("/layanan/").status, 200);
+    // Idle longer than 30 minutes.
+    app.db()
+        .exec("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60");
+    assert_eq!(b.get("/layanan/").status, 303);
+    assert_eq!(
+        app.db().count("SELECT count(*) FROM sessions"),
+        0,
+        "the expired session is removed"
+    );
+
+    login(&b, "sari", PW);
+    // Active all along, but started more than 12 hours ago.
+    app.db().exec("UPDATE sessions SET created_at = created_at - 13 * 3600");
+    assert_eq!(b.get("/layanan/").status, 303);
+}
+
+#[test]
+fn many_logins_from_one_address_are_limited_whatever_the_account() {
+    let app = spawn_app();
+    let b = app.browser();
+    let mut last = 0;
+    for i in 0..31 {
+        last = login(&b, &format!("akun{i}"), "kata sandi apa saja").status;
+    }
+    assert_eq!(last, 429);
+}
