@@ -47,6 +47,8 @@ pub struct Config {
     pub mail_max_attempts: u32,
     /// How long emailed set-password and reset links stay valid.
     pub link_ttl: Duration,
+    /// How long an upload may stall before it is dropped.
+    pub upload_idle: Duration,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,6 +150,7 @@ impl Config {
             mail_retry_max: Duration::from_secs(2 * 3600),
             mail_max_attempts: u32::try_from(attempts.clamp(1, 100)).unwrap_or(12),
             link_ttl: Duration::from_secs(48 * 3600),
+            upload_idle: Duration::from_secs(number("SICANTIK_UPLOAD_IDLE_SECONDS", None, 30)?.max(1)),
         })
     }
 

@@ -14,7 +14,10 @@ use tokio::sync::oneshot;
 
 use crate::error::{Error, Result};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_accounts.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_accounts.sql"),
+    include_str!("../migrations/0002_applications.sql"),
+];
 
 /// How many requests one transaction may hold at most.
 const MAX_BATCH: usize = 256;

@@ -2,6 +2,7 @@
 //! emails between them, stored in SQLite and sent through an outbox. It renders its pages with
 //! the site's theme and reads the permit catalogue from the generator's content model.
 
+pub mod application;
 pub mod audit;
 pub mod clock;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod security;
 pub mod service;
+pub mod upload;
 pub mod web;
 pub mod wilayah;
 

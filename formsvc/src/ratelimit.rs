@@ -64,6 +64,8 @@ pub struct Limits {
     pub register_address: Limiter,
     /// Password reset requests per address.
     pub reset_address: Limiter,
+    /// "Cek Status" lookups per address (numbers are hard to guess; this keeps it so).
+    pub status_address: Limiter,
 }
 
 impl Default for Limits {
@@ -75,6 +77,7 @@ impl Default for Limits {
             login_address: Limiter::new(30, quarter),
             register_address: Limiter::new(10, hour),
             reset_address: Limiter::new(5, hour),
+            status_address: Limiter::new(30, quarter),
         }
     }
 }

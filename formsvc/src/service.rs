@@ -14,9 +14,13 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
-use crate::routes::{account, officer, registration};
+use crate::routes::{account, application, officer, registration, review};
 use crate::security::FormKey;
 use crate::web::{self, App, AppState};
+
+/// The largest request an upload may be: the largest document a permit allows (50 MB) and the
+/// form around it. Each requirement's own limit is enforced while streaming.
+const UPLOAD_BODY_LIMIT: usize = 51 * 1024 * 1024;
 
 /// Loads the content model and the theme the service renders with.
 pub fn load_site(cfg: &Config) -> Result<(Content, Theme)> {
@@ -90,7 +94,36 @@ impl Service {
                 &format!("{p}/profil"),
                 get(account::show_profile).post(account::update_profile),
             )
-            .route(&format!("{p}/cek-status"), get(account::check_status))
+            .route(
+                &format!("{p}/cek-status"),
+                get(account::check_status).post(account::check_status_submit),
+            )
+            .route(
+                &format!("{p}/permohonan/baru"),
+                get(application::new_form).post(application::create),
+            )
+            .route(&format!("{p}/permohonan/{{nomor}}"), get(application::detail))
+            .route(
+                &format!("{p}/permohonan/{{nomor}}/dokumen"),
+                get(application::documents_page),
+            )
+            .route(
+                &format!("{p}/permohonan/{{nomor}}/dokumen/{{syarat}}"),
+                post(application::upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+            )
+            .route(
+                &format!("{p}/permohonan/{{nomor}}/dokumen/{{syarat}}/hapus"),
+                post(application::remove),
+            )
+            .route(
+                &format!("{p}/permohonan/{{nomor}}/ajukan"),
+                get(application::check_answers).post(application::submit),
+            )
+            .route(&format!("{p}/berkas/{{id}}"), get(application::download))
+            .route(&format!("{p}/petugas/permohonan"), get(review::queue))
+            .route(&format!("{p}/petugas/permohonan.csv"), get(review::queue_csv))
+            .route(&format!("{p}/petugas/permohonan/{{nomor}}"), get(review::detail))
+            .route(&format!("{p}/petugas/permohonan/{{nomor}}/{{aksi}}"), post(review::act))
             .route(
                 &format!("{p}/petugas/masuk"),
                 get(account::show_officer_login).post(account::officer_login),

@@ -1,4 +1,5 @@
 //! End-to-end tests across the workspace: the real `content/` built by the real `sicantik`
 //! binary and checked in a real browser.
 
+mod journey;
 mod site;

@@ -496,7 +496,8 @@ pub async fn home(State(app): State<AppState>, v: Visitor, Query(q): Query<HomeQ
     };
     let p = profile(&app, s.user_id).await?;
     let info = (q.info.as_deref() == Some("profil")).then_some("Data kontak Anda telah disimpan.");
-    let ctx = context! { pemohon => p, permohonan => Vec::<minijinja::Value>::new(), info => info };
+    let permohonan = crate::routes::application::list_for(&app, s.user_id).await?;
+    let ctx = context! { pemohon => p, permohonan => permohonan, info => info };
     app.page(&v, "layanan/beranda_pemohon.html", "Layanan Pemohon", None, ctx)
 }
 
@@ -580,8 +581,88 @@ pub async fn update_profile(
     Ok(see_other(&format!("{}?info=profil", app.routes.beranda)))
 }
 
-/// "Cek Status": applications come with the next issue; until then every lookup answers that
-/// nothing was found, without saying why.
+/// "Cek Status": the status of an application from its number together with the applicant's
+/// email or NIK. It shows the permit, the status and the dates of the timeline, nothing personal,
+/// and answers a wrong number and a wrong email alike.
 pub async fn check_status(State(app): State<AppState>, v: Visitor) -> Result<Response> {
-    app.page(&v, "layanan/cek_status.html", "Cek Status", None, context! {})
+    app.page(
+        &v,
+        "layanan/cek_status.html",
+        "Cek Status",
+        None,
+        context! { nilai => context! { nomor => "", kunci => "" } },
+    )
+}
+
+pub async fn check_status_submit(
+    State(app): State<AppState>,
+    v: Visitor,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    app.check_form_token(&v, &form)?;
+    if !app.limits.status_address.allow(&v.ip.to_string()) {
+        tracing::warn!(ip = %v.ip, "status lookup refused: rate limit");
+        return Err(Error::TooMany);
+    }
+    let raw_nomor = form.get("nomor").map(|s| s.trim()).unwrap_or("").to_string();
+    let kunci = form.get("kunci").map(|s| s.trim().to_lowercase()).unwrap_or_default();
+    let nilai = context! { nomor => raw_nomor, kunci => form.get("kunci").map(|s| s.trim()) };
+    let mut f = FormCheck::new(&form);
+    if raw_nomor.is_empty() {
+        f.error("nomor", "Masukkan nomor permohonan, misalnya PRM-7KX9-M2QH.");
+    }
+    if kunci.is_empty() {
+        f.error("kunci", "Masukkan alamat surel atau NIK pemohon.");
+    }
+    if !f.ok() {
+        return app.page_with_status(
+            &v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "layanan/cek_status.html",
+            "Cek Status",
+            None,
+            context! { nilai => nilai, ..f.context() },
+        );
+    }
+    let found = match crate::application::normalise_number(&raw_nomor) {
+        Some(nomor) => {
+            let digits: String = kunci.chars().filter(|c| c.is_ascii_digit()).collect();
+            app.db
+                .read(move |c| {
+                    Ok(c.query_row(
+                        "SELECT a.id, a.permit_nama, a.status FROM applications a JOIN applicants p ON p.id = a.applicant_id
+                         WHERE a.nomor = ?1 AND a.status != 'draf' AND (lower(p.email) = ?2 OR (length(?3) = 16 AND p.nomor_identitas = ?3))",
+                        params![nomor, kunci, digits],
+                        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+                    )
+                    .optional()?)
+                })
+                .await?
+        }
+        None => None,
+    };
+    let Some((id, izin, status)) = found else {
+        tracing::info!(ip = %v.ip, "status lookup: no match");
+        let ctx = context! { nilai => nilai, tidak_ditemukan => true };
+        return app.page_with_status(
+            &v,
+            StatusCode::NOT_FOUND,
+            "layanan/cek_status.html",
+            "Cek Status",
+            None,
+            ctx,
+        );
+    };
+    let riwayat = crate::routes::application::timeline(&app, id).await?;
+    // The timeline for the public: dates and statuses, no names or notes.
+    let riwayat: Vec<minijinja::Value> = riwayat
+        .iter()
+        .map(|e| context! { waktu => e.get_attr("waktu").ok(), status => e.get_attr("status").ok() })
+        .collect();
+    let status_label = crate::application::Status::parse(&status).map_or("", |s| s.label());
+    let ctx = context! {
+        nilai => nilai,
+        hasil => context! { nomor => crate::application::normalise_number(&raw_nomor), izin => izin, status => status_label, riwayat => riwayat },
+    };
+    app.page(&v, "layanan/cek_status.html", "Cek Status", None, ctx)
 }

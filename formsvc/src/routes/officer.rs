@@ -90,7 +90,9 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
             Ok((rows, failed))
         })
         .await?;
-    let ctx = context! { petugas => o, registrasi => waiting, surel_gagal => failed };
+    let permohonan = crate::routes::review::waiting_count(&app, &o).await?;
+    let ctx =
+        context! { petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan };
     app.page(&v, "layanan/petugas/beranda.html", "Konsol Petugas", None, ctx)
 }
 

@@ -301,7 +301,7 @@ fn an_idle_or_too_old_session_ends() {
         .exec("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60");
     assert_eq!(b.get("/layanan/").status, 303);
     assert_eq!(
-        app.db().count("SELECT count(*) FROM sessions"),
+        app.db().count("SELECT count(*) FROM sessions WHERE kind = 'pemohon'"),
         0,
         "the expired session is removed"
     );

@@ -115,8 +115,43 @@
       (found.results.length > 20 ? ' (20 teratas ditampilkan)' : '');
   }
 
+  // DOKUMEN: with JavaScript, an upload shows its progress; without, it is a plain form post.
+  function setupUploads() {
+    var forms = document.querySelectorAll('form.form-unggah');
+    Array.prototype.forEach.call(forms, function (form) {
+      form.addEventListener('submit', function (ev) {
+        var input = form.querySelector('input[type=file]');
+        var bar = form.querySelector('progress');
+        if (!input || !input.files || !input.files.length || !bar || !window.FormData) return;
+        ev.preventDefault();
+        var xhr = new XMLHttpRequest();
+        xhr.open('POST', form.action);
+        bar.hidden = false;
+        xhr.upload.addEventListener('progress', function (e) {
+          if (e.lengthComputable) {
+            var pct = Math.round(e.loaded * 100 / e.total);
+            bar.value = pct;
+            bar.textContent = pct + '%';
+          }
+        });
+        xhr.addEventListener('load', function () {
+          if (xhr.status === 200 && xhr.responseURL) {
+            window.location.href = xhr.responseURL;
+          } else {
+            document.open();
+            document.write(xhr.responseText);
+            document.close();
+          }
+        });
+        xhr.addEventListener('error', function () { form.submit(); });
+        xhr.send(new FormData(form));
+      });
+    });
+  }
+
   function init() {
     setupFilter();
+    setupUploads();
     if (document.getElementById('hasil-cari')) {
       setupSearch().catch(function () {
         var s = document.getElementById('hasil-status');

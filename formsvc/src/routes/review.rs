@@ -1,0 +1,426 @@
+//! Officer review of applications: the queue of the officer's unit with filters and search, the
+//! detail with documents and history, the actions (verify and accept, send back for correction
+//! with a note per document, reject with a reason, mark finished), each emailing the applicant;
+//! and the queue as CSV.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::{Value, context};
+use rusqlite::params;
+
+use crate::application::Status;
+use crate::db::now;
+use crate::error::{Error, Result};
+use crate::form::FormCheck;
+use crate::outbox;
+use crate::routes::account::require;
+use crate::routes::application::{Application, by_number, documents, record_event, row_to_application, timeline};
+use crate::routes::officer::Officer;
+use crate::web::{AppState, Role, Visitor, see_other};
+
+async fn officer(app: &AppState, v: &Visitor) -> std::result::Result<Officer, Box<Response>> {
+    let s = require(app, v, Role::Officer)?;
+    let id = s.user_id;
+    let found = app
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT id, username, nama, instansi, unit FROM officers WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Officer {
+                        id: r.get(0)?,
+                        username: r.get(1)?,
+                        nama: r.get(2)?,
+                        instansi: r.get(3)?,
+                        unit: r.get(4)?,
+                    })
+                },
+            )?)
+        })
+        .await;
+    found.map_err(|e| Box::new(e.into_response()))
+}
+
+macro_rules! officer_or_redirect {
+    ($app:expr, $v:expr) => {
+        match officer(&$app, &$v).await {
+            Ok(o) => o,
+            Err(r) => return Ok(*r),
+        }
+    };
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
+pub struct Filter {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    izin: String,
+    /// YYYY-MM-DD, submission date from (WIB).
+    #[serde(default)]
+    dari: String,
+    #[serde(default)]
+    sampai: String,
+    /// Number or applicant name.
+    #[serde(default)]
+    q: String,
+}
+
+fn day_start(date: &str) -> Option<i64> {
+    let mut it = date.split('-');
+    let (y, m, d): (i64, i64, i64) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant), then back from WIB to UTC.
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400 - 7 * 3600)
+}
+
+async fn queue_rows(app: &AppState, o: &Officer, f: &Filter) -> Result<Vec<Application>> {
+    let (instansi, unit) = (o.instansi.clone(), o.unit.clone());
+    let status = Status::parse(&f.status).map(|s| s.as_str().to_string());
+    let izin = (!f.izin.is_empty()).then(|| f.izin.clone());
+    let from = day_start(&f.dari);
+    let to = day_start(&f.sampai).map(|t| t + 86_400);
+    let q = f.q.trim().to_lowercase();
+    app.db
+        .read(move |c| {
+            // Every filter is a bound parameter; an empty one matches everything.
+            let mut stmt = c.prepare(
+                "SELECT id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan, tipe_pemohon, nib,
+                        pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at
+                 FROM applications
+                 WHERE instansi = ?1 AND unit = ?2 AND status != 'draf'
+                   AND (?3 IS NULL OR status = ?3)
+                   AND (?4 IS NULL OR permit_slug = ?4)
+                   AND (?5 IS NULL OR submitted_at >= ?5)
+                   AND (?6 IS NULL OR submitted_at < ?6)
+                   AND (?7 = '' OR lower(nomor) LIKE '%' || ?7 || '%' OR lower(json_extract(pemohon_json, '$.nama')) LIKE '%' || ?7 || '%')
+                 ORDER BY submitted_at, id LIMIT 1000",
+            )?;
+            let rows = stmt
+                .query_map(params![instansi, unit, status, izin, from, to, q], row_to_application)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+}
+
+pub async fn queue(State(app): State<AppState>, v: Visitor, Query(f): Query<Filter>) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    let rows = queue_rows(&app, &o, &f).await?;
+    let statuses: Vec<Value> = Status::ALL
+        .iter()
+        .filter(|s| **s != Status::Draf)
+        .map(|s| context! { kode => s.as_str(), nama => s.label() })
+        .collect();
+    let permits: Vec<Value> = app
+        .content
+        .izin
+        .iter()
+        .map(|p| context! { slug => p.slug, nama => p.nama })
+        .collect();
+    let csv = format!(
+        "{}petugas/permohonan.csv?{}",
+        app.routes.beranda,
+        serde_urlencoded_like(&f)
+    );
+    let ctx = context! { petugas => o, permohonan => rows, filter => f, status_pilihan => statuses, izin_pilihan => permits, csv => csv };
+    app.page(
+        &v,
+        "layanan/petugas/permohonan_daftar.html",
+        "Antrean Permohonan",
+        None,
+        ctx,
+    )
+}
+
+fn serde_urlencoded_like(f: &Filter) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    format!(
+        "status={}&izin={}&dari={}&sampai={}&q={}",
+        enc(&f.status),
+        enc(&f.izin),
+        enc(&f.dari),
+        enc(&f.sampai),
+        enc(&f.q)
+    )
+}
+
+/// A CSV cell: quoted, and a leading = + - @ neutralised so spreadsheets do not run it.
+fn cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<Filter>) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    let rows = queue_rows(&app, &o, &f).await?;
+    let mut out =
+        String::from("\u{feff}Nomor,Jenis Izin,Jenis Permohonan,Tipe Pemohon,Nama Pemohon,NIB,Status,Diajukan\r\n");
+    for a in rows {
+        let line = [
+            cell(&a.nomor),
+            cell(&a.permit_nama),
+            cell(&a.jenis_permohonan),
+            cell(&a.tipe_pemohon),
+            cell(a.pemohon.get("nama").map_or("", String::as_str)),
+            cell(a.nib.as_deref().unwrap_or("")),
+            cell(&a.status_label),
+            cell(a.diajukan.as_deref().unwrap_or("")),
+        ]
+        .join(",");
+        out.push_str(&line);
+        out.push_str("\r\n");
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"antrean-permohonan.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+async fn in_unit(app: &AppState, o: &Officer, nomor: &str) -> Result<Application> {
+    match by_number(app, nomor).await? {
+        Some(a) if a.instansi == o.instansi && a.unit == o.unit && a.status() != Status::Draf => Ok(a),
+        _ => {
+            tracing::warn!(officer = o.id, "refused: application not in the officer's unit");
+            Err(Error::NotFound)
+        }
+    }
+}
+
+async fn detail_page(
+    app: &AppState,
+    v: &Visitor,
+    o: Officer,
+    a: Application,
+    status: StatusCode,
+    errors: Value,
+) -> Result<Response> {
+    let docs = documents(app, a.id).await?;
+    let events = timeline(app, a.id).await?;
+    let syarat: Vec<Value> = a
+        .persyaratan
+        .iter()
+        .map(|r| context! { id => r.id, nama => r.nama, wajib => r.wajib, dokumen => docs.get(&r.id) })
+        .collect();
+    let st = a.status();
+    let aksi = context! {
+        verifikasi => st.can_become(Status::Diproses),
+        perbaikan => st.can_become(Status::Perbaikan),
+        tolak => st.can_become(Status::Ditolak),
+        selesai => st.can_become(Status::Selesai),
+    };
+    let ctx =
+        context! { petugas => o, permohonan => a.clone(), syarat => syarat, riwayat => events, aksi => aksi, ..errors };
+    app.page_with_status(
+        v,
+        status,
+        "layanan/petugas/permohonan.html",
+        &format!("Permohonan {}", a.nomor),
+        None,
+        ctx,
+    )
+}
+
+pub async fn detail(State(app): State<AppState>, v: Visitor, Path(nomor): Path<String>) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    let a = in_unit(&app, &o, &nomor).await?;
+    detail_page(&app, &v, o, a, StatusCode::OK, context! {}).await
+}
+
+pub async fn act(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path((nomor, aksi)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    app.check_form_token(&v, &form)?;
+    let a = in_unit(&app, &o, &nomor).await?;
+    let to = match aksi.as_str() {
+        "verifikasi" => Status::Diproses,
+        "perbaikan" => Status::Perbaikan,
+        "tolak" => Status::Ditolak,
+        "selesai" => Status::Selesai,
+        _ => return Err(Error::NotFound),
+    };
+    let mut f = FormCheck::new(&form);
+    // Notes per document for a correction request: fields `catatan_<requirement id>`.
+    let mut notes: Vec<(String, String)> = Vec::new();
+    let note = match to {
+        Status::Ditolak => f.text("alasan", "alasan penolakan", 10, 1000),
+        Status::Perbaikan => {
+            for r in &a.persyaratan {
+                let text = form.get(&format!("catatan_{}", r.id)).map(|s| s.trim()).unwrap_or("");
+                if text.chars().count() > 500 {
+                    f.error("catatan", format!("Catatan untuk {} maksimal 500 karakter.", r.nama));
+                } else if !text.is_empty() {
+                    notes.push((r.id.clone(), text.to_string()));
+                }
+            }
+            let general = form.get("catatan").map(|s| s.trim().to_string()).unwrap_or_default();
+            if notes.is_empty() && general.is_empty() {
+                f.error(
+                    "catatan",
+                    "Tulis catatan perbaikan untuk minimal satu dokumen, atau catatan umum.",
+                );
+            }
+            Some(general).filter(|g| !g.is_empty())
+        }
+        _ => form
+            .get("catatan")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+    };
+    if !f.ok() {
+        return detail_page(&app, &v, o, a, StatusCode::UNPROCESSABLE_ENTITY, f.context()).await;
+    }
+    let app2 = app.clone();
+    let o2 = o.clone();
+    let a2 = a.clone();
+    let link = app.link(&format!("{}permohonan/{}", app.routes.beranda, a.nomor));
+    let done = app
+        .db
+        .write(move |tx| {
+            let status: String =
+                tx.query_row("SELECT status FROM applications WHERE id = ?1", [a2.id], |r| r.get(0))?;
+            let from = Status::parse(&status).unwrap_or(Status::Draf);
+            if !from.can_become(to) {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE applications SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![a2.id, to.as_str(), now()],
+            )?;
+            let mut named = Vec::new();
+            for (req, text) in &notes {
+                tx.execute(
+                    "UPDATE documents SET catatan = ?3 WHERE application_id = ?1 AND requirement_id = ?2",
+                    params![a2.id, req, text],
+                )?;
+                let nama = a2
+                    .persyaratan
+                    .iter()
+                    .find(|r| &r.id == req)
+                    .map_or(req.clone(), |r| r.nama.clone());
+                named.push(context! { dokumen => nama, catatan => text });
+            }
+            let summary = {
+                let mut parts: Vec<String> = notes
+                    .iter()
+                    .map(|(req, t)| {
+                        format!(
+                            "{}: {t}",
+                            a2.persyaratan
+                                .iter()
+                                .find(|r| &r.id == req)
+                                .map_or(req.as_str(), |r| r.nama.as_str())
+                        )
+                    })
+                    .collect();
+                if let Some(n) = &note {
+                    parts.insert(0, n.clone());
+                }
+                (!parts.is_empty()).then(|| parts.join("; "))
+            };
+            record_event(
+                tx,
+                a2.id,
+                ("petugas", Some(o2.id), &o2.nama),
+                Some(from),
+                to,
+                summary.as_deref(),
+            )?;
+            let (email, nama): (String, String) = tx.query_row(
+                "SELECT email, nama FROM applicants WHERE id = ?1",
+                [a2.applicant_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mail = app2.compose(
+                "permohonan_status",
+                &email,
+                format!("Status permohonan {}: {}", a2.nomor, to.label()),
+                Some(&a2.instansi),
+                context! {
+                    nama => nama, nomor => a2.nomor, izin => a2.permit_nama, status => to.label(), kode => to.as_str(),
+                    catatan => note, catatan_dokumen => named, tautan => link,
+                },
+            )?;
+            outbox::enqueue(tx, &mail, &app2.message_domain)?;
+            crate::audit::record(
+                tx,
+                &a2.instansi,
+                "petugas",
+                Some(o2.id),
+                &o2.username,
+                &format!("permohonan_{}", to.as_str()),
+                &a2.nomor,
+                summary.as_deref(),
+            )?;
+            Ok(true)
+        })
+        .await?;
+    if !done {
+        return Ok(app.message(
+            &v,
+            StatusCode::CONFLICT,
+            "Status sudah berubah",
+            "Permohonan ini sudah berpindah status; tindakan tidak dijalankan. Muat ulang halaman permohonan.",
+        ));
+    }
+    app.mail_wake.notify_one();
+    Ok(see_other(&format!(
+        "{}petugas/permohonan/{}",
+        app.routes.beranda, a.nomor
+    )))
+}
+
+/// For the officer dashboard: how many applications wait in the unit.
+pub async fn waiting_count(app: &AppState, o: &Officer) -> Result<i64> {
+    let (i, u) = (o.instansi.clone(), o.unit.clone());
+    app.db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM applications WHERE instansi = ?1 AND unit = ?2 AND status = 'diajukan'",
+                params![i, u],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+}
