@@ -3,61 +3,6 @@
 
 use crate::helpers::*;
 
-/// Registers `username`, has an officer approve, and sets `password`; returns the applicant's
-/// browser, signed out.
-fn active_applicant(app: &TestApp, username: &str, email: &str, password: &str) -> Browser {
-    if app.db().count("SELECT count(*) FROM officers") == 0 {
-        app.add_officer("petugas1", "petugas1@dpmptsp.test", None);
-    }
-    let b = app.browser();
-    assert_eq!(register(&b, &registration(username, email)).status, 303);
-    let id = app
-        .db()
-        .count(&format!("SELECT id FROM applicants WHERE username = '{username}'"));
-    let officer = app.officer("petugas1");
-    let detail = officer.get(&format!("/layanan/petugas/registrasi/{id}"));
-    assert_eq!(
-        officer
-            .post(&format!("/layanan/petugas/registrasi/{id}/setujui"), &detail, &[])
-            .status,
-        303
-    );
-    let link = wait_for_link(app, email, "disetujui");
-    let form = b.get(&link);
-    let token = form.hidden("token").expect("token");
-    let r = b.post(
-        "/layanan/atur-sandi",
-        &form,
-        &[("token", &token), ("password", password), ("password2", password)],
-    );
-    assert_eq!(r.status, 303, "{}", r.body);
-    b
-}
-
-fn wait_for_link(app: &TestApp, to: &str, subject: &str) -> String {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let found = app
-            .smtp
-            .messages()
-            .into_iter()
-            .rev()
-            .find(|m| m.envelope_to == [to.to_string()] && m.subject.contains(subject));
-        if let Some(m) = found {
-            return m
-                .link_starting_with(&format!("{}/layanan/atur-sandi?token=", app.base))
-                .expect("link");
-        }
-        assert!(std::time::Instant::now() < deadline, "no {subject} mail to {to}");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
-fn login(b: &Browser, login: &str, password: &str) -> Resp {
-    let page = b.get("/layanan/masuk");
-    b.post("/layanan/masuk", &page, &[("login", login), ("password", password)])
-}
-
 const PW: &str = "hujan turun di jembatan ampera";
 
 #[test]

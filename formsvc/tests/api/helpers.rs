@@ -93,6 +93,7 @@ pub fn spawn_app_with(opts: Options) -> TestApp {
         ("SICANTIK_PUBLIC_DIR", public.path().display().to_string()),
         ("SICANTIK_MAIL_RETRY_BASE_MS", opts.retry_base_ms.to_string()),
         ("SICANTIK_MAIL_MAX_ATTEMPTS", opts.max_attempts.to_string()),
+        ("SICANTIK_UPLOAD_IDLE_SECONDS", "1".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -229,6 +230,34 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// Uploads `bytes` as field `berkas` of the DOKUMEN form at `path`, with the page's form token
+    /// first, as a browser sends it.
+    pub fn upload(&self, path: &str, page: &Resp, file_name: &str, content_type: &str, bytes: &[u8]) -> Resp {
+        let csrf = page.hidden("csrf").expect("the page has a form token");
+        let boundary = "----sicantikTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
+        );
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.post_body(path, &format!("multipart/form-data; boundary={boundary}"), &body)
+    }
+
+    pub fn post_body(&self, path: &str, content_type: &str, body: &[u8]) -> Resp {
+        let r = self
+            .agent
+            .post(&self.url(path))
+            .header("cookie", &self.cookie_header())
+            .header("content-type", content_type)
+            .send(body);
+        self.finish(r)
+    }
+
     pub fn new(base: &str) -> Browser {
         let agent = ureq::Agent::config_builder()
             .max_redirects(0)
@@ -372,3 +401,58 @@ pub fn with(fields: &[(String, String)], key: &str, value: &str) -> Vec<(String,
 }
 
 pub const WAIT: Duration = Duration::from_secs(15);
+
+/// Registers `username`, has an officer approve, and sets `password`; returns the applicant's
+/// browser, signed out.
+pub fn active_applicant(app: &TestApp, username: &str, email: &str, password: &str) -> Browser {
+    if app.db().count("SELECT count(*) FROM officers") == 0 {
+        app.add_officer("petugas1", "petugas1@dpmptsp.test", None);
+    }
+    let b = app.browser();
+    assert_eq!(register(&b, &registration(username, email)).status, 303);
+    let id = app
+        .db()
+        .count(&format!("SELECT id FROM applicants WHERE username = '{username}'"));
+    let officer = app.officer("petugas1");
+    let detail = officer.get(&format!("/layanan/petugas/registrasi/{id}"));
+    assert_eq!(
+        officer
+            .post(&format!("/layanan/petugas/registrasi/{id}/setujui"), &detail, &[])
+            .status,
+        303
+    );
+    let link = wait_for_link(app, email, "disetujui");
+    let form = b.get(&link);
+    let token = form.hidden("token").expect("token");
+    let r = b.post(
+        "/layanan/atur-sandi",
+        &form,
+        &[("token", &token), ("password", password), ("password2", password)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    b
+}
+
+pub fn wait_for_link(app: &TestApp, to: &str, subject: &str) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let found = app
+            .smtp
+            .messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.envelope_to == [to.to_string()] && m.subject.contains(subject));
+        if let Some(m) = found {
+            return m
+                .link_starting_with(&format!("{}/layanan/atur-sandi?token=", app.base))
+                .expect("link");
+        }
+        assert!(std::time::Instant::now() < deadline, "no {subject} mail to {to}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+pub fn login(b: &Browser, login: &str, password: &str) -> Resp {
+    let page = b.get("/layanan/masuk");
+    b.post("/layanan/masuk", &page, &[("login", login), ("password", password)])
+}

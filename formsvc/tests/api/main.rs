@@ -3,6 +3,7 @@
 //! server on loopback.
 
 mod accounts;
+mod applications;
 mod helpers;
 mod mail;
 mod registration;
