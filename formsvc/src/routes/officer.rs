@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
@@ -136,7 +136,18 @@ async fn registration(app: &AppState, o: &Officer, id: i64) -> Result<Value> {
     row.ok_or(Error::NotFound)
 }
 
-pub async fn detail(State(app): State<AppState>, v: Visitor, Path(id): Path<i64>) -> Result<Response> {
+#[derive(serde::Deserialize, Default)]
+pub struct InfoQuery {
+    #[serde(default)]
+    info: Option<String>,
+}
+
+pub async fn detail(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Query(q): Query<InfoQuery>,
+) -> Result<Response> {
     let o = officer_or_redirect!(app, v);
     let r = match registration(&app, &o, id).await {
         Ok(r) => r,
@@ -146,13 +157,10 @@ pub async fn detail(State(app): State<AppState>, v: Visitor, Path(id): Path<i64>
         }
         Err(e) => return Err(e),
     };
-    app.page(
-        &v,
-        "layanan/petugas/registrasi.html",
-        "Detail Registrasi",
-        None,
-        context! { petugas => o, registrasi => r },
-    )
+    let info = (q.info.as_deref() == Some("keputusan"))
+        .then_some("Keputusan tersimpan dan surel pemberitahuan dikirim kepada pemohon.");
+    let ctx = context! { petugas => o, registrasi => r, info => info };
+    app.page(&v, "layanan/petugas/registrasi.html", "Detail Registrasi", None, ctx)
 }
 
 enum Decision {

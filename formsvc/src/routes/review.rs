@@ -258,10 +258,18 @@ async fn detail_page(
     )
 }
 
-pub async fn detail(State(app): State<AppState>, v: Visitor, Path(nomor): Path<String>) -> Result<Response> {
+pub async fn detail(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(nomor): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
     let o = officer_or_redirect!(app, v);
     let a = in_unit(&app, &o, &nomor).await?;
-    detail_page(&app, &v, o, a, StatusCode::OK, context! {}).await
+    let info = q
+        .contains_key("info")
+        .then_some("Tindakan tersimpan dan surel pemberitahuan dikirim kepada pemohon.");
+    detail_page(&app, &v, o, a, StatusCode::OK, context! { info => info }).await
 }
 
 pub async fn act(

@@ -149,9 +149,32 @@
     });
   }
 
+  // PERMOHONAN: with JavaScript, choosing the permit or the applicant type updates the form in
+  // place; without, the "Tampilkan persyaratan" button does the same with one more page.
+  function setupChoice() {
+    var form = document.querySelector('form.form-pilihan');
+    if (!form || !window.fetch || !window.DOMParser || !window.URLSearchParams) return;
+    form.addEventListener('change', function (ev) {
+      var changedId = ev.target && ev.target.id;
+      var url = form.action + '?' + new URLSearchParams(new FormData(form)).toString();
+      fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
+        var main = document.querySelector('main');
+        if (!fresh || !main) return;
+        main.innerHTML = fresh.innerHTML;
+        if (window.history && history.replaceState) history.replaceState(null, '', url);
+        var again = changedId && document.getElementById(changedId);
+        if (again) again.focus();
+        setupChoice();
+        setupUploads();
+      }).catch(function () { form.submit(); });
+    });
+  }
+
   function init() {
     setupFilter();
     setupUploads();
+    setupChoice();
     if (document.getElementById('hasil-cari')) {
       setupSearch().catch(function () {
         var s = document.getElementById('hasil-status');
