@@ -1,0 +1,69 @@
+// Enhancements of the service's forms (loaded only on the service's pages). Every form works
+// without this file; it only adds the upload progress bar and in-place updates.
+(function () {
+  'use strict';
+
+  // DOKUMEN: with JavaScript, an upload shows its progress; without, it is a plain form post.
+  function setupUploads() {
+    var forms = document.querySelectorAll('form.form-unggah');
+    Array.prototype.forEach.call(forms, function (form) {
+      form.addEventListener('submit', function (ev) {
+        var input = form.querySelector('input[type=file]');
+        var bar = form.querySelector('progress');
+        if (!input || !input.files || !input.files.length || !bar || !window.FormData) return;
+        ev.preventDefault();
+        var xhr = new XMLHttpRequest();
+        xhr.open('POST', form.action);
+        bar.hidden = false;
+        xhr.upload.addEventListener('progress', function (e) {
+          if (e.lengthComputable) {
+            var pct = Math.round(e.loaded * 100 / e.total);
+            bar.value = pct;
+            bar.textContent = pct + '%';
+          }
+        });
+        xhr.addEventListener('load', function () {
+          if (xhr.status === 200 && xhr.responseURL) {
+            window.location.href = xhr.responseURL;
+          } else {
+            document.open();
+            document.write(xhr.responseText);
+            document.close();
+          }
+        });
+        xhr.addEventListener('error', function () { form.submit(); });
+        xhr.send(new FormData(form));
+      });
+    });
+  }
+
+  // PERMOHONAN: with JavaScript, choosing the permit or the applicant type updates the form in
+  // place; without, the "Tampilkan persyaratan" button does the same with one more page.
+  function setupChoice() {
+    var form = document.querySelector('form.form-pilihan');
+    if (!form || !window.fetch || !window.DOMParser || !window.URLSearchParams) return;
+    form.addEventListener('change', function (ev) {
+      var changedId = ev.target && ev.target.id;
+      var url = form.action + '?' + new URLSearchParams(new FormData(form)).toString();
+      fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
+        var main = document.querySelector('main');
+        if (!fresh || !main) return;
+        main.innerHTML = fresh.innerHTML;
+        if (window.history && history.replaceState) history.replaceState(null, '', url);
+        var again = changedId && document.getElementById(changedId);
+        if (again) again.focus();
+        setupChoice();
+        setupUploads();
+      }).catch(function () { form.submit(); });
+    });
+  }
+
+  function init() {
+    setupUploads();
+    setupChoice();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
