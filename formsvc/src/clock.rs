@@ -1,7 +1,8 @@
 //! Dates as Indonesian users read them: in WIB (UTC+7, the time of Palembang), with Indonesian
 //! month names.
 
-const MONTHS: [&str; 12] = [
+/// Indonesian month names, January first.
+pub const MONTHS: [&str; 12] = [
     "Januari",
     "Februari",
     "Maret",

@@ -103,21 +103,6 @@ const MIN_AGE: i32 = 17;
 /// Birth years up to this one are refused as typing mistakes.
 const YEAR_FLOOR: i32 = 1900;
 
-const MONTHS_ID: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -198,7 +183,7 @@ impl BirthDate {
     pub fn display_id(&self) -> String {
         let month = usize::try_from(self.month)
             .ok()
-            .and_then(|m| MONTHS_ID.get(m.wrapping_sub(1)))
+            .and_then(|m| crate::clock::MONTHS.get(m.wrapping_sub(1)))
             .copied();
         format!("{} {} {}", self.day, month.unwrap_or_default(), self.year)
     }
@@ -430,7 +415,7 @@ mod tests {
             let date = BirthDate::parse(&raw, TODAY).expect("generated date is valid");
             prop_assert_eq!(date.as_str(), raw.as_str());
             prop_assert_eq!(BirthDate::parse(date.as_str(), TODAY), Ok(date.clone()));
-            prop_assert!(date.display_id().contains(MONTHS_ID[(m - 1) as usize]));
+            prop_assert!(date.display_id().contains(crate::clock::MONTHS[(m - 1) as usize]));
         }
 
         #[test]

@@ -611,12 +611,7 @@ pub async fn upload(
         return Err(Error::NotFound);
     };
     if !a.status().editable() {
-        return Ok(app.message(
-            &v,
-            StatusCode::CONFLICT,
-            "Dokumen tidak dapat diubah",
-            "Permohonan ini sedang diperiksa petugas; dokumen tidak dapat diubah.",
-        ));
+        return Ok(closed(&app, &v));
     }
     let dir = app.cfg.data_dir.join("berkas");
     let binding = v.session.as_ref().map_or(String::new(), |s| s.token_hash.clone());
@@ -697,6 +692,16 @@ pub async fn upload(
     }
 }
 
+/// The answer to a document change on an application that is no longer the applicant's to edit.
+fn closed(app: &AppState, v: &Visitor) -> Response {
+    app.message(
+        v,
+        StatusCode::CONFLICT,
+        "Dokumen tidak dapat diubah",
+        "Permohonan ini sedang diperiksa petugas; dokumen tidak dapat diubah.",
+    )
+}
+
 pub async fn remove(
     State(app): State<AppState>,
     v: Visitor,
@@ -707,12 +712,7 @@ pub async fn remove(
     app.check_form_token(&v, &form)?;
     let a = owned(&app, &nomor, s.user_id).await?;
     if !a.status().editable() {
-        return Ok(app.message(
-            &v,
-            StatusCode::CONFLICT,
-            "Dokumen tidak dapat diubah",
-            "Permohonan ini sedang diperiksa petugas; dokumen tidak dapat diubah.",
-        ));
+        return Ok(closed(&app, &v));
     }
     let app_id = a.id;
     let old = app

@@ -30,7 +30,8 @@ pub struct Officer {
     pub unit: String,
 }
 
-async fn officer(app: &AppState, v: &Visitor) -> std::result::Result<Officer, Box<Response>> {
+/// The signed-in officer, or the response to send instead (to the login page).
+pub async fn officer(app: &AppState, v: &Visitor) -> std::result::Result<Officer, Box<Response>> {
     let s = require(app, v, Role::Officer)?;
     let id = s.user_id;
     let found = app

@@ -17,34 +17,9 @@ use crate::db::now;
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
 use crate::outbox;
-use crate::routes::account::require;
 use crate::routes::application::{Application, by_number, documents, record_event, row_to_application, timeline};
-use crate::routes::officer::Officer;
-use crate::web::{AppState, Role, Visitor, see_other};
-
-async fn officer(app: &AppState, v: &Visitor) -> std::result::Result<Officer, Box<Response>> {
-    let s = require(app, v, Role::Officer)?;
-    let id = s.user_id;
-    let found = app
-        .db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT id, username, nama, instansi, unit FROM officers WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(Officer {
-                        id: r.get(0)?,
-                        username: r.get(1)?,
-                        nama: r.get(2)?,
-                        instansi: r.get(3)?,
-                        unit: r.get(4)?,
-                    })
-                },
-            )?)
-        })
-        .await;
-    found.map_err(|e| Box::new(e.into_response()))
-}
+use crate::routes::officer::{Officer, officer};
+use crate::web::{AppState, Visitor, see_other};
 
 macro_rules! officer_or_redirect {
     ($app:expr, $v:expr) => {
