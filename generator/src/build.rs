@@ -2,7 +2,6 @@
 //! check every link, index for search, and only then replace the output directory. A build
 //! with problems writes nothing where the public can see it.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -171,32 +170,36 @@ pub fn extra_files(content: &Content, theme: &Theme) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Checks the links of `pages` (all of them, or only those in `only`) against every page and
-/// file of the site. With `live_reload`, the watch server's script counts as part of the site.
-pub fn check_links<'a>(
+/// Checks the links of every page in `records` against the whole site (the pages and `extra`).
+/// With `live_reload`, the watch server's script counts as part of the site.
+pub fn check_links(
     content: &Content,
-    records: impl IntoIterator<Item = &'a PageRecord>,
+    records: &[PageRecord],
     extra: &[(String, Vec<u8>)],
     live_reload: bool,
-    only: Option<&HashSet<String>>,
 ) -> Vec<Problem> {
-    let records: Vec<&PageRecord> = records.into_iter().collect();
-    let mut files: HashSet<&str> = records.iter().map(|r| r.out_path.as_str()).collect();
+    let mut index = links::Index::default();
+    index.files.extend(records.iter().map(|r| r.out_path.as_str()));
+    index.files.extend(extra.iter().map(|(p, _)| p.as_str()));
     if live_reload {
-        files.insert(crate::watch::LIVE_RELOAD_SCRIPT.trim_start_matches('/'));
+        index
+            .files
+            .insert(crate::watch::LIVE_RELOAD_SCRIPT.trim_start_matches('/'));
     }
-    files.extend(extra.iter().map(|(p, _)| p.as_str()));
-    let ids: HashMap<&str, &HashSet<String>> = records.iter().map(|r| (r.out_path.as_str(), &r.links.ids)).collect();
+    index
+        .ids
+        .extend(records.iter().map(|r| (r.out_path.as_str(), &r.links.ids)));
+    let pages: Vec<&PageLinks> = records.iter().map(|r| &r.links).collect();
+    check_pages(content, &pages, &index)
+}
+
+/// Checks the links of `pages`, in parallel, against `site`.
+pub fn check_pages(content: &Content, pages: &[&PageLinks], site: &(dyn links::SiteIndex + Sync)) -> Vec<Problem> {
     let routes = ServiceRoutes::new(&content.situs.layanan);
     let service = routes.all();
-    let checked: Vec<&PageLinks> = records
-        .iter()
-        .filter(|r| only.is_none_or(|o| o.contains(&r.out_path)))
-        .map(|r| &r.links)
-        .collect();
-    checked
+    pages
         .par_iter()
-        .flat_map_iter(|page| links::check_page(page, &files, &ids, &content.situs.layanan, &service))
+        .flat_map_iter(|page| links::check_page(page, site, &content.situs.layanan, &service))
         .collect()
 }
 
@@ -208,7 +211,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// With `SICANTIK_TIMINGS` set, prints how long a stage of the build took (for benchmarks).
-fn stage(name: &str, since: Instant) {
+pub(crate) fn stage(name: &str, since: Instant) {
     if std::env::var_os("SICANTIK_TIMINGS").is_some() {
         eprintln!("  {name}: {} ms", since.elapsed().as_millis());
     }
@@ -235,7 +238,8 @@ pub fn check(opts: &Options) -> Result<Report> {
     let records = render_pages(&theme, &content, &common, &kinds, Sink::Discard)
         .map_err(|p| Error::Content(Problems::sorted(p)))?;
     let extra = extra_files(&content, &theme);
-    let problems = check_links(&content, records.iter().map(|(r, _)| r), &extra, false, None);
+    let records: Vec<PageRecord> = records.into_iter().map(|(r, _)| r).collect();
+    let problems = check_links(&content, &records, &extra, false);
     if !problems.is_empty() {
         return Err(Error::Content(Problems::sorted(problems)));
     }
@@ -312,7 +316,7 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
     let extra = extra_files(content, theme);
     stage("sitemap, catalogue, assets", t);
     let t = Instant::now();
-    let problems = check_links(content, &records, &extra, opts.live_reload, None);
+    let problems = check_links(content, &records, &extra, opts.live_reload);
     stage("check links", t);
     if !problems.is_empty() {
         return Err(Error::Content(Problems::sorted(problems)));

@@ -125,29 +125,42 @@ fn resolve(base: &str, dest: &str) -> Target {
     Target::Internal { path, fragment }
 }
 
-/// The file serving `path`, if the site has one: `/izin/a/`, `/izin/a` and
-/// `/izin/a/index.html` all name `izin/a/index.html`.
-fn file_for(path: &str, files: &HashSet<&str>) -> Option<String> {
-    let rel = path.trim_start_matches('/');
-    let candidates = if rel.is_empty() {
-        vec!["index.html".to_string()]
-    } else if rel.ends_with('/') {
-        vec![format!("{rel}index.html")]
-    } else {
-        vec![rel.to_string(), format!("{rel}/index.html")]
-    };
-    candidates.into_iter().find(|c| files.contains(c.as_str()))
+/// What the link checker asks of the built site.
+pub trait SiteIndex {
+    /// `None` when the site has no file at `rel` (e.g. `izin/a/index.html`); otherwise the ids
+    /// of that page, or `None` inside for a file that is not a page.
+    fn lookup(&self, rel: &str) -> Option<Option<&HashSet<String>>>;
 }
 
-/// Checks one page's links. `files` holds every output file (relative path), `page_ids` the ids
-/// of each HTML file, `service` the service's addresses the site may link to.
-pub fn check_page(
-    page: &PageLinks,
-    files: &HashSet<&str>,
-    page_ids: &HashMap<&str, &HashSet<String>>,
-    service_prefix: &str,
-    service: &[&str],
-) -> Vec<Problem> {
+/// A site index from lists of files and page ids.
+#[derive(Default)]
+pub struct Index<'a> {
+    pub files: HashSet<&'a str>,
+    pub ids: HashMap<&'a str, &'a HashSet<String>>,
+}
+
+impl SiteIndex for Index<'_> {
+    fn lookup(&self, rel: &str) -> Option<Option<&HashSet<String>>> {
+        self.files.contains(rel).then(|| self.ids.get(rel).copied())
+    }
+}
+
+/// The file serving `path`, if the site has one: `/izin/a/`, `/izin/a` and
+/// `/izin/a/index.html` all name `izin/a/index.html`.
+fn file_for<'s>(path: &str, site: &'s dyn SiteIndex) -> Option<Option<&'s HashSet<String>>> {
+    let rel = path.trim_start_matches('/');
+    if rel.is_empty() {
+        site.lookup("index.html")
+    } else if rel.ends_with('/') {
+        site.lookup(&format!("{rel}index.html"))
+    } else {
+        site.lookup(rel).or_else(|| site.lookup(&format!("{rel}/index.html")))
+    }
+}
+
+/// Checks one page's links against `site`; `service` holds the service's addresses the site may
+/// link to.
+pub fn check_page(page: &PageLinks, site: &dyn SiteIndex, service_prefix: &str, service: &[&str]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let check_one = |base: &str, dest: &str| -> Option<String> {
         match resolve(base, dest) {
@@ -162,10 +175,10 @@ pub fn check_page(
                         )
                     });
                 }
-                let Some(file) = file_for(&path, files) else {
+                let Some(ids) = file_for(&path, site) else {
                     return Some(format!("tautan \"{dest}\" menuju halaman yang tidak ada ({path})"));
                 };
-                match (fragment, page_ids.get(file.as_str())) {
+                match (fragment, ids) {
                     (Some(f), Some(ids)) if !f.is_empty() && !ids.contains(&f) => {
                         Some(format!("tautan \"{dest}\": halaman {path} tidak memiliki bagian #{f}"))
                     }
@@ -237,10 +250,12 @@ mod tests {
 
     #[test]
     fn a_missing_page_or_anchor_is_reported_at_the_markdown_line() {
-        let files: HashSet<&str> = ["index.html", "izin/a/index.html", "peraturan/index.html"].into();
         let reg_ids = HashSet::from(["pp-24-2018".to_string()]);
-        let mut ids = HashMap::new();
-        ids.insert("peraturan/index.html", &reg_ids);
+        let mut site = Index {
+            files: ["index.html", "izin/a/index.html", "peraturan/index.html"].into(),
+            ..Default::default()
+        };
+        site.ids.insert("peraturan/index.html", &reg_ids);
         let page = PageLinks {
             url: "/izin/a/".into(),
             source_links: vec![
@@ -279,7 +294,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let problems = check_page(&page, &files, &ids, "/layanan", &["/layanan/registrasi"]);
+        let problems = check_page(&page, &site, "/layanan", &["/layanan/registrasi"]);
         let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![21, 22]);
         assert!(problems[0].message.contains("#pp-5-2021"));
@@ -294,13 +309,7 @@ mod tests {
             template: "t.html".into(),
             ..Default::default()
         };
-        let problems = check_page(
-            &page,
-            &HashSet::new(),
-            &HashMap::new(),
-            "/layanan",
-            &["/layanan/registrasi"],
-        );
+        let problems = check_page(&page, &Index::default(), "/layanan", &["/layanan/registrasi"]);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("/layanan/daftar"));
     }

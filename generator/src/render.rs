@@ -492,56 +492,69 @@ struct CatalogPermit<'a> {
 }
 
 #[derive(Serialize)]
-struct Catalog<'a> {
+struct CatalogHead<'a> {
     versi: u32,
     instansi: &'a str,
     unit: &'a str,
-    izin: Vec<CatalogPermit<'a>>,
 }
 
 /// `katalog.json`: the permit catalogue for scripts, with every requirement.
 pub fn catalog_json(content: &Content) -> String {
-    let izin = content
-        .izin
-        .iter()
-        .map(|p| CatalogPermit {
-            slug: &p.slug,
-            url: format!("{}{}", content.situs.url_dasar, p.path()),
-            nama: &p.nama,
-            kategori: &p.kategori,
-            ringkasan: &p.ringkasan,
-            tipe_pemohon: &p.tipe_pemohon,
-            jenis_permohonan: &p.jenis_permohonan,
-            lama_proses_hari_kerja: p.lama_proses_hari_kerja,
-            biaya: &p.biaya,
-            biaya_label: p.biaya.label(),
-            keterangan_biaya: &p.keterangan_biaya,
-            produk: &p.produk,
-            masa_berlaku: &p.masa_berlaku,
-            dasar_hukum: &p.dasar_hukum,
-            persyaratan: p
-                .persyaratan
-                .iter()
-                .map(|r| CatalogRequirement {
-                    id: &r.id,
-                    nama: &r.nama,
-                    wajib: r.wajib,
-                    tipe_pemohon: &r.tipe_pemohon,
-                    jenis_permohonan: &r.jenis_permohonan,
-                    format: &r.format,
-                    ukuran_maks_mb: r.ukuran_maks_mb,
-                    keterangan: &r.keterangan,
-                })
-                .collect(),
-        })
-        .collect();
-    let catalog = Catalog {
+    let entries: Vec<String> = content.izin.iter().map(|p| catalog_entry(content, p)).collect();
+    catalog_from_entries(content, entries.iter().map(String::as_str))
+}
+
+/// One permit of `katalog.json`, serialised on its own so watch mode can keep the others.
+pub fn catalog_entry(content: &Content, p: &Permit) -> String {
+    let entry = CatalogPermit {
+        slug: &p.slug,
+        url: format!("{}{}", content.situs.url_dasar, p.path()),
+        nama: &p.nama,
+        kategori: &p.kategori,
+        ringkasan: &p.ringkasan,
+        tipe_pemohon: &p.tipe_pemohon,
+        jenis_permohonan: &p.jenis_permohonan,
+        lama_proses_hari_kerja: p.lama_proses_hari_kerja,
+        biaya: &p.biaya,
+        biaya_label: p.biaya.label(),
+        keterangan_biaya: &p.keterangan_biaya,
+        produk: &p.produk,
+        masa_berlaku: &p.masa_berlaku,
+        dasar_hukum: &p.dasar_hukum,
+        persyaratan: p
+            .persyaratan
+            .iter()
+            .map(|r| CatalogRequirement {
+                id: &r.id,
+                nama: &r.nama,
+                wajib: r.wajib,
+                tipe_pemohon: &r.tipe_pemohon,
+                jenis_permohonan: &r.jenis_permohonan,
+                format: &r.format,
+                ukuran_maks_mb: r.ukuran_maks_mb,
+                keterangan: &r.keterangan,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&entry).unwrap_or_else(|_| "{}".into())
+}
+
+/// `katalog.json` from its permits' entries, in the order given (content order: by slug).
+pub fn catalog_from_entries<'a>(content: &Content, entries: impl Iterator<Item = &'a str>) -> String {
+    let head = CatalogHead {
         versi: 1,
         instansi: &content.situs.instansi,
         unit: &content.situs.unit,
-        izin,
     };
-    let mut s = serde_json::to_string_pretty(&catalog).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
+    let mut s = serde_json::to_string(&head).unwrap_or_else(|_| "{}".into());
+    s.pop();
+    s.push_str(",\"izin\":[\n");
+    for (i, e) in entries.enumerate() {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str(e);
+    }
+    s.push_str("\n]}\n");
     s
 }

@@ -21,7 +21,7 @@ use crate::build::{self, Built, Options, PageRecord, Search};
 use crate::error::{Error, Problem, Problems, Result};
 use crate::load::{self, Item, Kind};
 use crate::model::Content;
-use crate::render::{Common, PageKind};
+use crate::render::{self, Common, PageKind};
 use crate::routes::ServiceRoutes;
 use crate::theme::Theme;
 
@@ -47,14 +47,27 @@ struct State {
     theme: Theme,
     /// By output path.
     records: HashMap<String, PageRecord>,
+    /// `katalog.json` entries by slug: a save re-serialises only its own permit.
+    catalog: std::collections::BTreeMap<String, String>,
+    /// `sitemap.xml`, rebuilt only when permits come or go.
+    sitemap: String,
 }
 
 impl From<Built> for State {
     fn from(b: Built) -> Self {
+        let catalog = b
+            .content
+            .izin
+            .iter()
+            .map(|p| (p.slug.clone(), render::catalog_entry(&b.content, p)))
+            .collect();
+        let sitemap = render::sitemap(&b.content);
         State {
             content: b.content,
             theme: b.theme,
             records: b.records.into_iter().map(|r| (r.out_path.clone(), r)).collect(),
+            catalog,
+            sitemap,
         }
     }
 }
@@ -196,6 +209,8 @@ impl Session {
             layanan: ServiceRoutes::new(&content.situs.layanan),
             live_reload: true,
         };
+        build::stage("partial: parse and cross-check", started);
+        let t = Instant::now();
         // Rendered in memory first: a page with a problem must not replace a good one.
         let fresh = match build::render_pages(&state.theme, content, &common, &kinds, build::Sink::Keep) {
             Ok(r) => r,
@@ -204,6 +219,8 @@ impl Session {
                 return Outcome::Problems(Problems::sorted(p));
             }
         };
+        build::stage("partial: render", t);
+        let t = Instant::now();
         // Other pages' links need checking again only if pages went away or anchors changed.
         let anchors_changed = fresh.iter().any(|(r, _)| {
             state
@@ -219,9 +236,48 @@ impl Session {
         for (r, _) in &fresh {
             previous.push((r.out_path.clone(), state.records.insert(r.out_path.clone(), r.clone())));
         }
-        let extra = build::extra_files(content, &state.theme);
-        let only = (!anchors_changed && removed.is_empty()).then_some(&fresh_paths);
-        let problems = build::check_links(content, state.records.values(), &extra, true, only);
+        // The data files, from the cached entries: only the saved permits are serialised again.
+        let mut catalog_undo: Vec<(String, Option<String>)> = Vec::new();
+        let mut permits_changed_set = !removed.is_empty();
+        for (slug, _) in &permits {
+            let entry = content.permit(slug).map(|p| render::catalog_entry(content, p));
+            let old = match entry {
+                Some(e) => state.catalog.insert(slug.clone(), e),
+                None => state.catalog.remove(slug),
+            };
+            permits_changed_set |= old.is_none();
+            catalog_undo.push((slug.clone(), old));
+        }
+        let sitemap = if permits_changed_set {
+            render::sitemap(content)
+        } else {
+            state.sitemap.clone()
+        };
+        let catalog = render::catalog_from_entries(content, state.catalog.values().map(String::as_str));
+        let mut extra: Vec<(String, Vec<u8>)> = vec![
+            ("sitemap.xml".to_string(), sitemap.clone().into_bytes()),
+            ("robots.txt".to_string(), render::robots(content).into_bytes()),
+            ("katalog.json".to_string(), catalog.into_bytes()),
+        ];
+        // Assets do not change here; the link checker only needs their names.
+        extra.extend(state.theme.assets().map(|a| (a.out_path().to_string(), Vec::new())));
+        build::stage("partial: records and data files", t);
+        let t = Instant::now();
+        // Only the fresh pages' links need checking, unless pages went away or anchors changed.
+        let index = WatchIndex {
+            records: &state.records,
+            extra: extra.iter().map(|(p, _)| p.as_str()).collect(),
+        };
+        let pages: Vec<&crate::links::PageLinks> = if anchors_changed || !removed.is_empty() {
+            state.records.values().map(|r| &r.links).collect()
+        } else {
+            fresh_paths
+                .iter()
+                .filter_map(|p| state.records.get(p))
+                .map(|r| &r.links)
+                .collect()
+        };
+        let problems = build::check_pages(content, &pages, &index);
         if !problems.is_empty() {
             for (out, old) in previous.into_iter().rev() {
                 match old {
@@ -229,9 +285,17 @@ impl Session {
                     None => state.records.remove(&out),
                 };
             }
+            for (slug, old) in catalog_undo.into_iter().rev() {
+                match old {
+                    Some(e) => state.catalog.insert(slug, e),
+                    None => state.catalog.remove(&slug),
+                };
+            }
             restore(content, undo);
             return Outcome::Problems(Problems::sorted(problems));
         }
+        state.sitemap = sitemap;
+        build::stage("partial: check links", t);
         let out_dir = &self.opts.out_dir;
         let pages = fresh.iter().map(|(r, html)| (r.out_path.as_str(), html.as_bytes()));
         let data = extra
@@ -253,6 +317,21 @@ impl Session {
             pages: fresh_paths.len(),
             elapsed: started.elapsed(),
         }
+    }
+}
+
+/// The site as watch mode holds it, for the link checker: its page records and data files.
+struct WatchIndex<'a> {
+    records: &'a HashMap<String, PageRecord>,
+    extra: HashSet<&'a str>,
+}
+
+impl crate::links::SiteIndex for WatchIndex<'_> {
+    fn lookup(&self, rel: &str) -> Option<Option<&HashSet<String>>> {
+        if let Some(r) = self.records.get(rel) {
+            return Some(Some(&r.links.ids));
+        }
+        (self.extra.contains(rel) || rel == LIVE_RELOAD_SCRIPT.trim_start_matches('/')).then_some(None)
     }
 }
 

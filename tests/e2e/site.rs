@@ -131,7 +131,7 @@ fn the_catalogue_lists_every_permit_with_the_requirements_its_page_shows() {
     );
     for permit in &content.izin {
         assert!(
-            catalogue.contains(&format!("\"slug\": \"{}\"", permit.slug)),
+            catalogue.contains(&format!("\"slug\":\"{}\"", permit.slug)),
             "{} missing from katalog.json",
             permit.slug
         );
