@@ -17,14 +17,19 @@
 //! A sampler thread reads `/proc/<pid>/status` (VmRSS, VmHWM) every 20 ms. Before each phase
 //! the peak (VmHWM) is reset through `/proc/<pid>/clear_refs` so it covers that phase only
 //! (when the kernel refuses, VmHWM counts from the start of the process, site build included,
-//! and the table says so). Printed per phase: RSS before, peak RSS (VmHWM) and the highest
-//! sampled VmRSS during, RSS after, MiB uploaded, throughput (MiB/s, uploads/s) and the
-//! median/max upload latency. Prints figures; asserts nothing.
+//! and the output says so). Printed per phase: RSS before, peak RSS (VmHWM) and its growth over
+//! RSS before, the highest sampled VmRSS, RSS after, MiB uploaded, throughput (MiB/s,
+//! uploads/s) and the median/max upload latency; then RSS after each round. Compare growth, not
+//! absolute RSS: what the service holds before the phases varies from run to run (tens of MiB)
+//! with the Argon2 password-hashing memory the allocator keeps from preparing the applicants.
+//! Prints figures; asserts nothing.
 //!
 //! Run: `cargo build --release && cargo bench --bench uploads [-- ROUNDS]` (default 5 rounds).
-//! The bench runs `target/release/sicantik`, found next to the bench executable's directory
-//! (`target/release/deps/..`); build it first. The registration limit (10 per address per
-//! hour) bounds K; every run starts a fresh service, so reruns are not limited.
+//! The bench runs `target/release/sicantik`, found in the directory above the bench executable
+//! (`target/release/deps/..`); `cargo bench` builds the package's binary there too, and the
+//! bench says how to build it when it is missing (e.g. the bench executable run on its own).
+//! The registration limit (10 per address per hour) bounds K; every run starts a fresh
+//! service, so reruns are not limited.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -159,7 +164,11 @@ fn start_server(bin: &Path, repo: &Path) -> Server {
         if TcpStream::connect_timeout(&server.addr, Duration::from_millis(200)).is_ok() {
             break;
         }
-        assert!(Instant::now() < deadline, "sicantik serve did not listen:\n{}", server.log_tail());
+        assert!(
+            Instant::now() < deadline,
+            "sicantik serve did not listen:\n{}",
+            server.log_tail()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     server
@@ -334,12 +343,7 @@ impl Client {
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         let body = form_encode(&all);
-        self.request(
-            "POST",
-            path,
-            Some("application/x-www-form-urlencoded"),
-            body.as_bytes(),
-        )
+        self.request("POST", path, Some("application/x-www-form-urlencoded"), body.as_bytes())
     }
 }
 
@@ -384,12 +388,13 @@ fn unquote_printable(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -405,17 +410,24 @@ fn set_password_link(surel: &Path, email: &str) -> Option<String> {
         if path.extension().is_none_or(|e| e != "eml") {
             continue;
         }
-        let Ok(raw) = std::fs::read_to_string(&path) else { continue };
+        let Ok(raw) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let text = unquote_printable(&raw);
         if !text.contains(email) {
             continue;
         }
-        let Some(at) = text.find("/layanan/atur-sandi?token=") else { continue };
+        let Some(at) = text.find("/layanan/atur-sandi?token=") else {
+            continue;
+        };
         let link: String = text[at..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || "/-_.?=&%".contains(*c))
             .collect();
-        let modified = entry.metadata().and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH);
+        let modified = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .unwrap_or(SystemTime::UNIX_EPOCH);
         if newest.as_ref().is_none_or(|(t, _)| modified >= *t) {
             newest = Some((modified, link));
         }
@@ -485,7 +497,11 @@ fn prepare_applicants(server: &Server) -> Vec<Applicant> {
             if let Some(link) = set_password_link(&surel, email) {
                 break link;
             }
-            assert!(Instant::now() < deadline, "no set-password email to {email} in {}", surel.display());
+            assert!(
+                Instant::now() < deadline,
+                "no set-password email to {email} in {}",
+                surel.display()
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         let form = b.get(&link).expect(200, "set-password form");
@@ -501,7 +517,9 @@ fn prepare_applicants(server: &Server) -> Vec<Applicant> {
             .expect(303, "login");
 
         let page = b
-            .get(&format!("/layanan/permohonan/baru?izin={PERMIT}&tipe=perorangan&jenis=baru"))
+            .get(&format!(
+                "/layanan/permohonan/baru?izin={PERMIT}&tipe=perorangan&jenis=baru"
+            ))
             .expect(200, "PERMOHONAN form");
         let form_id = page.hidden("form_id");
         let r = b
@@ -587,7 +605,9 @@ fn upload(addr: SocketAddr, who: &Applicant, file: &[u8]) -> Upload {
     let started = Instant::now();
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_nodelay(true).expect("nodelay");
-    stream.set_read_timeout(Some(Duration::from_secs(120))).expect("timeout");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .expect("timeout");
     // A refusal may come before the whole body is sent; then the response is still read.
     let _ = (|| -> std::io::Result<()> {
         stream.write_all(head.as_bytes())?;
@@ -644,6 +664,8 @@ struct Phase {
     sampled_max: u64,
     samples: usize,
     rss_after: u64,
+    /// VmRSS after each round, in KiB.
+    rounds: Vec<u64>,
     latencies: Vec<Duration>,
 }
 
@@ -672,6 +694,7 @@ fn run_phase(name: &str, server: &Server, applicants: &[Applicant], size: usize,
 
     let mut results: Vec<Upload> = Vec::new();
     let mut wall = Duration::ZERO;
+    let mut after_rounds = Vec::new();
     for _ in 0..rounds {
         let barrier = Barrier::new(applicants.len() + 1);
         let (round, elapsed) = std::thread::scope(|s| {
@@ -692,6 +715,7 @@ fn run_phase(name: &str, server: &Server, applicants: &[Applicant], size: usize,
         });
         wall += elapsed;
         results.extend(round);
+        after_rounds.push(memory(pid).map_or(0, |(rss, _)| rss));
     }
 
     // One more sample after the last response, then stop.
@@ -717,6 +741,7 @@ fn run_phase(name: &str, server: &Server, applicants: &[Applicant], size: usize,
         sampled_max,
         samples,
         rss_after,
+        rounds: after_rounds,
         latencies: results.iter().map(|u| u.latency).collect(),
     };
     (phase, reset)
@@ -787,13 +812,14 @@ fn main() {
 
     println!();
     println!(
-        "{:<15} {:>7} {:>6} {:>9} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9} {:>10} {:>9}",
+        "{:<15} {:>7} {:>6} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>10} {:>9}",
         "phase",
         "uploads",
         "failed",
         "MiB up",
         "RSS before",
         "peak HWM",
+        "growth",
         "peak smpl",
         "RSS after",
         "MiB/s",
@@ -808,13 +834,14 @@ fn main() {
         let max = lat.last().copied().unwrap_or_default();
         let secs = p.wall.as_secs_f64().max(1e-9);
         println!(
-            "{:<15} {:>7} {:>6} {:>9.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>8.1} {:>9.1} {:>10.1} {:>9.1}",
+            "{:<15} {:>7} {:>6} {:>9.2} {:>10.1} {:>9.1} {:>+9.1} {:>9.1} {:>9.1} {:>8.1} {:>9.1} {:>10.1} {:>9.1}",
             p.name,
             p.uploads,
             p.failed,
             p.bytes as f64 / MIB,
             mib(p.rss_before),
             mib(p.hwm),
+            mib(p.hwm) - mib(p.rss_before),
             mib(p.sampled_max),
             mib(p.rss_after),
             p.bytes as f64 / MIB / secs,
@@ -823,15 +850,24 @@ fn main() {
             ms(max)
         );
     }
-    println!("(memory in MiB of the service process; peak HWM = VmHWM, peak smpl = highest VmRSS sample)");
+    println!(
+        "(memory in MiB of the service process; peak HWM = VmHWM during the phase, growth = peak HWM − RSS before, \
+         peak smpl = highest VmRSS sample)"
+    );
     println!();
     let in_flight = (K * LARGE) as f64 / MIB;
     println!(
-        "bodies in flight per round: {K} × {:.0} MiB = {in_flight:.0} MiB; peak over the baseline peak: {:+.1} MiB; over RSS before the large phase: {:+.1} MiB",
+        "bodies in flight per large round: {K} × {:.0} MiB = {in_flight:.0} MiB; growth during the large phase: {:+.1} MiB \
+         (baseline phase: {:+.1} MiB); {:.0} MiB uploaded in all",
         LARGE as f64 / MIB,
-        mib(large.hwm) - mib(baseline.hwm),
-        mib(large.hwm) - mib(large.rss_before)
+        mib(large.hwm) - mib(large.rss_before),
+        mib(baseline.hwm) - mib(baseline.rss_before),
+        large.bytes as f64 / MIB
     );
+    for p in [&baseline, &large] {
+        let trace: Vec<String> = p.rounds.iter().map(|kib| format!("{:.1}", mib(*kib))).collect();
+        println!("RSS after each {} round: {} MiB", p.name, trace.join(", "));
+    }
     println!(
         "samples: {} (baseline), {} (large); documents on disk at the end: {:.1} MiB (one per applicant, replaced each round)",
         baseline.samples,
@@ -846,7 +882,10 @@ fn main() {
     }
     for p in [&baseline, &large] {
         if let Some(f) = &p.first_failure {
-            println!("warning: {} of {} uploads in {} failed; first: {f}", p.failed, p.uploads, p.name);
+            println!(
+                "warning: {} of {} uploads in {} failed; first: {f}",
+                p.failed, p.uploads, p.name
+            );
         }
     }
     drop(server);
