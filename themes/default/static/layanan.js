@@ -55,13 +55,37 @@
         if (again) again.focus();
         setupChoice();
         setupUploads();
+        setupPermitSearch();
       }).catch(function () { form.submit(); });
+    });
+  }
+
+  // "Jenis Izin": with JavaScript, typing part of a name narrows the list.
+  function setupPermitSearch() {
+    var select = document.getElementById('izin');
+    var input = document.getElementById('cari-izin');
+    if (!select || !input || input.dataset.siap) return;
+    input.dataset.siap = '1';
+    input.hidden = false;
+    var label = document.querySelector('label[for="cari-izin"]');
+    if (label) label.hidden = false;
+    var fold = function (t) { return t.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''); };
+    input.addEventListener('input', function () {
+      var q = fold(input.value.trim());
+      Array.prototype.forEach.call(select.querySelectorAll('option'), function (o) {
+        if (!o.value) return;
+        o.hidden = q !== '' && fold(o.textContent).indexOf(q) === -1;
+      });
+      Array.prototype.forEach.call(select.querySelectorAll('optgroup'), function (g) {
+        g.hidden = !g.querySelector('option:not([hidden])');
+      });
     });
   }
 
   function init() {
     setupUploads();
     setupChoice();
+    setupPermitSearch();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
