@@ -44,6 +44,7 @@
     if (!form || !window.fetch || !window.DOMParser || !window.URLSearchParams) return;
     form.addEventListener('change', function (ev) {
       var changedId = ev.target && ev.target.id;
+      if (changedId === 'cari-izin') return;
       var url = form.action + '?' + new URLSearchParams(new FormData(form)).toString();
       fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
         var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
