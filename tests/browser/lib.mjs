@@ -233,7 +233,8 @@ export class NoJsScanner {
 }
 
 /** A browser context at the phone viewport that notes everything that did not load cleanly.
- *  `expected` holds "METHOD /path STATUS" of error answers that are part of the journey. */
+ *  `expected` holds "METHOD /path STATUS" of error answers, and "METHOD /path ERROR" of failed
+ *  requests (a download: "GET /path net::ERR_ABORTED"), that are part of the journey. */
 export async function newContext(js) {
   const context = await browser.newContext({ ...PHONE, javaScriptEnabled: js });
   context.setDefaultTimeout(STEP_MS);
@@ -248,7 +249,9 @@ export async function newContext(js) {
     }
   });
   page.on('requestfailed', (r) => {
-    if (new URL(r.url()).origin === cfg.origin) trouble.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+    const u = new URL(r.url());
+    if (u.origin !== cfg.origin || expected.has(`${r.method()} ${u.pathname} ${r.failure()?.errorText}`)) return;
+    trouble.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
   });
   page.on('response', (r) => {
     const u = new URL(r.url());
@@ -264,7 +267,12 @@ export async function newContext(js) {
  *  throws unless it landed on a path (with query) matching `where`; returns the final status. */
 export async function clickAndLand(page, target, where) {
   const nav = page.waitForNavigation({ waitUntil: 'load' });
-  await target.click();
+  try {
+    await target.click();
+  } catch (e) {
+    nav.catch(() => {}); // no navigation is coming: its timeout must not end the process
+    throw e;
+  }
   const resp = await nav;
   const u = new URL(page.url());
   if (!where.test(u.pathname + u.search)) {

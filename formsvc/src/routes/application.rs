@@ -175,7 +175,7 @@ pub async fn timeline(app: &AppState, application_id: i64) -> Result<Vec<Value>>
                     let kind: String = r.get(1)?;
                     Ok(context! {
                         waktu => format_wib(r.get(0)?),
-                        oleh => if kind == "petugas" { format!("Petugas {}", r.get::<_, String>(2)?) } else { "Pemohon".to_string() },
+                        oleh => if kind == "petugas" { format!("{} (petugas)", r.get::<_, String>(2)?) } else { "Pemohon".to_string() },
                         status => Status::parse(&to).map_or("", |s| s.label()),
                         catatan => r.get::<_, Option<String>>(4)?,
                     })
@@ -544,12 +544,23 @@ fn missing_required(a: &Application, docs: &HashMap<String, Document>) -> Vec<St
         .collect()
 }
 
-pub async fn detail(State(app): State<AppState>, v: Visitor, Path(nomor): Path<String>) -> Result<Response> {
+pub async fn detail(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(nomor): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
     let s = applicant_or_redirect!(app, v);
     let a = owned(&app, &nomor, s.user_id).await?;
     let docs = documents(&app, a.id).await?;
     let events = timeline(&app, a.id).await?;
-    let ctx = context! { permohonan => a.clone(), syarat => requirement_rows(&a, &docs), riwayat => events, bisa_ubah => a.status().editable() };
+    let info = (q.get("info").map(String::as_str) == Some("diajukan")).then_some(
+        "Permohonan telah diajukan. Tanda terima dikirim ke surel Anda; petugas akan memverifikasi dokumen.",
+    );
+    let ctx = context! {
+        permohonan => a.clone(), syarat => requirement_rows(&a, &docs), riwayat => events,
+        bisa_ubah => a.status().editable(), info => info,
+    };
     app.page(
         &v,
         "layanan/permohonan.html",
@@ -565,6 +576,9 @@ pub struct DocQuery {
     galat: Option<String>,
     #[serde(default)]
     syarat: Option<String>,
+    /// The requirement whose document was just saved.
+    #[serde(default)]
+    tersimpan: Option<String>,
 }
 
 pub async fn documents_page(
@@ -575,7 +589,19 @@ pub async fn documents_page(
 ) -> Result<Response> {
     let s = applicant_or_redirect!(app, v);
     let a = owned(&app, &nomor, s.user_id).await?;
-    documents_view(&app, &v, &a, StatusCode::OK, q.syarat.as_deref(), q.galat.as_deref()).await
+    let saved = q
+        .tersimpan
+        .as_deref()
+        .filter(|id| a.persyaratan.iter().any(|r| r.id == *id));
+    documents_view(
+        &app,
+        &v,
+        &a,
+        StatusCode::OK,
+        (q.syarat.as_deref(), q.galat.as_deref()),
+        saved,
+    )
+    .await
 }
 
 async fn documents_view(
@@ -583,8 +609,8 @@ async fn documents_view(
     v: &Visitor,
     a: &Application,
     status: StatusCode,
-    syarat: Option<&str>,
-    galat: Option<&str>,
+    (syarat, galat): (Option<&str>, Option<&str>),
+    saved: Option<&str>,
 ) -> Result<Response> {
     let docs = documents(app, a.id).await?;
     let kurang = missing_required(a, &docs);
@@ -595,6 +621,7 @@ async fn documents_view(
         bisa_ubah => a.status().editable(),
         galat_syarat => syarat,
         galat => galat,
+        tersimpan => saved,
     };
     app.page_with_status(v, status, "layanan/dokumen.html", "DOKUMEN", None, ctx)
 }
@@ -640,8 +667,8 @@ pub async fn upload(
                 &v,
                 &a,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&req_id),
-                Some(&e.to_string()),
+                (Some(&req_id), Some(&e.to_string())),
+                None,
             )
             .await;
         }
@@ -681,8 +708,8 @@ pub async fn upload(
                 let _ = tokio::fs::remove_file(dir.join(old)).await;
             }
             Ok(see_other(&format!(
-                "{}permohonan/{}/dokumen",
-                app.routes.beranda, a.nomor
+                "{}permohonan/{}/dokumen?tersimpan={}#syarat-{}",
+                app.routes.beranda, a.nomor, req.id, req.id
             )))
         }
         Err(e) => {

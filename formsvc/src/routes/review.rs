@@ -389,7 +389,7 @@ pub async fn act(
     }
     app.mail_wake.notify_one();
     Ok(see_other(&format!(
-        "{}petugas/permohonan/{}",
+        "{}petugas/permohonan/{}?info=tindakan",
         app.routes.beranda, a.nomor
     )))
 }

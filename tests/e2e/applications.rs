@@ -1,0 +1,308 @@
+//! A permit application in a real browser, against the real `sicantik serve`: a new applicant
+//! registers and is approved, makes an application for Izin Pemasangan Rumpon in PERMOHONAN,
+//! uploads real files (a PDF and a PNG made by Chromium) on DOKUMEN, submits it, is sent back
+//! for a correction with a note, replaces the document and submits again, and the officer
+//! verifies and finishes it; Cek Status tells the status; every email arrives in the Maildir of
+//! a loopback SMTP server — with and without JavaScript, axe-core on every page on the way
+//! (`tests/browser/applications.mjs`). Then the data directory holds exactly the documents of the
+//! two applications (the replaced ones deleted).
+//!
+//! The process plumbing repeats `journey.rs`'s (its helpers are private to that module).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const OFFICER: &str = "petugas1";
+const OFFICER_EMAIL: &str = "petugas1@dpmptsp.test";
+const OFFICER_PASSWORD: &str = "petugas perizinan sumsel 2026";
+/// How long `serve` may take to answer after it was started (it builds the site first).
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+/// What applications.mjs allows itself (it then stops and reports what it was doing).
+const BROWSER_SECONDS: u64 = 140;
+/// The backstop if Node itself hangs.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(BROWSER_SECONDS + 40);
+/// Documents an application keeps: one per requirement of Izin Pemasangan Rumpon.
+const DOCUMENTS_PER_APPLICATION: usize = 4;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The child processes of the test, killed whatever happens to it (a failed assert included).
+#[derive(Default)]
+struct Children(Vec<Child>);
+
+impl Children {
+    fn add(&mut self, child: Child) -> usize {
+        self.0.push(child);
+        self.0.len() - 1
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = child.kill();
+            }
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `sicantik` with the repo's content and theme, the site built into `out`, and no `SICANTIK_*`
+/// setting from the environment of whoever runs the test; run from `cwd`, so that no
+/// `sicantik.toml` and no Pagefind is picked up there.
+fn sicantik(cwd: &Path, out: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sicantik"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("SICANTIK_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.arg("--content")
+        .arg(repo().join("content"))
+        .arg("--theme")
+        .arg(repo().join("themes/default"))
+        .arg("--out")
+        .arg(out)
+        .current_dir(cwd);
+    cmd
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind a probe socket")
+        .local_addr()
+        .expect("probe address")
+        .port()
+}
+
+fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let start = text.len().saturating_sub(6000);
+    let start = (start..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    format!("--- {} ---\n{}", path.display(), &text[start..])
+}
+
+/// Answers `GET path` over plain HTTP/1.0 with the status line, or why it could not.
+fn http_status_line(port: u16, path: &str) -> Result<String, String> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| e.to_string())?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&answer);
+    Ok(text.lines().next().unwrap_or("").to_string())
+}
+
+/// Starts the loopback SMTP server delivering into `maildir`; returns it and its port.
+fn start_smtp(maildir: &Path, log: &Path) -> (Child, u16) {
+    let mut child = Command::new("python3")
+        .arg(repo().join("tests/support/smtp_server.py"))
+        .arg("--maildir")
+        .arg(maildir)
+        // Kept open for as long as the server should run: end-of-file on it stops the server.
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(File::create(log).expect("SMTP log file"))
+        .spawn()
+        .expect("run python3 tests/support/smtp_server.py (installed by `bash .ci/install`)");
+    let stdout = child.stdout.take().expect("SMTP server stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+    let port = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("the SMTP server printed {line:?} instead of `PORT n`\n{}", tail(log))
+        });
+    (child, port)
+}
+
+/// Waits until `GET /layanan/masuk` answers 200, failing early if `serve` exits.
+fn wait_until_ready(serve: &mut Child, port: u16, log: &Path) {
+    let started = Instant::now();
+    let mut last = String::new();
+    while started.elapsed() < READY_TIMEOUT {
+        if let Ok(Some(status)) = serve.try_wait() {
+            panic!("`sicantik serve` exited with {status} before answering\n{}", tail(log));
+        }
+        match http_status_line(port, "/layanan/masuk") {
+            Ok(line) if line.split_whitespace().nth(1) == Some("200") => return,
+            Ok(line) => last = line,
+            Err(e) => last = e,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "`sicantik serve` did not answer GET /layanan/masuk with 200 within {READY_TIMEOUT:?} (last: {last})\n{}",
+        tail(log)
+    );
+}
+
+/// Runs `cmd` to its end, or kills it after `limit`; returns its status (None: killed) and its
+/// stdout and stderr together.
+fn run_with_limit(mut cmd: Command, limit: Duration) -> (Option<ExitStatus>, String) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run node (installed by `bash .ci/install`)");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait().expect("wait for node") {
+            Some(status) => break Some(status),
+            None if started.elapsed() < limit => std::thread::sleep(Duration::from_millis(100)),
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let text = format!(
+        "{}{}",
+        out_reader.join().unwrap_or_default(),
+        err_reader.join().unwrap_or_default()
+    );
+    (status, text)
+}
+
+#[test]
+fn an_applicant_applies_uploads_documents_and_follows_the_review_in_a_real_browser() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let public = dir.join("public");
+    let data = dir.join("data");
+    let maildir = dir.join("maildir");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut children = Children::default();
+
+    // The site, built by the real binary from the repo's content and theme.
+    let out = sicantik(dir, &public)
+        .args(["build", "--no-search"])
+        .env("SICANTIK_BASE_URL", &base)
+        .output()
+        .expect("run sicantik build");
+    assert!(
+        out.status.success(),
+        "build failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Mail goes to a loopback SMTP server that delivers into a Maildir.
+    let smtp_log = dir.join("smtp.log");
+    let (smtp, smtp_port) = start_smtp(&maildir, &smtp_log);
+    children.add(smtp);
+
+    // The officer who approves and reviews, created as an administrator would.
+    let mut add = sicantik(dir, &public)
+        .args(["officer", "add", "--username", OFFICER, "--name", "Petugas Satu"])
+        .args(["--email", OFFICER_EMAIL, "--password-stdin"])
+        .env("SICANTIK_DATA_DIR", &data)
+        .env("SICANTIK_BASE_URL", &base)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sicantik officer add");
+    writeln!(add.stdin.take().expect("officer add stdin"), "{OFFICER_PASSWORD}").expect("write the password");
+    let out = add.wait_with_output().expect("wait for sicantik officer add");
+    assert!(
+        out.status.success(),
+        "officer add failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The site and the service on one address.
+    let serve_log = dir.join("serve.log");
+    let log = File::create(&serve_log).expect("serve log file");
+    let serve = sicantik(dir, &public)
+        .arg("serve")
+        .env("SICANTIK_ADDR", format!("127.0.0.1:{port}"))
+        .env("SICANTIK_DATA_DIR", &data)
+        .env("SICANTIK_BASE_URL", &base)
+        .env("SICANTIK_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env(
+            "SICANTIK_MAIL_FROM",
+            "DPMPTSP Provinsi Sumatera Selatan <noreply@dpmptsp.test>",
+        )
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("serve log file"))
+        .stderr(log)
+        .spawn()
+        .expect("run sicantik serve");
+    let serve_at = children.add(serve);
+    wait_until_ready(&mut children.0[serve_at], port, &serve_log);
+
+    // The applications, in headless Chromium.
+    let mut node = Command::new("node");
+    node.arg(repo().join("tests/browser/applications.mjs"))
+        .arg("--url")
+        .arg(&base)
+        .arg("--maildir")
+        .arg(&maildir)
+        .args(["--officer", OFFICER, "--officer-password", OFFICER_PASSWORD])
+        .args(["--officer-email", OFFICER_EMAIL])
+        .args(["--timeout", &BROWSER_SECONDS.to_string()])
+        .current_dir(repo());
+    let (run, report) = run_with_limit(node, BROWSER_TIMEOUT);
+    println!("{report}");
+    match run {
+        Some(status) if status.success() => {}
+        Some(status) => panic!(
+            "the browser applications failed ({status}):\n{report}\n{}\n{}",
+            tail(&serve_log),
+            tail(&smtp_log)
+        ),
+        None => panic!(
+            "the browser applications did not end within {BROWSER_TIMEOUT:?}:\n{report}\n{}",
+            tail(&serve_log)
+        ),
+    }
+
+    // On disk: the documents of the two applications, and nothing of the replaced ones.
+    let stored: Vec<String> = std::fs::read_dir(data.join("berkas"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        stored.len(),
+        2 * DOCUMENTS_PER_APPLICATION,
+        "files under {}: {stored:?}",
+        data.join("berkas").display()
+    );
+}
