@@ -42,6 +42,15 @@
   function setupChoice() {
     var form = document.querySelector('form.form-pilihan');
     if (!form || !window.fetch || !window.DOMParser || !window.URLSearchParams) return;
+    // The live region exists before anything changes, so screen readers announce updates.
+    var note = document.getElementById('pembaruan-formulir');
+    if (!note) {
+      note = document.createElement('p');
+      note.id = 'pembaruan-formulir';
+      note.className = 'visually-hidden';
+      note.setAttribute('aria-live', 'polite');
+      document.body.appendChild(note);
+    }
     form.addEventListener('change', function (ev) {
       var changedId = ev.target && ev.target.id;
       if (changedId === 'cari-izin') return;
@@ -54,6 +63,10 @@
         if (window.history && history.replaceState) history.replaceState(null, '', url);
         var again = changedId && document.getElementById(changedId);
         if (again) again.focus();
+        // Tell screen-reader users what changed below the control they used.
+        note.textContent = document.getElementById('persyaratan')
+          ? 'Formulir dan daftar persyaratan diperbarui.'
+          : 'Pilihan Tipe Pemohon dan Jenis Permohonan diperbarui.';
         setupChoice();
         setupUploads();
         setupPermitSearch();
