@@ -49,7 +49,8 @@
       note.id = 'pembaruan-formulir';
       note.className = 'visually-hidden';
       note.setAttribute('aria-live', 'polite');
-      document.body.appendChild(note);
+      // In the header landmark: outside main, which is replaced on each update.
+      (document.querySelector('header') || document.body).appendChild(note);
     }
     form.addEventListener('change', function (ev) {
       var changedId = ev.target && ev.target.id;
