@@ -17,7 +17,9 @@ use crate::schema::{Reader, closest, opt, req};
 pub(crate) struct Doc {
     pub path: PathBuf,
     pub value: Value,
-    pub loc: Locator,
+    /// The front matter as written, for positions in problem reports.
+    pub yaml: String,
+    pub yaml_line: usize,
     pub body: String,
     pub body_line: usize,
 }
@@ -52,7 +54,8 @@ pub(crate) fn read_doc(path: &Path, text: &str, front_matter: bool) -> Result<Do
     };
     Ok(Doc {
         path: path.to_path_buf(),
-        loc: Locator::new(yaml, yaml_line),
+        yaml: yaml.to_string(),
+        yaml_line,
         value,
         body,
         body_line,
@@ -78,7 +81,7 @@ fn finish<T>(r: Reader<'_>, value: Option<T>) -> Parsed<T> {
 }
 
 pub(crate) fn parse_page(doc: &Doc) -> Parsed<Page> {
-    let mut r = Reader::new(&doc.path, &doc.loc);
+    let mut r = Reader::new(&doc.path, &doc.yaml, doc.yaml_line);
     let keys = [
         req("judul", "judul halaman"),
         req("ringkasan", "satu kalimat ringkasan halaman"),
@@ -109,7 +112,7 @@ pub(crate) fn parse_step(doc: &Doc, nomor: u32, id: String) -> Parsed<GuideStep>
 }
 
 pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
-    let mut r = Reader::new(&doc.path, &doc.loc);
+    let mut r = Reader::new(&doc.path, &doc.yaml, doc.yaml_line);
     let keys = [
         req("nama_situs", "nama situs yang tampil di kepala halaman"),
         req("instansi", "mis. Provinsi Sumatera Selatan"),
@@ -274,7 +277,7 @@ fn parse_requirement(
 }
 
 pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
-    let mut r = Reader::new(&doc.path, &doc.loc);
+    let mut r = Reader::new(&doc.path, &doc.yaml, doc.yaml_line);
     let keys = [
         req("nama", "nama lengkap izin"),
         req("kategori", "kelompok izin pada daftar, mis. Kelautan dan Perikanan"),
@@ -374,7 +377,7 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
 }
 
 pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
-    let mut r = Reader::new(&doc.path, &doc.loc);
+    let mut r = Reader::new(&doc.path, &doc.yaml, doc.yaml_line);
     let keys = [
         req("jenis", "jenis peraturan, mis. Peraturan Pemerintah"),
         req("nomor", "nomor peraturan, mis. \"24\""),

@@ -44,7 +44,11 @@ pub trait Choice: Sized + Copy + 'static {
 
 pub struct Reader<'a> {
     pub file: &'a Path,
-    pub loc: &'a Locator,
+    /// The YAML text and the file line it starts on; positions are worked out from it only
+    /// when there is a problem to report, which keeps valid files cheap.
+    yaml: &'a str,
+    first_line: usize,
+    loc: std::cell::OnceCell<Locator>,
     pub problems: Vec<Problem>,
 }
 
@@ -103,21 +107,27 @@ pub fn closest<'k>(word: &str, candidates: impl IntoIterator<Item = &'k str>) ->
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(file: &'a Path, loc: &'a Locator) -> Self {
+    pub fn new(file: &'a Path, yaml: &'a str, first_line: usize) -> Self {
         Self {
             file,
-            loc,
+            yaml,
+            first_line,
+            loc: std::cell::OnceCell::new(),
             problems: Vec::new(),
         }
     }
 
+    fn loc(&self) -> &Locator {
+        self.loc.get_or_init(|| Locator::new(self.yaml, self.first_line))
+    }
+
     pub fn at_key(&mut self, path: &str, message: impl Into<String>) {
-        let p = self.loc.key(path);
+        let p = self.loc().key(path);
         self.problems.push(Problem::new(self.file, p.line, p.column, message));
     }
 
     pub fn at_value(&mut self, path: &str, message: impl Into<String>) {
-        let p = self.loc.value(path);
+        let p = self.loc().value(path);
         self.problems.push(Problem::new(self.file, p.line, p.column, message));
     }
 
