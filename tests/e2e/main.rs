@@ -4,3 +4,4 @@
 mod applications;
 mod journey;
 mod site;
+mod support;

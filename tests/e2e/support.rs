@@ -1,0 +1,182 @@
+//! Process plumbing shared by the browser end-to-end tests: the repo, the `sicantik` binary
+//! with a temporary project, free ports, the loopback SMTP server, waiting for `serve`, and
+//! running Node with a time limit. Children are killed when the guard drops.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const OFFICER: &str = "petugas1";
+pub const OFFICER_PASSWORD: &str = "petugas perizinan sumsel 2026";
+/// How long `serve` may take to answer after it starts.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The child processes of the test, killed whatever happens to it (a failed assert included).
+#[derive(Default)]
+pub struct Children(pub Vec<Child>);
+
+impl Children {
+    pub fn add(&mut self, child: Child) -> usize {
+        self.0.push(child);
+        self.0.len() - 1
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = child.kill();
+            }
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `sicantik` with the repo's content and theme, the site built into `out`, and no `SICANTIK_*`
+/// setting from the environment of whoever runs the test; run from `cwd`, so that no
+/// `sicantik.toml` and no Pagefind is picked up there.
+pub fn sicantik(cwd: &Path, out: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sicantik"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("SICANTIK_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.arg("--content")
+        .arg(repo().join("content"))
+        .arg("--theme")
+        .arg(repo().join("themes/default"))
+        .arg("--out")
+        .arg(out)
+        .current_dir(cwd);
+    cmd
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind a probe socket")
+        .local_addr()
+        .expect("probe address")
+        .port()
+}
+
+pub fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let start = text.len().saturating_sub(6000);
+    let start = (start..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    format!("--- {} ---\n{}", path.display(), &text[start..])
+}
+
+/// Answers `GET path` over plain HTTP/1.0 with the status line, or why it could not.
+pub fn http_status_line(port: u16, path: &str) -> Result<String, String> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| e.to_string())?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&answer);
+    Ok(text.lines().next().unwrap_or("").to_string())
+}
+
+/// Starts the loopback SMTP server delivering into `maildir`; returns it and its port.
+pub fn start_smtp(maildir: &Path, log: &Path) -> (Child, u16) {
+    let mut child = Command::new("python3")
+        .arg(repo().join("tests/support/smtp_server.py"))
+        .arg("--maildir")
+        .arg(maildir)
+        // Kept open for as long as the server should run: end-of-file on it stops the server.
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(File::create(log).expect("SMTP log file"))
+        .spawn()
+        .expect("run python3 tests/support/smtp_server.py (installed by `bash .ci/install`)");
+    let stdout = child.stdout.take().expect("SMTP server stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+    let port = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("the SMTP server printed {line:?} instead of `PORT n`\n{}", tail(log))
+        });
+    (child, port)
+}
+
+/// Waits until `GET /layanan/masuk` answers 200, failing early if `serve` exits.
+pub fn wait_until_ready(serve: &mut Child, port: u16, log: &Path) {
+    let started = Instant::now();
+    let mut last = String::new();
+    while started.elapsed() < READY_TIMEOUT {
+        if let Ok(Some(status)) = serve.try_wait() {
+            panic!("`sicantik serve` exited with {status} before answering\n{}", tail(log));
+        }
+        match http_status_line(port, "/layanan/masuk") {
+            Ok(line) if line.split_whitespace().nth(1) == Some("200") => return,
+            Ok(line) => last = line,
+            Err(e) => last = e,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "`sicantik serve` did not answer GET /layanan/masuk with 200 within {READY_TIMEOUT:?} (last: {last})\n{}",
+        tail(log)
+    );
+}
+
+/// Runs `cmd` to its end, or kills it after `limit`; returns its status (None: killed) and its
+/// stdout and stderr together.
+pub fn run_with_limit(mut cmd: Command, limit: Duration) -> (Option<ExitStatus>, String) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run node (installed by `bash .ci/install`)");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait().expect("wait for node") {
+            Some(status) => break Some(status),
+            None if started.elapsed() < limit => std::thread::sleep(Duration::from_millis(100)),
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let text = format!(
+        "{}{}",
+        out_reader.join().unwrap_or_default(),
+        err_reader.join().unwrap_or_default()
+    );
+    (status, text)
+}
