@@ -119,6 +119,32 @@ pub async fn receive(
     idle: Duration,
     csrf_ok: impl Fn(&str) -> bool,
 ) -> Result<Received, UploadError> {
+    let result = read_form(multipart, dir, allowed, max_bytes, idle, csrf_ok).await;
+    if let Err(
+        UploadError::TooLarge { .. } | UploadError::WrongType { .. } | UploadError::Empty | UploadError::NoFile,
+    ) = &result
+    {
+        // Read (and drop) the rest of what the browser is still sending, so it gets the answer
+        // instead of a reset connection. The route's body limit caps how much that can be.
+        drain(multipart, idle).await;
+    }
+    result
+}
+
+async fn drain(multipart: &mut Multipart, idle: Duration) {
+    while let Ok(Ok(Some(mut field))) = tokio::time::timeout(idle, multipart.next_field()).await {
+        while let Ok(Some(_)) = next_chunk(&mut field, idle).await {}
+    }
+}
+
+async fn read_form(
+    multipart: &mut Multipart,
+    dir: &Path,
+    allowed: &[String],
+    max_bytes: u64,
+    idle: Duration,
+    csrf_ok: impl Fn(&str) -> bool,
+) -> Result<Received, UploadError> {
     let mut token_ok = false;
     let mut parts = 0;
     loop {
