@@ -4,6 +4,15 @@
 use crate::helpers::*;
 use crate::smtp::SmtpServer;
 
+/// Waits until `count_sql` counts at least one row.
+fn wait_until(app: &TestApp, count_sql: &str, what: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while app.db().count(count_sql) < 1 {
+        assert!(std::time::Instant::now() < deadline, "{what}: not within {WAIT:?}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn registration_succeeds_while_smtp_is_down_and_the_mail_goes_out_when_it_is_back() {
     let mut smtp = SmtpServer::start();
@@ -16,10 +25,10 @@ fn registration_succeeds_while_smtp_is_down_and_the_mail_goes_out_when_it_is_bac
     let r = register(&b, &registration("yanti", "yanti@contoh.id"));
     assert_eq!(r.status, 303, "the applicant is not kept waiting for the mail server");
     // Let a few attempts fail.
-    std::thread::sleep(std::time::Duration::from_millis(400));
-    assert!(
-        app.db().count("SELECT attempts FROM outbox") >= 1,
-        "sending was attempted"
+    wait_until(
+        &app,
+        "SELECT count(*) FROM outbox WHERE attempts >= 2",
+        "sending was attempted and retried",
     );
     assert_eq!(
         app.db().count("SELECT count(*) FROM outbox WHERE status = 'antre'"),
@@ -51,8 +60,11 @@ fn a_refusing_server_is_retried_and_nothing_is_sent_twice_after_a_restart() {
     });
     let b = app.browser();
     register(&b, &registration("wahyu", "wahyu@contoh.id"));
-    std::thread::sleep(std::time::Duration::from_millis(400));
-    assert!(app.db().count("SELECT attempts FROM outbox") >= 1);
+    wait_until(
+        &app,
+        "SELECT count(*) FROM outbox WHERE attempts >= 1",
+        "sending was attempted",
+    );
     app.smtp.restart_accepting();
     app.smtp.wait_for(1, WAIT);
 
