@@ -180,3 +180,106 @@ pub fn run_with_limit(mut cmd: Command, limit: Duration) -> (Option<ExitStatus>,
     );
     (status, text)
 }
+
+pub const OFFICER_EMAIL: &str = "petugas1@dpmptsp.test";
+
+/// The whole system as a user meets it: the site built by the real binary, a loopback SMTP
+/// server delivering into a Maildir, an officer created from the command line, and
+/// `sicantik serve` answering on a free port. Everything stops when it drops.
+pub struct Stack {
+    _tmp: tempfile::TempDir,
+    pub data: PathBuf,
+    pub maildir: PathBuf,
+    pub base: String,
+    pub smtp_log: PathBuf,
+    pub serve_log: PathBuf,
+    pub children: Children,
+    /// Index of `serve` in `children`.
+    pub serve_at: usize,
+}
+
+impl Stack {
+    pub fn start() -> Stack {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path();
+        let public = dir.join("public");
+        let data = dir.join("data");
+        let maildir = dir.join("maildir");
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut children = Children::default();
+
+        // The site, built by the real binary from the repo's content and theme.
+        let out = sicantik(dir, &public)
+            .args(["build", "--no-search"])
+            .env("SICANTIK_BASE_URL", &base)
+            .output()
+            .expect("run sicantik build");
+        assert!(
+            out.status.success(),
+            "build failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        // Mail goes to a loopback SMTP server that delivers into a Maildir.
+        let smtp_log = dir.join("smtp.log");
+        let (smtp, smtp_port) = start_smtp(&maildir, &smtp_log);
+        children.add(smtp);
+
+        // The officer who approves and reviews, created as an administrator would.
+        let mut add = sicantik(dir, &public)
+            .args(["officer", "add", "--username", OFFICER, "--name", "Petugas Satu"])
+            .args(["--email", OFFICER_EMAIL, "--password-stdin"])
+            .env("SICANTIK_DATA_DIR", &data)
+            .env("SICANTIK_BASE_URL", &base)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run sicantik officer add");
+        writeln!(add.stdin.take().expect("officer add stdin"), "{OFFICER_PASSWORD}").expect("write the password");
+        let out = add.wait_with_output().expect("wait for sicantik officer add");
+        assert!(
+            out.status.success(),
+            "officer add failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        // The site and the service on one address.
+        let serve_log = dir.join("serve.log");
+        let log = File::create(&serve_log).expect("serve log file");
+        let serve = sicantik(dir, &public)
+            .arg("serve")
+            .env("SICANTIK_ADDR", format!("127.0.0.1:{port}"))
+            .env("SICANTIK_DATA_DIR", &data)
+            .env("SICANTIK_BASE_URL", &base)
+            .env("SICANTIK_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+            .env(
+                "SICANTIK_MAIL_FROM",
+                "DPMPTSP Provinsi Sumatera Selatan <noreply@dpmptsp.test>",
+            )
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("serve log file"))
+            .stderr(log)
+            .spawn()
+            .expect("run sicantik serve");
+        let serve_at = children.add(serve);
+        wait_until_ready(&mut children.0[serve_at], port, &serve_log);
+        Stack {
+            _tmp: tmp,
+            data,
+            maildir,
+            base,
+            smtp_log,
+            serve_log,
+            children,
+            serve_at,
+        }
+    }
+
+    pub fn serve_pid(&self) -> u32 {
+        self.children.0[self.serve_at].id()
+    }
+}
