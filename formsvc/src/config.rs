@@ -26,8 +26,101 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Where the service keeps its records.
+#[derive(Debug, Clone)]
+pub enum DatabaseUrl {
+    /// The embedded default: one SQLite file.
+    Sqlite(PathBuf),
+    /// `postgres://user:password@host:port/db`: several instances share one server. The URL
+    /// holds the password, so it never prints.
+    Postgres(Secret),
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` or `postgresql://…`; `sqlite:PATH` or a plain path; empty means the
+    /// file in the data directory.
+    pub fn parse(value: Option<&str>, data_dir: &std::path::Path) -> Result<DatabaseUrl> {
+        match value.map(str::trim) {
+            None | Some("") => Ok(DatabaseUrl::Sqlite(data_dir.join("sicantik.sqlite3"))),
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => {
+                v.parse::<tokio_postgres::Config>().map_err(|e| {
+                    Error::Config(format!("SICANTIK_DATABASE_URL is not a valid postgres:// URL: {e}"))
+                })?;
+                Ok(DatabaseUrl::Postgres(Secret(v.to_string())))
+            }
+            Some(v) => {
+                let path = v.strip_prefix("sqlite://").or_else(|| v.strip_prefix("sqlite:")).unwrap_or(v);
+                if path.is_empty() || path.contains("://") {
+                    return Err(Error::Config(format!(
+                        "SICANTIK_DATABASE_URL: \"{v}\" is neither postgres://… nor sqlite:PATH"
+                    )));
+                }
+                Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+            }
+        }
+    }
+}
+
+/// The form-token key every instance must share (a form fetched from one instance is sent to
+/// another): from `SICANTIK_FORM_KEY` (base64 of 32 bytes) or the file named by
+/// `SICANTIK_FORM_KEY_FILE`; unset means the store keeps one, made on first start.
+#[derive(Clone)]
+pub struct FormKeySetting(pub Option<[u8; 32]>);
+
+impl std::fmt::Debug for FormKeySetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "FormKeySetting(set)" } else { "FormKeySetting(store)" })
+    }
+}
+
+fn parse_form_key(inline: Option<String>, file: Option<String>) -> Result<FormKeySetting> {
+    use base64::Engine;
+    let (text, name) = match (inline, file) {
+        (Some(v), _) => (v, "SICANTIK_FORM_KEY".to_string()),
+        (None, Some(path)) => (
+            std::fs::read_to_string(&path)
+                .map_err(|e| Error::Config(format!("SICANTIK_FORM_KEY_FILE={path}: {e}")))?,
+            format!("SICANTIK_FORM_KEY_FILE={path}"),
+        ),
+        (None, None) => return Ok(FormKeySetting(None)),
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()))
+        .map_err(|_| Error::Config(format!("{name}: not base64")))?;
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| Error::Config(format!("{name}: must be 32 bytes (base64 of 32 random bytes)")))?;
+    Ok(FormKeySetting(Some(key)))
+}
+
+/// Parses `SICANTIK_TRUSTED_PROXIES`: addresses or CIDR ranges, separated by commas or spaces.
+pub fn parse_trusted_proxies(value: &str) -> Result<Vec<ipnet::IpNet>> {
+    value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    Error::Config(format!(
+                        "SICANTIK_TRUSTED_PROXIES: \"{s}\" is not an address or CIDR range like 10.0.0.0/8"
+                    ))
+                })
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `SICANTIK_DATABASE_URL`.
+    pub database_url: DatabaseUrl,
+    /// Connections in the PostgreSQL pool (`SICANTIK_DATABASE_POOL`).
+    pub database_pool: usize,
+    /// Peers whose `X-Forwarded-For`/`Forwarded` header names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub form_key: FormKeySetting,
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     /// Without a trailing slash; links in emails are built from it, never from the request.
@@ -66,6 +159,9 @@ struct FileConfig {
     session_absolute_hours: Option<u64>,
     mail_retry_base_seconds: Option<u64>,
     mail_max_attempts: Option<u32>,
+    database_url: Option<String>,
+    database_pool: Option<u64>,
+    trusted_proxies: Option<String>,
 }
 
 impl Config {
@@ -129,9 +225,18 @@ impl Config {
         };
         let retry = number("SICANTIK_MAIL_RETRY_BASE_SECONDS", file.mail_retry_base_seconds, 60)?;
         let attempts = number("SICANTIK_MAIL_MAX_ATTEMPTS", file.mail_max_attempts.map(u64::from), 12)?;
+        let data_dir = PathBuf::from(pick("SICANTIK_DATA_DIR", file.data_dir, "data"));
+        let database_url = DatabaseUrl::parse(env("SICANTIK_DATABASE_URL").or(file.database_url).as_deref(), &data_dir)?;
+        let database_pool = number("SICANTIK_DATABASE_POOL", file.database_pool, 16)?.clamp(1, 1000) as usize;
+        let trusted_proxies = parse_trusted_proxies(&env("SICANTIK_TRUSTED_PROXIES").or(file.trusted_proxies).unwrap_or_default())?;
+        let form_key = parse_form_key(env("SICANTIK_FORM_KEY"), env("SICANTIK_FORM_KEY_FILE"))?;
         Ok(Config {
+            database_url,
+            database_pool,
+            trusted_proxies,
+            form_key,
             addr,
-            data_dir: PathBuf::from(pick("SICANTIK_DATA_DIR", file.data_dir, "data")),
+            data_dir,
             base_url: base_url.trim_end_matches('/').to_string(),
             smtp_url: smtp_url.map(Secret),
             mail_from,
@@ -185,6 +290,36 @@ mod tests {
         assert!(e.to_string().contains("SICANTIK_SMTP_URL"), "{e}");
         let e = Config::from_env(env(&[("SICANTIK_BASE_URL", "localhost")])).expect_err("bad base");
         assert!(e.to_string().contains("SICANTIK_BASE_URL"), "{e}");
+    }
+
+    #[test]
+    fn the_database_is_the_sqlite_file_unless_a_postgres_url_is_given() {
+        let c = Config::from_env(env(&[])).expect("defaults");
+        assert!(matches!(&c.database_url, DatabaseUrl::Sqlite(p) if p == &PathBuf::from("data/sicantik.sqlite3")));
+        let c = Config::from_env(env(&[("SICANTIK_DATABASE_URL", "postgres://u:rahasia@db.example.id:5432/sicantik")]))
+            .expect("postgres");
+        assert!(matches!(c.database_url, DatabaseUrl::Postgres(_)));
+        assert!(!format!("{c:?}").contains("rahasia"), "the password never prints");
+        let e = Config::from_env(env(&[("SICANTIK_DATABASE_URL", "mysql://x")])).expect_err("bad url");
+        assert!(e.to_string().contains("SICANTIK_DATABASE_URL"), "{e}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let c = Config::from_env(env(&[("SICANTIK_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8 ::1")])).expect("ok");
+        assert_eq!(c.trusted_proxies.len(), 3);
+        assert!(c.trusted_proxies[1].contains(&"10.1.2.3".parse::<std::net::IpAddr>().expect("ip")));
+        let e = Config::from_env(env(&[("SICANTIK_TRUSTED_PROXIES", "nginx")])).expect_err("bad");
+        assert!(e.to_string().contains("SICANTIK_TRUSTED_PROXIES"), "{e}");
+    }
+
+    #[test]
+    fn a_shared_form_key_must_be_32_bytes() {
+        let ok = Config::from_env(env(&[("SICANTIK_FORM_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")]))
+            .expect("key");
+        assert!(ok.form_key.0.is_some());
+        let e = Config::from_env(env(&[("SICANTIK_FORM_KEY", "c2hvcnQ=")])).expect_err("short");
+        assert!(e.to_string().contains("SICANTIK_FORM_KEY"), "{e}");
     }
 
     #[test]

@@ -15,8 +15,9 @@ use tokio::sync::oneshot;
 use crate::error::{Error, Result};
 
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_accounts.sql"),
-    include_str!("../migrations/0002_applications.sql"),
+    include_str!("../migrations/sqlite/0001_accounts.sql"),
+    include_str!("../migrations/sqlite/0002_applications.sql"),
+    include_str!("../migrations/sqlite/0003_shared_state.sql"),
 ];
 
 /// How many requests one transaction may hold at most.

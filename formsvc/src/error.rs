@@ -11,6 +11,17 @@ pub enum Error {
     Db(#[from] rusqlite::Error),
     #[error("the database writer has stopped")]
     WriterGone,
+    #[error("PostgreSQL error")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("no PostgreSQL connection: {0}")]
+    Pool(String),
+    /// A stored row does not read back as what was written.
+    #[error("corrupt row in {table} (id {id}): {field} does not parse")]
+    Corrupt {
+        table: &'static str,
+        id: String,
+        field: &'static str,
+    },
     #[error("cannot {action} {path}")]
     Io {
         action: &'static str,

@@ -1,0 +1,252 @@
+//! The store: the only layer that knows a database engine. Handlers parse a request into
+//! domain types, call one method here per question a page asks or change it makes, and render
+//! what comes back. Each method that changes something does the whole change in one
+//! transaction: the rows, the audit line and the emails it causes (written to the outbox, sent
+//! later by the outbox worker), so an acknowledged change always has its emails.
+//!
+//! Two engines implement it: [`sqlite`] (embedded, the default; one writer thread with group
+//! commit) and [`postgres`] (several instances on one server; one transaction per request from
+//! a pool). The engine is chosen once, from `SICANTIK_DATABASE_URL`.
+//!
+//! Emails whose words depend on what the transaction assigns (a registration number, the
+//! officers to notify) are composed by a callback the handler passes in; the store calls it
+//! inside the transaction with what it found. The callback renders templates and touches no
+//! store.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::Result;
+use crate::records::*;
+
+pub mod postgres;
+pub mod sqlite;
+
+/// Composes the emails of a change from what the store found inside its transaction.
+pub type Compose<'a, T> = &'a (dyn Fn(&T) -> Result<Vec<NewMail>> + Send + Sync);
+
+/// Accounts, sessions and emailed links.
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// The session whose token hashes to `token_hash`, if any (expired ones too: the caller
+    /// decides about timeouts).
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+    /// Marks the session as seen at `now`.
+    async fn touch_session(&self, token_hash: &str, now: i64) -> Result<()>;
+    /// Ends one session (logout, timeout).
+    async fn end_session(&self, token_hash: &str) -> Result<()>;
+    /// Starts a session for `user_id`, ending `replaces` (the visitor's session before login)
+    /// in the same transaction.
+    async fn start_session(
+        &self,
+        token_hash: &str,
+        role: Role,
+        user_id: i64,
+        now: i64,
+        replaces: Option<&str>,
+    ) -> Result<()>;
+    /// The account `login` (a username, or an email compared case-insensitively; the caller
+    /// lower-cases it) may sign in to: applicants only when active.
+    async fn login_account(&self, role: Role, login: &str) -> Result<Option<LoginAccount>>;
+    /// The link whose token hashes to `token_hash`, if it is unused and expires after `now`.
+    async fn valid_link(&self, token_hash: &str, now: i64) -> Result<Option<LinkRecord>>;
+    /// Names of an applicant or officer account.
+    async fn account_names(&self, role: Role, id: i64) -> Result<Option<AccountNames>>;
+    /// Spends the link and sets the account's password, ending every session of the account
+    /// and writing the audit line `sandi_diatur`, in one transaction. False when the link was
+    /// already spent (of two racing submits, one wins).
+    async fn set_password(
+        &self,
+        token_hash: &str,
+        role: Role,
+        id: i64,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<bool>;
+    /// The active applicant `login` names (username, or email lower-cased), for Lupa Kata
+    /// Sandi.
+    async fn active_applicant(&self, login: &str) -> Result<Option<(i64, AccountNames)>>;
+    /// Stores a reset link for the applicant with its email and the audit line
+    /// `sandi_direset`, in one transaction.
+    async fn issue_reset_link(&self, applicant_id: i64, link: NewLink, mail: NewMail, now: i64) -> Result<()>;
+}
+
+/// Registrasi Pemohon and the officers' decisions on it.
+#[async_trait]
+pub trait Registrations: Send + Sync {
+    /// Stores a registration with the next number of the year (`REG-YYYY-NNNNNN`), the
+    /// emails `compose` makes and the audit line `registrasi_masuk`; or says the same form was
+    /// sent before, or that the username or email is taken by a registration not refused.
+    async fn register(
+        &self,
+        new: NewRegistration,
+        year: i32,
+        now: i64,
+        compose: Compose<'_, Registered>,
+    ) -> Result<RegisterOutcome>;
+    /// Registrations of `instansi` waiting for a decision, oldest first.
+    async fn waiting_registrations(&self, instansi: &str) -> Result<Vec<WaitingRegistration>>;
+    /// A registration of `instansi` (any status); another instansi's is `None`.
+    async fn registration(&self, id: i64, instansi: &str) -> Result<Option<Applicant>>;
+    /// Approves a waiting registration of the officer's instansi: status `aktif`, the
+    /// set-password link, the email `compose` makes, the audit line `registrasi_disetujui`.
+    async fn approve_registration(
+        &self,
+        id: i64,
+        officer: &Officer,
+        link: NewLink,
+        now: i64,
+        compose: Compose<'_, Applicant>,
+    ) -> Result<Decision>;
+    /// Refuses a waiting registration with a reason: status `ditolak`, the email, the audit
+    /// line `registrasi_ditolak` with the reason.
+    async fn reject_registration(
+        &self,
+        id: i64,
+        officer: &Officer,
+        reason: &str,
+        now: i64,
+        compose: Compose<'_, Applicant>,
+    ) -> Result<Decision>;
+    /// The active applicant `id` (Layanan Pemohon).
+    async fn profile(&self, id: i64) -> Result<Option<Applicant>>;
+    /// Changes the applicant's contact data, with the audit line `profil_diubah`.
+    async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()>;
+}
+
+/// Officer accounts and what the console shows beside the queues.
+#[async_trait]
+pub trait Officers: Send + Sync {
+    async fn officer(&self, id: i64) -> Result<Option<Officer>>;
+    /// Creates an officer (with a set-password link when no password is given) and the audit
+    /// line `petugas_dibuat`. `Error::Config` when the username exists.
+    async fn add_officer(&self, new: NewOfficerRecord, link: Option<NewLink>, now: i64) -> Result<()>;
+    /// The audit trail of `instansi`, newest first, at most `limit` lines.
+    async fn audit_trail(&self, instansi: &str, limit: i64) -> Result<Vec<AuditEntry>>;
+    /// Emails of `instansi` that failed or are being retried, newest first.
+    async fn undelivered_mail(&self, instansi: &str, limit: i64) -> Result<Vec<UndeliveredMail>>;
+    /// How many emails of `instansi` failed for good.
+    async fn failed_mail_count(&self, instansi: &str) -> Result<i64>;
+}
+
+/// PERMOHONAN, DOKUMEN, Ajukan and the officers' review.
+#[async_trait]
+pub trait Applications: Send + Sync {
+    /// Stores a draft application under a new random number (`PRM-XXXX-XXXX`) with its first
+    /// event; the same form sent twice gives the first application's number.
+    async fn create_application(&self, new: NewApplication, now: i64) -> Result<String>;
+    /// The application `nomor` of `applicant_id`; someone else's is `None`.
+    async fn application_of(&self, nomor: &str, applicant_id: i64) -> Result<Option<ApplicationRecord>>;
+    /// The application `nomor`, whoever made it.
+    async fn application(&self, nomor: &str) -> Result<Option<ApplicationRecord>>;
+    /// The applicant's applications, newest first.
+    async fn applications_of(&self, applicant_id: i64) -> Result<Vec<ApplicationRecord>>;
+    /// The documents of an application.
+    async fn documents(&self, application_id: i64) -> Result<Vec<DocumentRecord>>;
+    /// The status changes of an application, oldest first.
+    async fn timeline(&self, application_id: i64) -> Result<Vec<EventRecord>>;
+    /// Records a document for its requirement, replacing the previous one (whose stored name
+    /// is returned so its blob can go). `Error::Forbidden` when the application is not the
+    /// applicant's or no longer editable.
+    async fn save_document(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        doc: NewDocument,
+        now: i64,
+    ) -> Result<Option<String>>;
+    /// Removes the document of a requirement; returns its stored name.
+    async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>>;
+    /// Ajukan: moves the application to `diajukan` if its status allows, clears the officers'
+    /// notes, records the event and the emails `compose` makes. `Error::Forbidden` when the
+    /// status does not allow it.
+    async fn submit_application(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        now: i64,
+        compose: Compose<'_, Submitted>,
+    ) -> Result<()>;
+    /// An officer's action: the status move (false if the status no longer allows it), the
+    /// notes per document, the event, the email `compose` makes for the applicant and the
+    /// audit line `permohonan_<status>`.
+    async fn review(
+        &self,
+        application_id: i64,
+        officer: &Officer,
+        action: ReviewAction,
+        now: i64,
+        compose: Compose<'_, Recipient>,
+    ) -> Result<bool>;
+    /// The unit's queue (never drafts), oldest submission first, at most 1000.
+    async fn queue(&self, filter: QueueFilter) -> Result<Vec<ApplicationRecord>>;
+    /// How many applications of the unit wait for verification.
+    async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64>;
+    /// Cek Status: the submitted application `nomor` whose applicant has the email
+    /// `email_lower` or the NIK `nik`.
+    async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>>;
+    /// A document with its application's owner, unit and status.
+    async fn document_for_download(&self, id: i64) -> Result<Option<DownloadRecord>>;
+}
+
+/// The mail outbox's side of the store.
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Writes emails on their own (benchmarks and tools; changes write theirs themselves).
+    async fn enqueue(&self, mails: Vec<NewMail>) -> Result<()>;
+    /// Claims up to `limit` due emails for `lease_ms`: not sent, due at `now_ms`, not claimed
+    /// by a live lease. Two workers never claim the same row while its lease runs.
+    async fn claim_mail(&self, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedMail>>;
+    async fn mark_sent(&self, id: i64, attempts: i64, now_ms: i64) -> Result<()>;
+    /// Records a failed attempt: due again at `next_at_ms`, or failed for good.
+    async fn mark_attempt_failed(
+        &self,
+        id: i64,
+        attempts: i64,
+        failed: bool,
+        next_at_ms: i64,
+        error: &str,
+    ) -> Result<()>;
+    /// When the next email is due (its attempt time or the end of its lease), if any waits.
+    async fn next_mail_due(&self) -> Result<Option<i64>>;
+    /// Wakes `notify` whenever any instance enqueues mail, for as long as the store lives
+    /// (PostgreSQL: LISTEN/NOTIFY on a connection of its own, reconnecting after a failure).
+    /// SQLite has one instance, whose handlers wake their worker themselves: nothing to do.
+    async fn listen_for_mail(&self, notify: Arc<tokio::sync::Notify>) -> Result<()>;
+}
+
+/// Counters of attempts that hold across instances and restarts (rate limits, lockouts) and
+/// the settings every instance shares.
+#[async_trait]
+pub trait Shared: Send + Sync {
+    /// Counts one attempt for `key` in a fixed window of `window` seconds; returns the count
+    /// in the current window including this one.
+    async fn hit(&self, key: &str, window: i64, now: i64) -> Result<i64>;
+    /// The count for `key` in its current window, without counting.
+    async fn hits(&self, key: &str, window: i64, now: i64) -> Result<i64>;
+    /// Forgets the count for `key` (a successful login).
+    async fn clear_hits(&self, key: &str) -> Result<()>;
+    /// The value of a shared setting, made from `make` and stored on first use (the first of
+    /// several instances to ask decides).
+    async fn setting_or_init(&self, name: &str, make: Vec<u8>) -> Result<Vec<u8>>;
+    /// Whether the database answers (readiness).
+    async fn ping(&self) -> Result<()>;
+}
+
+/// Everything the service keeps.
+pub trait Store: Accounts + Registrations + Officers + Applications + Outbox + Shared {}
+
+impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared> Store for T {}
+
+pub type DynStore = Arc<dyn Store>;
+
+/// A row that does not read back as what was written: an error naming the row, never a
+/// default. Logged with the table, the id and the field; the user sees a 500 with a reference.
+pub fn corrupt(table: &'static str, id: impl std::fmt::Display, field: &'static str) -> crate::error::Error {
+    crate::error::Error::Corrupt {
+        table,
+        id: id.to_string(),
+        field,
+    }
+}
