@@ -8,8 +8,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use formsvc::db::Db;
-use formsvc::outbox::{NewMail, enqueue};
+use formsvc::outbox::NewMail;
+use formsvc::store::sqlite::SqliteStore;
+use formsvc::store::{DynStore, Outbox};
 
 fn mail(i: usize) -> NewMail {
     NewMail {
@@ -22,7 +23,7 @@ fn mail(i: usize) -> NewMail {
     }
 }
 
-async fn run(db: Arc<Db>, clients: usize, per_client: usize) -> f64 {
+async fn run(db: DynStore, clients: usize, per_client: usize) -> f64 {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
@@ -30,7 +31,7 @@ async fn run(db: Arc<Db>, clients: usize, per_client: usize) -> f64 {
         tasks.push(tokio::spawn(async move {
             for i in 0..per_client {
                 let m = mail(c * per_client + i);
-                db.write(move |tx| enqueue(tx, &m, "bench.test")).await.expect("write");
+                db.enqueue(vec![m]).await.expect("write");
             }
         }));
     }
@@ -43,7 +44,7 @@ async fn run(db: Arc<Db>, clients: usize, per_client: usize) -> f64 {
 fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let db = Arc::new(Db::open(&dir.path().join("bench.sqlite3")).expect("db"));
+    let db: DynStore = Arc::new(SqliteStore::open(&dir.path().join("bench.sqlite3")).expect("db"));
     println!("durable writes (synchronous=FULL, WAL) in {}", dir.path().display());
     for (clients, per_client) in [(1, 300), (8, 200), (64, 100), (256, 40)] {
         let rate = rt.block_on(run(db.clone(), clients, per_client));

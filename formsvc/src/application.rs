@@ -57,6 +57,18 @@ impl Status {
         Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// The audit action word of an officer's move to this status.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Status::Draf => "permohonan_draf",
+            Status::Diajukan => "permohonan_diajukan",
+            Status::Diproses => "permohonan_diproses",
+            Status::Perbaikan => "permohonan_perbaikan",
+            Status::Ditolak => "permohonan_ditolak",
+            Status::Selesai => "permohonan_selesai",
+        }
+    }
+
     /// Whether the applicant may still change documents.
     pub fn editable(self) -> bool {
         matches!(self, Status::Draf | Status::Perbaikan)

@@ -1,38 +1,5 @@
-//! The audit trail: who did what to which record, and when. Written in the same transaction as
-//! the change it records; shown to officers of the same instansi.
-
-use rusqlite::{Transaction, params};
-
-use crate::db::now;
-use crate::error::Result;
-
-#[allow(clippy::too_many_arguments)]
-pub fn record(
-    tx: &Transaction<'_>,
-    instansi: &str,
-    actor_kind: &str,
-    actor_id: Option<i64>,
-    actor_label: &str,
-    action: &str,
-    target: &str,
-    detail: Option<&str>,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO audit (at, instansi, actor_kind, actor_id, actor_label, action, target, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            now(),
-            instansi,
-            actor_kind,
-            actor_id,
-            actor_label,
-            action,
-            target,
-            detail
-        ],
-    )?;
-    Ok(())
-}
+//! The audit trail's words: the store writes each line in the same transaction as the change it
+//! records; the console shows them to officers of the same instansi in Indonesian.
 
 /// The Indonesian words for an action, as the console shows them.
 pub fn action_label(action: &str) -> &str {

@@ -19,6 +19,22 @@ pub const MONTHS: [&str; 12] = [
 
 const WIB: i64 = 7 * 3600;
 
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch (mail retry times need more than seconds in tests).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 /// (year, month, day) of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
 pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
@@ -35,7 +51,7 @@ pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
 
 /// Today's date in WIB.
 pub fn today_wib() -> (i32, u32, u32) {
-    civil_from_days((crate::db::now() + WIB).div_euclid(86_400))
+    civil_from_days((now() + WIB).div_euclid(86_400))
 }
 
 /// "29 November 2026 pukul 15.04 WIB".

@@ -43,13 +43,15 @@ impl DatabaseUrl {
         match value.map(str::trim) {
             None | Some("") => Ok(DatabaseUrl::Sqlite(data_dir.join("sicantik.sqlite3"))),
             Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => {
-                v.parse::<tokio_postgres::Config>().map_err(|e| {
-                    Error::Config(format!("SICANTIK_DATABASE_URL is not a valid postgres:// URL: {e}"))
-                })?;
+                v.parse::<tokio_postgres::Config>()
+                    .map_err(|e| Error::Config(format!("SICANTIK_DATABASE_URL is not a valid postgres:// URL: {e}")))?;
                 Ok(DatabaseUrl::Postgres(Secret(v.to_string())))
             }
             Some(v) => {
-                let path = v.strip_prefix("sqlite://").or_else(|| v.strip_prefix("sqlite:")).unwrap_or(v);
+                let path = v
+                    .strip_prefix("sqlite://")
+                    .or_else(|| v.strip_prefix("sqlite:"))
+                    .unwrap_or(v);
                 if path.is_empty() || path.contains("://") {
                     return Err(Error::Config(format!(
                         "SICANTIK_DATABASE_URL: \"{v}\" is neither postgres://… nor sqlite:PATH"
@@ -69,7 +71,11 @@ pub struct FormKeySetting(pub Option<[u8; 32]>);
 
 impl std::fmt::Debug for FormKeySetting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "FormKeySetting(set)" } else { "FormKeySetting(store)" })
+        f.write_str(if self.0.is_some() {
+            "FormKeySetting(set)"
+        } else {
+            "FormKeySetting(store)"
+        })
     }
 }
 
@@ -78,8 +84,7 @@ fn parse_form_key(inline: Option<String>, file: Option<String>) -> Result<FormKe
     let (text, name) = match (inline, file) {
         (Some(v), _) => (v, "SICANTIK_FORM_KEY".to_string()),
         (None, Some(path)) => (
-            std::fs::read_to_string(&path)
-                .map_err(|e| Error::Config(format!("SICANTIK_FORM_KEY_FILE={path}: {e}")))?,
+            std::fs::read_to_string(&path).map_err(|e| Error::Config(format!("SICANTIK_FORM_KEY_FILE={path}: {e}")))?,
             format!("SICANTIK_FORM_KEY_FILE={path}"),
         ),
         (None, None) => return Ok(FormKeySetting(None)),
@@ -121,6 +126,11 @@ pub struct Config {
     /// Peers whose `X-Forwarded-For`/`Forwarded` header names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub form_key: FormKeySetting,
+    /// Registrations per address and hour (`SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS`).
+    pub limit_registrations_per_address: i64,
+    /// Logins per address and 15 minutes (`SICANTIK_LIMIT_LOGINS_PER_ADDRESS`); resets and
+    /// Cek Status lookups per address follow from it.
+    pub limit_logins_per_address: i64,
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     /// Without a trailing slash; links in emails are built from it, never from the request.
@@ -226,11 +236,22 @@ impl Config {
         let retry = number("SICANTIK_MAIL_RETRY_BASE_SECONDS", file.mail_retry_base_seconds, 60)?;
         let attempts = number("SICANTIK_MAIL_MAX_ATTEMPTS", file.mail_max_attempts.map(u64::from), 12)?;
         let data_dir = PathBuf::from(pick("SICANTIK_DATA_DIR", file.data_dir, "data"));
-        let database_url = DatabaseUrl::parse(env("SICANTIK_DATABASE_URL").or(file.database_url).as_deref(), &data_dir)?;
+        let database_url =
+            DatabaseUrl::parse(env("SICANTIK_DATABASE_URL").or(file.database_url).as_deref(), &data_dir)?;
         let database_pool = number("SICANTIK_DATABASE_POOL", file.database_pool, 16)?.clamp(1, 1000) as usize;
-        let trusted_proxies = parse_trusted_proxies(&env("SICANTIK_TRUSTED_PROXIES").or(file.trusted_proxies).unwrap_or_default())?;
+        let trusted_proxies = parse_trusted_proxies(
+            &env("SICANTIK_TRUSTED_PROXIES")
+                .or(file.trusted_proxies)
+                .unwrap_or_default(),
+        )?;
         let form_key = parse_form_key(env("SICANTIK_FORM_KEY"), env("SICANTIK_FORM_KEY_FILE"))?;
+        let limit_registrations_per_address =
+            number("SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS", None, 60)?.clamp(1, 1_000_000) as i64;
+        let limit_logins_per_address =
+            number("SICANTIK_LIMIT_LOGINS_PER_ADDRESS", None, 300)?.clamp(5, 1_000_000) as i64;
         Ok(Config {
+            limit_registrations_per_address,
+            limit_logins_per_address,
             database_url,
             database_pool,
             trusted_proxies,
@@ -296,8 +317,11 @@ mod tests {
     fn the_database_is_the_sqlite_file_unless_a_postgres_url_is_given() {
         let c = Config::from_env(env(&[])).expect("defaults");
         assert!(matches!(&c.database_url, DatabaseUrl::Sqlite(p) if p == &PathBuf::from("data/sicantik.sqlite3")));
-        let c = Config::from_env(env(&[("SICANTIK_DATABASE_URL", "postgres://u:rahasia@db.example.id:5432/sicantik")]))
-            .expect("postgres");
+        let c = Config::from_env(env(&[(
+            "SICANTIK_DATABASE_URL",
+            "postgres://u:rahasia@db.example.id:5432/sicantik",
+        )]))
+        .expect("postgres");
         assert!(matches!(c.database_url, DatabaseUrl::Postgres(_)));
         assert!(!format!("{c:?}").contains("rahasia"), "the password never prints");
         let e = Config::from_env(env(&[("SICANTIK_DATABASE_URL", "mysql://x")])).expect_err("bad url");
@@ -315,8 +339,11 @@ mod tests {
 
     #[test]
     fn a_shared_form_key_must_be_32_bytes() {
-        let ok = Config::from_env(env(&[("SICANTIK_FORM_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")]))
-            .expect("key");
+        let ok = Config::from_env(env(&[(
+            "SICANTIK_FORM_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )]))
+        .expect("key");
         assert!(ok.form_key.0.is_some());
         let e = Config::from_env(env(&[("SICANTIK_FORM_KEY", "c2hvcnQ=")])).expect_err("short");
         assert!(e.to_string().contains("SICANTIK_FORM_KEY"), "{e}");

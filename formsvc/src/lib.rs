@@ -4,9 +4,9 @@
 
 pub mod application;
 pub mod audit;
+pub mod client_addr;
 pub mod clock;
 pub mod config;
-pub mod db;
 pub mod domain;
 pub mod error;
 mod form;

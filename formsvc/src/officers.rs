@@ -1,11 +1,10 @@
 //! Creating officer accounts from the command line (`sicantik officer add`).
 
-use rusqlite::params;
-
+use crate::clock::now;
 use crate::config::Config;
-use crate::db::now;
 use crate::domain::{Email, NewPassword, PersonName, Username};
 use crate::error::{Error, Result};
+use crate::records::{LinkPurpose, NewLink, NewOfficerRecord};
 use crate::security::{hash_password, random_token, token_hash};
 use crate::service::Service;
 
@@ -32,37 +31,25 @@ pub async fn add(cfg: Config, new: NewOfficer) -> Result<Option<String>> {
         }
         None => None,
     };
-    let service = Service::new(cfg)?;
+    let service = Service::new(cfg).await?;
     let app = service.app.clone();
-    let instansi = new.instansi.unwrap_or_else(|| app.content.situs.instansi.clone());
-    let unit = new.unit.unwrap_or_else(|| app.content.situs.unit.clone());
     let token = random_token();
     let link = app.link(&format!("{}/atur-sandi?token={token}", app.content.situs.layanan));
-    let ttl = app.cfg.link_ttl.as_secs() as i64;
+    let now = now();
     let needs_link = hash.is_none();
-    let th = token_hash(&token);
-    app.db
-        .write(move |tx| {
-            let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM officers WHERE username = ?1)", [username.as_str()], |r| r.get(0))?;
-            if exists {
-                return Err(Error::Config(format!("an officer named {} already exists", username.as_str())));
-            }
-            let now = now();
-            tx.execute(
-                "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![username.as_str(), nama.as_str(), email.as_str(), instansi, unit, hash, now],
-            )?;
-            let id = tx.last_insert_rowid();
-            if needs_link {
-                tx.execute(
-                    "INSERT INTO link_tokens (token_hash, purpose, subject_kind, subject_id, created_at, expires_at)
-                     VALUES (?1, 'atur_sandi', 'petugas', ?2, ?3, ?4)",
-                    params![th, id, now, now + ttl],
-                )?;
-            }
-            crate::audit::record(tx, &instansi, "sistem", None, "baris perintah", "petugas_dibuat", username.as_str(), None)?;
-            Ok(())
-        })
-        .await?;
+    let new = NewOfficerRecord {
+        username,
+        nama,
+        email,
+        instansi: new.instansi.unwrap_or_else(|| app.content.situs.instansi.clone()),
+        unit: new.unit.unwrap_or_else(|| app.content.situs.unit.clone()),
+        password_hash: hash,
+    };
+    let stored_link = needs_link.then(|| NewLink {
+        token_hash: token_hash(&token),
+        purpose: LinkPurpose::SetPassword,
+        expires_at: now + app.cfg.link_ttl.as_secs() as i64,
+    });
+    app.store.add_officer(new, stored_link, now).await?;
     Ok(needs_link.then_some(link))
 }

@@ -11,45 +11,14 @@ use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart, header};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use rusqlite::{OptionalExtension, Transaction, params};
 use tokio::sync::Notify;
 
+use crate::clock::now_ms;
 use crate::config::Config;
-use crate::db::Db;
 use crate::error::{Error, Result};
-
-/// An email to be sent.
-#[derive(Debug, Clone)]
-pub struct NewMail {
-    /// What it is about, for officers' lists: `registrasi_diterima`, `registrasi_disetujui`, …
-    pub kind: &'static str,
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    /// Whose officers see it if it cannot be delivered.
-    pub instansi: Option<String>,
-}
-
-/// Milliseconds since the Unix epoch (retry times need more than seconds in tests).
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// Writes `mail` to the outbox inside the caller's transaction.
-pub fn enqueue(tx: &Transaction<'_>, mail: &NewMail, message_domain: &str) -> Result<i64> {
-    let message_id = format!("<{}@{}>", crate::security::random_token(), message_domain);
-    let now = now_ms();
-    tx.execute(
-        "INSERT INTO outbox (kind, recipient, subject, text_body, html_body, message_id, instansi, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![mail.kind, mail.to, mail.subject, mail.text, mail.html, message_id, mail.instansi, now],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
+use crate::records::ClaimedMail;
+pub use crate::records::NewMail;
+use crate::store::DynStore;
 
 /// Where mail goes.
 #[derive(Clone)]
@@ -90,19 +59,9 @@ impl Transport {
     }
 }
 
-struct Claimed {
-    id: i64,
-    recipient: String,
-    subject: String,
-    text: String,
-    html: String,
-    message_id: String,
-    attempts: i64,
-}
-
 /// The sending side of the outbox.
 pub struct Outbox {
-    db: Db,
+    store: DynStore,
     transport: Transport,
     from: Mailbox,
     wake: Arc<Notify>,
@@ -115,13 +74,13 @@ pub struct Outbox {
 const LEASE_MS: i64 = 120_000;
 
 impl Outbox {
-    pub fn new(db: Db, transport: Transport, cfg: &Config) -> Result<Outbox> {
+    pub fn new(store: DynStore, transport: Transport, cfg: &Config) -> Result<Outbox> {
         let from: Mailbox = cfg
             .mail_from
             .parse()
             .map_err(|e| Error::Config(format!("SICANTIK_MAIL_FROM: {e}")))?;
         Ok(Outbox {
-            db,
+            store,
             transport,
             from,
             wake: Arc::new(Notify::new()),
@@ -142,51 +101,7 @@ impl Outbox {
         self.retry_base.saturating_mul(factor).min(self.retry_max)
     }
 
-    async fn claim(&self) -> Result<Option<Claimed>> {
-        self.db
-            .write(|tx| {
-                let now = now_ms();
-                Ok(tx
-                    .query_row(
-                        "UPDATE outbox SET claimed_until = ?1 + ?2
-                         WHERE id = (SELECT id FROM outbox
-                                     WHERE status = 'antre' AND next_attempt_at <= ?1
-                                       AND (claimed_until IS NULL OR claimed_until < ?1)
-                                     ORDER BY next_attempt_at, id LIMIT 1)
-                         RETURNING id, recipient, subject, text_body, html_body, message_id, attempts",
-                        params![now, LEASE_MS],
-                        |r| {
-                            Ok(Claimed {
-                                id: r.get(0)?,
-                                recipient: r.get(1)?,
-                                subject: r.get(2)?,
-                                text: r.get(3)?,
-                                html: r.get(4)?,
-                                message_id: r.get(5)?,
-                                attempts: r.get(6)?,
-                            })
-                        },
-                    )
-                    .optional()?)
-            })
-            .await
-    }
-
-    /// Milliseconds until the next row is due (None: nothing waiting).
-    async fn next_due_in(&self) -> Result<Option<i64>> {
-        self.db
-            .read(|c| {
-                let next: Option<i64> = c.query_row(
-                    "SELECT min(max(next_attempt_at, coalesce(claimed_until, 0))) FROM outbox WHERE status = 'antre'",
-                    [],
-                    |r| r.get(0),
-                )?;
-                Ok(next.map(|t| t - now_ms()))
-            })
-            .await
-    }
-
-    fn build(&self, c: &Claimed) -> std::result::Result<Message, String> {
+    fn build(&self, c: &ClaimedMail) -> std::result::Result<Message, String> {
         let to: Mailbox = c.recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
         Message::builder()
             .from(self.from.clone())
@@ -211,7 +126,9 @@ impl Outbox {
 
     /// Sends one due email, if any. Returns whether there was one.
     pub async fn send_one(&self) -> Result<bool> {
-        let Some(c) = self.claim().await? else { return Ok(false) };
+        let Some(c) = self.store.claim_mail(now_ms(), LEASE_MS, 1).await?.into_iter().next() else {
+            return Ok(false);
+        };
         let outcome = match self.build(&c) {
             Ok(message) => self.transport.send(message, &format!("{:08}", c.id)).await,
             Err(e) => Err(e),
@@ -220,32 +137,16 @@ impl Outbox {
         match outcome {
             Ok(()) => {
                 tracing::info!(outbox_id = c.id, attempts, "email sent");
-                let id = c.id;
-                self.db
-                    .write(move |tx| {
-                        tx.execute(
-                            "UPDATE outbox SET status = 'terkirim', attempts = ?2, sent_at = ?3, claimed_until = NULL, last_error = NULL WHERE id = ?1",
-                            params![id, attempts, now_ms()],
-                        )?;
-                        Ok(())
-                    })
-                    .await?;
+                self.store.mark_sent(c.id, attempts, now_ms()).await?;
             }
             Err(error) => {
                 let failed = attempts >= i64::from(self.max_attempts);
                 let delay = self.backoff(u32::try_from(attempts).unwrap_or(u32::MAX));
                 tracing::warn!(outbox_id = c.id, attempts, failed, %error, "email not sent");
-                let id = c.id;
                 let error: String = error.chars().take(500).collect();
-                self.db
-                    .write(move |tx| {
-                        tx.execute(
-                            "UPDATE outbox SET status = CASE WHEN ?3 THEN 'gagal' ELSE 'antre' END, attempts = ?2,
-                                    next_attempt_at = ?4, claimed_until = NULL, last_error = ?5 WHERE id = ?1",
-                            params![id, attempts, failed, now_ms() + delay.as_millis() as i64, error],
-                        )?;
-                        Ok(())
-                    })
+                let next = now_ms() + delay.as_millis() as i64;
+                self.store
+                    .mark_attempt_failed(c.id, attempts, failed, next, &error)
                     .await?;
             }
         }
@@ -254,6 +155,11 @@ impl Outbox {
 
     /// Sends due mail until `stop` resolves. Sleeps until the next row is due, or until woken.
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        // Mail enqueued by other instances wakes this worker too (PostgreSQL); polling covers
+        // the rest.
+        if let Err(e) = self.store.listen_for_mail(self.wake.clone()).await {
+            tracing::warn!(error = %e, "cannot listen for mail from other instances; polling instead");
+        }
         loop {
             if *stop.borrow() {
                 return;
@@ -263,8 +169,8 @@ impl Outbox {
                 Ok(false) => {}
                 Err(e) => tracing::error!(error = %e, "outbox worker error"),
             }
-            let wait = match self.next_due_in().await {
-                Ok(Some(ms)) => Duration::from_millis(ms.clamp(5, 60_000) as u64),
+            let wait = match self.store.next_mail_due().await {
+                Ok(Some(at)) => Duration::from_millis((at - now_ms()).clamp(5, 60_000) as u64),
                 _ => Duration::from_secs(60),
             };
             tokio::select! {

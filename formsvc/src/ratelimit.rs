@@ -1,99 +1,114 @@
-//! Counting attempts in a window, per address and per account: brute force against login and
-//! floods of registrations are refused with 429 before they reach the database.
+//! Limits on attempts, counted in the store so they hold across instances and restarts. Each
+//! limit is keyed first by what identifies the person (the account, the identifier typed, the
+//! identity number, the application number) and only second, generously, by address: behind a
+//! proxy or a carrier-grade NAT many people share one address, and a town must not be locked
+//! out by one of them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use crate::clock::now;
+use crate::config::Config;
+use crate::error::Result;
+use crate::security::token_hash;
+use crate::store::Shared;
 
-pub struct Limiter {
-    window: Duration,
-    max: u32,
-    hits: Mutex<HashMap<String, (Instant, u32)>>,
+/// At most `max` attempts in a fixed window of `window` seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    /// Names the counter in the store (`login`, `register-ip`, …).
+    pub scope: &'static str,
+    pub max: i64,
+    pub window: i64,
 }
 
-impl Limiter {
-    pub fn new(max: u32, window: Duration) -> Limiter {
-        Limiter {
-            window,
-            max,
-            hits: Mutex::new(HashMap::new()),
-        }
+impl Limit {
+    /// The counter's key: the scope and a hash of what it counts, so the store keeps no email
+    /// address or NIK in its counters.
+    fn key(&self, subject: &str) -> String {
+        format!("{}:{}", self.scope, &token_hash(subject)[..32])
     }
 
-    /// Whether `key` may try now; counts the attempt.
-    pub fn allow(&self, key: &str) -> bool {
-        let Ok(mut hits) = self.hits.lock() else { return false };
-        let now = Instant::now();
-        if hits.len() > 100_000 {
-            hits.retain(|_, (start, _)| now.duration_since(*start) < self.window);
-        }
-        let entry = hits.entry(key.to_string()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= self.max
+    /// Counts one attempt; whether it is within the limit.
+    pub async fn allow(&self, store: &dyn Shared, subject: &str) -> Result<bool> {
+        Ok(store.hit(&self.key(subject), self.window, now()).await? <= self.max)
     }
 
-    /// Whether `key` is over its limit, without counting.
-    pub fn blocked(&self, key: &str) -> bool {
-        let Ok(hits) = self.hits.lock() else { return true };
-        hits.get(key)
-            .is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.max)
+    /// Whether the limit is reached, without counting.
+    pub async fn reached(&self, store: &dyn Shared, subject: &str) -> Result<bool> {
+        Ok(store.hits(&self.key(subject), self.window, now()).await? >= self.max)
     }
 
-    /// Counts a failure for `key` (login: only wrong passwords count against the account).
-    pub fn record(&self, key: &str) {
-        let _ = self.allow(key);
-    }
-
-    pub fn reset(&self, key: &str) {
-        if let Ok(mut hits) = self.hits.lock() {
-            hits.remove(key);
-        }
+    pub async fn clear(&self, store: &dyn Shared, subject: &str) -> Result<()> {
+        store.clear_hits(&self.key(subject)).await
     }
 }
+
+const QUARTER: i64 = 15 * 60;
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * 3600;
 
 /// The limits the service applies.
+#[derive(Debug, Clone)]
 pub struct Limits {
-    /// Failed logins per account.
-    pub login_account: Limiter,
+    /// Wrong passwords per account (once the account is known) or per unknown identifier.
+    pub login_failures: Limit,
     /// Login attempts per address.
-    pub login_address: Limiter,
+    pub login_address: Limit,
+    /// Registrations per identity number (NIK or passport).
+    pub register_identity: Limit,
     /// Registrations per address.
-    pub register_address: Limiter,
+    pub register_address: Limit,
+    /// Password reset requests per identifier typed.
+    pub reset_identifier: Limit,
     /// Password reset requests per address.
-    pub reset_address: Limiter,
-    /// "Cek Status" lookups per address (numbers are hard to guess; this keeps it so).
-    pub status_address: Limiter,
+    pub reset_address: Limit,
+    /// Cek Status lookups per application number.
+    pub status_number: Limit,
+    /// Cek Status lookups per address (numbers are hard to guess; this keeps it so).
+    pub status_address: Limit,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        let quarter = Duration::from_secs(15 * 60);
-        let hour = Duration::from_secs(3600);
+impl Limits {
+    pub fn from_config(cfg: &Config) -> Limits {
         Limits {
-            login_account: Limiter::new(5, quarter),
-            login_address: Limiter::new(30, quarter),
-            register_address: Limiter::new(10, hour),
-            reset_address: Limiter::new(5, hour),
-            status_address: Limiter::new(30, quarter),
+            login_failures: Limit {
+                scope: "login",
+                max: 5,
+                window: QUARTER,
+            },
+            login_address: Limit {
+                scope: "login-ip",
+                max: cfg.limit_logins_per_address,
+                window: QUARTER,
+            },
+            register_identity: Limit {
+                scope: "register-id",
+                max: 5,
+                window: DAY,
+            },
+            register_address: Limit {
+                scope: "register-ip",
+                max: cfg.limit_registrations_per_address,
+                window: HOUR,
+            },
+            reset_identifier: Limit {
+                scope: "reset",
+                max: 5,
+                window: HOUR,
+            },
+            reset_address: Limit {
+                scope: "reset-ip",
+                max: cfg.limit_logins_per_address / 5,
+                window: HOUR,
+            },
+            status_number: Limit {
+                scope: "status",
+                max: 10,
+                window: QUARTER,
+            },
+            status_address: Limit {
+                scope: "status-ip",
+                max: cfg.limit_logins_per_address,
+                window: QUARTER,
+            },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_key_is_refused_after_its_limit_until_the_window_passes() {
-        let l = Limiter::new(2, Duration::from_millis(50));
-        assert!(l.allow("a"));
-        assert!(l.allow("a"));
-        assert!(!l.allow("a"));
-        assert!(l.allow("b"), "other keys are not affected");
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(l.allow("a"));
     }
 }

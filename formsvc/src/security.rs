@@ -1,8 +1,6 @@
 //! Secrets and proofs: random tokens (sessions, emailed links), their stored hashes, form
 //! tokens against cross-site request forgery, and password hashing with Argon2id.
 
-use std::path::Path;
-
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
@@ -33,26 +31,25 @@ pub fn token_hash(token: &str) -> String {
 pub struct FormKey([u8; 32]);
 
 impl FormKey {
-    pub fn load_or_create(data_dir: &Path) -> Result<FormKey> {
-        let path = data_dir.join("form.key");
-        match std::fs::read(&path) {
-            Ok(bytes) if bytes.len() == 32 => {
-                let mut key = [0u8; 32];
-                key.copy_from_slice(&bytes);
-                Ok(FormKey(key))
-            }
-            _ => {
-                let mut key = [0u8; 32];
-                rand::rng().fill_bytes(&mut key);
-                std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
-                    action: "create",
-                    path: data_dir.into(),
-                    source,
-                })?;
-                write_private(&path, &key)?;
-                Ok(FormKey(key))
-            }
+    /// The key every instance shares: the configured one, or the one the store keeps (made by
+    /// whichever instance starts first).
+    pub async fn shared(setting: &crate::config::FormKeySetting, store: &dyn crate::store::Shared) -> Result<FormKey> {
+        if let Some(key) = setting.0 {
+            return Ok(FormKey(key));
         }
+        let mut fresh = [0u8; 32];
+        rand::rng().fill_bytes(&mut fresh);
+        let stored = store.setting_or_init("form_key", fresh.to_vec()).await?;
+        let key: [u8; 32] = stored.try_into().map_err(|_| Error::Corrupt {
+            table: "settings",
+            id: "form_key".into(),
+            field: "value",
+        })?;
+        Ok(FormKey(key))
+    }
+
+    pub fn from_bytes(key: [u8; 32]) -> FormKey {
+        FormKey(key)
     }
 
     fn mac(&self, nonce: &str, binding: &str) -> Hmac<Sha256> {
@@ -76,29 +73,6 @@ impl FormKey {
             _ => false,
         }
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path).map_err(|source| Error::Io {
-        action: "create",
-        path: path.into(),
-        source,
-    })?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(|source| Error::Io {
-            action: "write",
-            path: path.into(),
-            source,
-        })
 }
 
 /// Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
@@ -146,16 +120,15 @@ mod tests {
 
     #[test]
     fn a_form_token_works_only_with_its_nonce_and_session() {
-        let dir = tempfile::tempdir().expect("dir");
-        let key = FormKey::load_or_create(dir.path()).expect("key");
+        let key = FormKey::from_bytes([7; 32]);
         let t = key.form_token("nonce-a", "");
         assert!(key.verify("nonce-a", "", &t));
         assert!(!key.verify("nonce-b", "", &t));
         assert!(!key.verify("nonce-a", "session", &t));
         assert!(!key.verify("", "", &key.form_token("", "")));
-        // The key survives a restart.
-        let again = FormKey::load_or_create(dir.path()).expect("key");
-        assert!(again.verify("nonce-a", "", &t));
+        // Another instance with the same key accepts it.
+        assert!(FormKey::from_bytes([7; 32]).verify("nonce-a", "", &t));
+        assert!(!FormKey::from_bytes([8; 32]).verify("nonce-a", "", &t));
     }
 
     #[test]

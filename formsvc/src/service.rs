@@ -10,12 +10,12 @@ use generator::{Content, ServiceRoutes, Theme};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
 use crate::routes::{account, application, officer, registration, review};
 use crate::security::FormKey;
+use crate::store::DynStore;
 use crate::web::{self, App, AppState};
 
 /// The largest request an upload may be: the largest document a permit allows (50 MB) and the
@@ -45,24 +45,24 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn new(cfg: Config) -> Result<Service> {
+    pub async fn new(cfg: Config) -> Result<Service> {
         let (content, theme) = load_site(&cfg)?;
-        let db = Db::open(&cfg.data_dir.join("sicantik.sqlite3"))?;
-        let key = FormKey::load_or_create(&cfg.data_dir)?;
-        let transport = Transport::from_config(&cfg)?;
-        let outbox = Outbox::new(db.clone(), transport, &cfg)?;
         let message_domain = url::Url::parse(&cfg.base_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| "localhost".into());
+        let store: DynStore = crate::store::open(&cfg.database_url, cfg.database_pool, &message_domain).await?;
+        let key = FormKey::shared(&cfg.form_key, store.as_ref()).await?;
+        let transport = Transport::from_config(&cfg)?;
+        let outbox = Outbox::new(store.clone(), transport, &cfg)?;
         let app = Arc::new(App {
             routes: ServiceRoutes::new(&content.situs.layanan),
+            limits: Limits::from_config(&cfg),
             cfg,
-            db,
+            store,
             theme: Arc::new(theme),
             content: Arc::new(content),
             key,
-            limits: Limits::default(),
             mail_wake: outbox.waker(),
             message_domain,
         });
@@ -216,7 +216,7 @@ pub async fn serve(cfg: Config) -> Result<()> {
     }
     let addr = cfg.addr;
     let files = cfg.smtp_url.is_none().then(|| cfg.data_dir.join("surel"));
-    let service = Service::new(cfg)?;
+    let service = Service::new(cfg).await?;
     let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
         action: "listen on",
         path: addr.to_string().into(),

@@ -13,18 +13,19 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use generator::{Content, ServiceRoutes, Theme};
 use minijinja::{Value, context};
-use rusqlite::{OptionalExtension, params};
 use tokio::sync::Notify;
 
+use crate::clock::now;
 use crate::config::Config;
-use crate::db::{Db, now};
 use crate::error::{Error, Result};
 use crate::ratelimit::Limits;
+pub use crate::records::Role;
 use crate::security::{FormKey, token_hash};
+use crate::store::DynStore;
 
 pub struct App {
     pub cfg: Config,
-    pub db: Db,
+    pub store: DynStore,
     pub theme: Arc<Theme>,
     pub content: Arc<Content>,
     pub routes: ServiceRoutes,
@@ -39,22 +40,6 @@ pub type AppState = Arc<App>;
 
 pub const SESSION_COOKIE: &str = "sicantik_sesi";
 pub const NONCE_COOKIE: &str = "sicantik_csrf";
-
-/// Who is signed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Applicant,
-    Officer,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Applicant => "pemohon",
-            Role::Officer => "petugas",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -88,11 +73,7 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let ip = client_ip(parts, app);
         let jar = cookies(&parts.headers);
         let (nonce, new_nonce) = match jar.get(app.cookie_name(NONCE_COOKIE).as_str()) {
             Some(n) if n.len() >= 32 && n.len() <= 64 => (n.clone(), false),
@@ -109,6 +90,16 @@ impl FromRequestParts<AppState> for Visitor {
             session,
         })
     }
+}
+
+/// The client's address: the peer's, or from a trusted proxy what it forwarded.
+fn client_ip(parts: &Parts, app: &App) -> IpAddr {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    crate::client_addr::client_ip(peer, &parts.headers, &app.cfg.trusted_proxies)
 }
 
 impl App {
@@ -132,61 +123,22 @@ impl App {
     }
 
     async fn load_session(&self, hash: &str) -> Result<Option<Session>> {
-        let h = hash.to_string();
-        let row = self
-            .db
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT kind, user_id, created_at, last_seen_at FROM sessions WHERE token_hash = ?1",
-                    [h],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, i64>(1)?,
-                            r.get::<_, i64>(2)?,
-                            r.get::<_, i64>(3)?,
-                        ))
-                    },
-                )
-                .optional()?)
-            })
-            .await?;
-        let Some((kind, user_id, created, seen)) = row else {
+        let Some(record) = self.store.session(hash).await? else {
             return Ok(None);
         };
         let now = now();
         let idle = self.cfg.session_idle.as_secs() as i64;
         let absolute = self.cfg.session_absolute.as_secs() as i64;
-        if now - seen > idle || now - created > absolute {
-            let h = hash.to_string();
-            self.db
-                .write(move |tx| {
-                    tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
-                    Ok(())
-                })
-                .await?;
+        if now - record.last_seen_at > idle || now - record.created_at > absolute {
+            self.store.end_session(hash).await?;
             return Ok(None);
         }
-        if now - seen > 60 {
-            let h = hash.to_string();
-            self.db
-                .write(move |tx| {
-                    tx.execute(
-                        "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
-                        params![h, now],
-                    )?;
-                    Ok(())
-                })
-                .await?;
+        if now - record.last_seen_at > 60 {
+            self.store.touch_session(hash, now).await?;
         }
-        let role = if kind == "petugas" {
-            Role::Officer
-        } else {
-            Role::Applicant
-        };
         Ok(Some(Session {
-            role,
-            user_id,
+            role: record.role,
+            user_id: record.user_id,
             token_hash: hash.to_string(),
         }))
     }
@@ -276,36 +228,53 @@ fn fallback_page(status: StatusCode, judul: &str, pesan: &str, cause: &Error) ->
 struct ErrorPage {
     judul: &'static str,
     pesan: &'static str,
+    /// For server errors: the reference the user can quote, also in the log line.
+    rujukan: Option<String>,
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            // The cause goes to the log with a reference the user can quote; the page shows neither.
-            tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
-        }
+        let rujukan = status.is_server_error().then(|| {
+            // The cause goes to the log under a reference the user can quote; the page shows
+            // only the reference.
+            let reference: String = crate::security::random_token().chars().filter(char::is_ascii_alphanumeric).take(10).collect();
+            tracing::error!(reference = %reference, error = %self, source = ?std::error::Error::source(&self), "request failed");
+            reference
+        });
         let (judul, pesan) = self.user_message();
         let mut r = status.into_response();
-        r.extensions_mut().insert(ErrorPage { judul, pesan });
+        r.extensions_mut().insert(ErrorPage { judul, pesan, rujukan });
         r
     }
 }
 
 /// Turns error responses into the themed message page.
 pub async fn render_errors(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let response = next.run(request).await;
+    let (parts, body) = request.into_parts();
+    let ip = client_ip(&parts, &app);
+    let response = next.run(Request::from_parts(parts, body)).await;
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
     };
     let visitor = Visitor {
-        ip: ip.unwrap_or(IpAddr::from([127, 0, 0, 1])),
+        ip,
         nonce: String::new(),
         new_nonce: false,
         session: None,
     };
-    app.message(&visitor, response.status(), page.judul, page.pesan)
+    match page.rujukan {
+        Some(r) => app.message(
+            &visitor,
+            response.status(),
+            page.judul,
+            &format!(
+                "{} Bila gangguan berulang, sampaikan kode rujukan {r} kepada petugas.",
+                page.pesan
+            ),
+        ),
+        None => app.message(&visitor, response.status(), page.judul, page.pesan),
+    }
 }
 
 /// Security headers on every response; `no-store` on the service's pages (personal data).

@@ -3,20 +3,20 @@
 
 use std::collections::HashMap;
 
+use crate::clock::now;
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::form::FormCheck;
+use crate::records::{Applicant, ContactUpdate, LinkPurpose, LinkRecord, NewLink};
+use crate::routes::auth::require;
+use crate::routes::views;
+use crate::security::{hash_password, random_token, token_hash, verify_password};
+use crate::web::{AppState, NONCE_COOKIE, Role, SESSION_COOKIE, Visitor, see_other};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use minijinja::context;
-use rusqlite::{OptionalExtension, params};
-
-use crate::db::now;
-use crate::domain::*;
-use crate::error::{Error, Result};
-use crate::form::FormCheck;
-use crate::outbox;
-use crate::security::{hash_password, random_token, token_hash, verify_password};
-use crate::web::{AppState, NONCE_COOKIE, Role, SESSION_COOKIE, Session, Visitor, see_other};
 
 /// What a failed login always says: never whether the username or the password was wrong.
 const LOGIN_FAILED: &str = "Nama pengguna/surel atau kata sandi salah, atau akun belum aktif.";
@@ -87,32 +87,45 @@ async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role
     let login = form.get("login").map(|s| s.trim().to_lowercase()).unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     // Logs name the account only by a hash prefix: enough to follow an attack, no personal data.
-    let account_key = format!("{}:{}", role.as_str(), &token_hash(&login)[..16]);
-    if !app.limits.login_address.allow(&v.ip.to_string()) || app.limits.login_account.blocked(&account_key) {
-        tracing::warn!(ip = %v.ip, account = %account_key, "login refused: rate limit");
+    let typed_key = format!("{}:{}", role.as_str(), &token_hash(&login)[..16]);
+    if !app
+        .limits
+        .login_address
+        .allow(app.store.as_ref(), &v.ip.to_string())
+        .await?
+    {
+        tracing::warn!(ip = %v.ip, account = %typed_key, "login refused: rate limit for the address");
         return Err(Error::TooMany);
     }
-    let sql = match role {
-        Role::Applicant => {
-            "SELECT id, password_hash FROM applicants WHERE status = 'aktif' AND (username = ?1 OR lower(email) = ?1)"
-        }
-        Role::Officer => "SELECT id, password_hash FROM officers WHERE username = ?1 OR lower(email) = ?1",
+    let found = app.store.login_account(role, &login).await?;
+    // Failures count against the account once it is known, whatever name or email was typed;
+    // against the identifier typed otherwise.
+    let failures_key = match &found {
+        Some(a) => format!("{}#{}", role.as_str(), a.id),
+        None => typed_key.clone(),
     };
-    let l = login.clone();
-    let found: Option<(i64, Option<String>)> = app
-        .db
-        .read(move |c| Ok(c.query_row(sql, [l], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
-        .await?;
+    if app
+        .limits
+        .login_failures
+        .reached(app.store.as_ref(), &failures_key)
+        .await?
+    {
+        tracing::warn!(ip = %v.ip, account = %typed_key, "login refused: account locked for a while");
+        return Err(Error::TooMany);
+    }
     let (id, hash) = match found {
-        Some((id, hash)) => (Some(id), hash),
+        Some(a) => (Some(a.id), a.password_hash),
         None => (None, None),
     };
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
     let Some(user_id) = id.filter(|_| ok) else {
-        app.limits.login_account.record(&account_key);
-        tracing::warn!(ip = %v.ip, account = %account_key, role = role.as_str(), "login failed");
+        app.limits
+            .login_failures
+            .allow(app.store.as_ref(), &failures_key)
+            .await?;
+        tracing::warn!(ip = %v.ip, account = %typed_key, role = role.as_str(), "login failed");
         let (template, judul) = login_page(role);
         let ctx = context! {
             nilai => context! { login => form.get("login").map(|s| s.trim()) },
@@ -120,25 +133,16 @@ async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role
         };
         return app.page_with_status(&v, StatusCode::UNAUTHORIZED, template, judul, Some("masuk"), ctx);
     };
-    app.limits.login_account.reset(&account_key);
-    tracing::info!(ip = %v.ip, account = %account_key, role = role.as_str(), "login succeeded");
+    app.limits
+        .login_failures
+        .clear(app.store.as_ref(), &failures_key)
+        .await?;
+    tracing::info!(ip = %v.ip, account = %typed_key, role = role.as_str(), "login succeeded");
     // A new session at every login: a token planted before login is worth nothing after it.
     let token = random_token();
-    let hash = token_hash(&token);
-    let old = v.session.as_ref().map(|s| s.token_hash.clone());
-    let kind = role.as_str();
-    app.db
-        .write(move |tx| {
-            if let Some(old) = old {
-                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [old])?;
-            }
-            let now = now();
-            tx.execute(
-                "INSERT INTO sessions (token_hash, kind, user_id, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![hash, kind, user_id, now],
-            )?;
-            Ok(())
-        })
+    let old = v.session.as_ref().map(|s| s.token_hash.as_str());
+    app.store
+        .start_session(&token_hash(&token), role, user_id, now(), old)
         .await?;
     let target = match role {
         Role::Applicant => app.routes.beranda.clone(),
@@ -159,13 +163,8 @@ pub async fn logout(
 ) -> Result<Response> {
     app.check_form_token(&v, &form)?;
     let role = v.session.as_ref().map(|s| s.role);
-    if let Some(s) = v.session.clone() {
-        app.db
-            .write(move |tx| {
-                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [s.token_hash])?;
-                Ok(())
-            })
-            .await?;
+    if let Some(s) = &v.session {
+        app.store.end_session(&s.token_hash).await?;
     }
     let target = match role {
         Some(Role::Officer) => format!("{}/petugas/masuk?info=keluar", app.content.situs.layanan),
@@ -178,44 +177,18 @@ pub async fn logout(
     Ok(response)
 }
 
-/// The signed-in session of `role`, or a redirect to its login page.
-pub fn require(app: &AppState, v: &Visitor, role: Role) -> std::result::Result<Session, Box<Response>> {
-    match &v.session {
-        Some(s) if s.role == role => Ok(s.clone()),
-        _ => {
-            tracing::info!(ip = %v.ip, wanted = role.as_str(), "refused: not signed in");
-            let login = match role {
-                Role::Applicant => app.routes.masuk.clone(),
-                Role::Officer => format!("{}/petugas/masuk", app.content.situs.layanan),
-            };
-            Err(Box::new(see_other(&format!("{login}?info=sesi"))))
-        }
-    }
-}
-
 #[derive(serde::Deserialize)]
 pub struct TokenQuery {
     #[serde(default)]
     token: String,
 }
 
-/// A valid, unused, unexpired link token: (purpose, subject kind, subject id).
-async fn valid_link(app: &AppState, token: &str) -> Result<Option<(String, String, i64)>> {
+/// A valid, unused, unexpired link.
+async fn valid_link(app: &AppState, token: &str) -> Result<Option<LinkRecord>> {
     if token.is_empty() || token.len() > 64 {
         return Ok(None);
     }
-    let h = token_hash(token);
-    app.db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT purpose, subject_kind, subject_id FROM link_tokens
-                 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
-                params![h, now()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?)
-        })
-        .await
+    app.store.valid_link(&token_hash(token), now()).await
 }
 
 const LINK_INVALID: &str = "Tautan ini tidak berlaku lagi: sudah dipakai, sudah kedaluwarsa, atau tidak lengkap. \
@@ -246,21 +219,14 @@ pub async fn set_password(
 ) -> Result<Response> {
     app.check_form_token(&v, &form)?;
     let token = form.get("token").cloned().unwrap_or_default();
-    let Some((_, kind, id)) = valid_link(&app, &token).await? else {
+    let Some(link) = valid_link(&app, &token).await? else {
         tracing::warn!(ip = %v.ip, "refused: invalid or used password link");
         return Ok(app.message(&v, StatusCode::GONE, "Tautan tidak berlaku", LINK_INVALID));
     };
-    let table = if kind == "petugas" { "officers" } else { "applicants" };
-    let (username, email): (String, String) = app
-        .db
-        .read(move |c| {
-            Ok(c.query_row(
-                &format!("SELECT username, email FROM {table} WHERE id = ?1"),
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?)
-        })
-        .await?;
+    let Some(names) = app.store.account_names(link.role, link.subject_id).await? else {
+        return Ok(app.message(&v, StatusCode::GONE, "Tautan tidak berlaku", LINK_INVALID));
+    };
+    let (username, email) = (names.username, names.email);
     let mut f = FormCheck::new(&form);
     let password = form.get("password").cloned().unwrap_or_default();
     let parsed = match NewPassword::parse(&password, Some(&username), Some(&email)) {
@@ -288,48 +254,15 @@ pub async fn set_password(
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
         .map_err(|e| Error::Internal(e.to_string()))??;
-    let token_h = token_hash(&token);
     let used = app
-        .db
-        .write(move |tx| {
-            // Spend the token first: of two racing submits, only one sets the password.
-            let spent = tx.execute(
-                "UPDATE link_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
-                params![token_h, now()],
-            )?;
-            if spent == 0 {
-                return Ok(false);
-            }
-            tx.execute(
-                &format!("UPDATE {table} SET password_hash = ?2 WHERE id = ?1"),
-                params![id, hash],
-            )?;
-            // Whoever held a session before the password changed holds it no longer.
-            tx.execute(
-                "DELETE FROM sessions WHERE kind = ?1 AND user_id = ?2",
-                params![kind, id],
-            )?;
-            let instansi: String = tx.query_row(&format!("SELECT instansi FROM {table} WHERE id = ?1"), [id], |r| {
-                r.get(0)
-            })?;
-            crate::audit::record(
-                tx,
-                &instansi,
-                &kind,
-                Some(id),
-                &username,
-                "sandi_diatur",
-                &username,
-                None,
-            )?;
-            Ok(true)
-        })
+        .store
+        .set_password(&token_hash(&token), link.role, link.subject_id, &hash, now())
         .await?;
     if !used {
         return Ok(app.message(&v, StatusCode::GONE, "Tautan tidak berlaku", LINK_INVALID));
     }
     tracing::info!(ip = %v.ip, "password set from an emailed link");
-    let login = if table == "officers" {
+    let login = if link.role == Role::Officer {
         format!("{}/petugas/masuk", app.content.situs.layanan)
     } else {
         app.routes.masuk.clone()
@@ -353,10 +286,6 @@ pub async fn forgot(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response> {
     app.check_form_token(&v, &form)?;
-    if !app.limits.reset_address.allow(&v.ip.to_string()) {
-        tracing::warn!(ip = %v.ip, "password reset refused: rate limit");
-        return Err(Error::TooMany);
-    }
     let login = form.get("login").map(|s| s.trim().to_lowercase()).unwrap_or_default();
     if login.is_empty() {
         let mut f = FormCheck::new(&form);
@@ -370,54 +299,34 @@ pub async fn forgot(
             f.context(),
         );
     }
-    let token = random_token();
-    let hash = token_hash(&token);
-    let link = app.link(&format!("{}/atur-sandi?token={token}", app.content.situs.layanan));
-    let app2 = app.clone();
-    let ttl = 3600;
-    // The same work and the same answer whether or not the account exists.
-    let sent = app
-        .db
-        .write(move |tx| {
-            let found: Option<(i64, String, String, String, String)> = tx
-                .query_row(
-                    "SELECT id, username, email, nama, instansi FROM applicants
-                     WHERE status = 'aktif' AND (username = ?1 OR lower(email) = ?1)",
-                    [&login],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                )
-                .optional()?;
-            let Some((id, username, email, nama, instansi)) = found else {
-                return Ok(false);
-            };
-            let now = now();
-            tx.execute(
-                "INSERT INTO link_tokens (token_hash, purpose, subject_kind, subject_id, created_at, expires_at)
-                 VALUES (?1, 'reset_sandi', 'pemohon', ?2, ?3, ?4)",
-                params![hash, id, now, now + ttl],
-            )?;
-            let mail = app2.compose(
-                "atur_ulang_sandi",
-                &email,
-                "Atur ulang kata sandi Layanan Pemohon".to_string(),
-                Some(&instansi),
-                context! { nama => nama, username => username, tautan => link, berlaku => "1 jam" },
-            )?;
-            outbox::enqueue(tx, &mail, &app2.message_domain)?;
-            crate::audit::record(
-                tx,
-                &instansi,
-                "pemohon",
-                Some(id),
-                &username,
-                "sandi_direset",
-                &username,
-                None,
-            )?;
-            Ok(true)
-        })
-        .await?;
-    if sent {
+    if !app.limits.reset_identifier.allow(app.store.as_ref(), &login).await?
+        || !app
+            .limits
+            .reset_address
+            .allow(app.store.as_ref(), &v.ip.to_string())
+            .await?
+    {
+        tracing::warn!(ip = %v.ip, "password reset refused: rate limit");
+        return Err(Error::TooMany);
+    }
+    // The same answer whether or not the account exists.
+    if let Some((id, names)) = app.store.active_applicant(&login).await? {
+        let token = random_token();
+        let tautan = app.link(&format!("{}/atur-sandi?token={token}", app.content.situs.layanan));
+        let now = now();
+        let mail = app.compose(
+            "atur_ulang_sandi",
+            &names.email,
+            "Atur ulang kata sandi Layanan Pemohon".to_string(),
+            Some(&names.instansi),
+            context! { nama => names.nama, username => names.username, tautan => tautan, berlaku => "1 jam" },
+        )?;
+        let link = NewLink {
+            token_hash: token_hash(&token),
+            purpose: LinkPurpose::ResetPassword,
+            expires_at: now + 3600,
+        };
+        app.store.issue_reset_link(id, link, mail, now).await?;
         app.mail_wake.notify_one();
     }
     Ok(app.message(
@@ -450,37 +359,31 @@ struct Profile {
     kode_pos: String,
 }
 
+impl Profile {
+    fn of(a: &Applicant) -> Profile {
+        Profile {
+            nomor: a.nomor.clone(),
+            username: a.username.as_str().to_string(),
+            nama: a.nama.as_str().to_string(),
+            email: a.email.as_str().to_string(),
+            instansi: a.instansi.clone(),
+            tipe_identitas: a.tipe_identitas.code().to_string(),
+            nomor_identitas: a.nomor_identitas.clone(),
+            jenis_kelamin: a.jenis_kelamin.code().to_string(),
+            tempat_lahir: a.tempat_lahir.clone(),
+            tanggal_lahir: a.tanggal_lahir.clone(),
+            pekerjaan: a.pekerjaan.clone(),
+            npwp: a.npwp.as_ref().map(|n| n.as_str().to_string()),
+            telepon: a.telepon.as_str().to_string(),
+            alamat: a.alamat.clone(),
+            kabupaten: a.kabupaten.clone(),
+            kode_pos: a.kode_pos.as_str().to_string(),
+        }
+    }
+}
+
 async fn profile(app: &AppState, id: i64) -> Result<Profile> {
-    app.db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT nomor, username, nama, email, instansi, tipe_identitas, nomor_identitas, jenis_kelamin, tempat_lahir,
-                        tanggal_lahir, pekerjaan, npwp, telepon, alamat, kabupaten, kode_pos
-                 FROM applicants WHERE id = ?1 AND status = 'aktif'",
-                [id],
-                |r| {
-                    Ok(Profile {
-                        nomor: r.get(0)?,
-                        username: r.get(1)?,
-                        nama: r.get(2)?,
-                        email: r.get(3)?,
-                        instansi: r.get(4)?,
-                        tipe_identitas: r.get(5)?,
-                        nomor_identitas: r.get(6)?,
-                        jenis_kelamin: r.get(7)?,
-                        tempat_lahir: r.get(8)?,
-                        tanggal_lahir: r.get(9)?,
-                        pekerjaan: r.get(10)?,
-                        npwp: r.get(11)?,
-                        telepon: r.get(12)?,
-                        alamat: r.get(13)?,
-                        kabupaten: r.get(14)?,
-                        kode_pos: r.get(15)?,
-                    })
-                },
-            )?)
-        })
-        .await
+    Ok(Profile::of(&views::active_applicant(app, id).await?))
 }
 
 #[derive(serde::Deserialize)]
@@ -496,7 +399,7 @@ pub async fn home(State(app): State<AppState>, v: Visitor, Query(q): Query<HomeQ
     };
     let p = profile(&app, s.user_id).await?;
     let info = (q.info.as_deref() == Some("profil")).then_some("Data kontak Anda telah disimpan.");
-    let permohonan = crate::routes::application::list_for(&app, s.user_id).await?;
+    let permohonan = views::applications_of(&app, s.user_id).await?;
     let ctx = context! { pemohon => p, permohonan => permohonan, info => info };
     app.page(&v, "layanan/beranda_pemohon.html", "Layanan Pemohon", None, ctx)
 }
@@ -565,19 +468,13 @@ pub async fn update_profile(
             ctx,
         );
     };
-    let id = s.user_id;
-    app.db
-        .write(move |tx| {
-            tx.execute(
-                "UPDATE applicants SET telepon = ?2, alamat = ?3, kabupaten = ?4, kode_pos = ?5 WHERE id = ?1 AND status = 'aktif'",
-                params![id, telepon.as_str(), alamat, kabupaten, kode_pos.as_str()],
-            )?;
-            let (instansi, username): (String, String) =
-                tx.query_row("SELECT instansi, username FROM applicants WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            crate::audit::record(tx, &instansi, "pemohon", Some(id), &username, "profil_diubah", &username, None)?;
-            Ok(())
-        })
-        .await?;
+    let update = ContactUpdate {
+        telepon,
+        alamat,
+        kabupaten: kabupaten.to_string(),
+        kode_pos,
+    };
+    app.store.update_contact(s.user_id, update, now()).await?;
     Ok(see_other(&format!("{}?info=profil", app.routes.beranda)))
 }
 
@@ -600,7 +497,12 @@ pub async fn check_status_submit(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response> {
     app.check_form_token(&v, &form)?;
-    if !app.limits.status_address.allow(&v.ip.to_string()) {
+    if !app
+        .limits
+        .status_address
+        .allow(app.store.as_ref(), &v.ip.to_string())
+        .await?
+    {
         tracing::warn!(ip = %v.ip, "status lookup refused: rate limit");
         return Err(Error::TooMany);
     }
@@ -626,18 +528,15 @@ pub async fn check_status_submit(
     }
     let found = match crate::application::normalise_number(&raw_nomor) {
         Some(nomor) => {
+            if !app.limits.status_number.allow(app.store.as_ref(), &nomor).await? {
+                tracing::warn!(ip = %v.ip, "status lookup refused: rate limit for the number");
+                return Err(Error::TooMany);
+            }
             let digits: String = kunci.chars().filter(|c| c.is_ascii_digit()).collect();
-            app.db
-                .read(move |c| {
-                    Ok(c.query_row(
-                        "SELECT a.id, a.permit_nama, a.status FROM applications a JOIN applicants p ON p.id = a.applicant_id
-                         WHERE a.nomor = ?1 AND a.status != 'draf' AND (lower(p.email) = ?2 OR (length(?3) = 16 AND p.nomor_identitas = ?3))",
-                        params![nomor, kunci, digits],
-                        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
-                    )
-                    .optional()?)
-                })
+            app.store
+                .status_lookup(&nomor, &kunci, &digits)
                 .await?
+                .map(|f| (f.id, f.permit_nama, f.status))
         }
         None => None,
     };
@@ -653,13 +552,8 @@ pub async fn check_status_submit(
             ctx,
         );
     };
-    let riwayat = crate::routes::application::timeline(&app, id).await?;
-    // The timeline for the public: dates and statuses, no names or notes.
-    let riwayat: Vec<minijinja::Value> = riwayat
-        .iter()
-        .map(|e| context! { waktu => e.get_attr("waktu").ok(), status => e.get_attr("status").ok() })
-        .collect();
-    let status_label = crate::application::Status::parse(&status).map_or("", |s| s.label());
+    let riwayat = views::public_timeline(&app, id).await?;
+    let status_label = status.label();
     let ctx = context! {
         nilai => nilai,
         hasil => context! { nomor => crate::application::normalise_number(&raw_nomor), izin => izin, status => status_label, riwayat => riwayat },

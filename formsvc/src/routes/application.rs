@@ -10,205 +10,25 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use generator::{ApplicantType, ApplicationKind, Permit};
 use minijinja::{Value, context};
-use rusqlite::{OptionalExtension, params};
 
-use crate::application::{KeptRequirement, Status, keep_requirements, new_number};
-use crate::clock::format_wib;
-use crate::db::now;
+use crate::application::{KeptRequirement, Status, keep_requirements};
+use crate::clock::now;
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
-use crate::outbox;
-use crate::routes::account::require;
+use crate::records::{ApplicationRecord, NewApplication, NewDocument, Pemohon, Perusahaan, Submitted};
+use crate::routes::auth::applicant_or_redirect;
+use crate::routes::views::{self, ApplicationView, DocumentView};
 use crate::upload::{self, UploadError};
 use crate::web::{AppState, Role, Visitor, see_other};
 
-/// One application as its pages need it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Application {
-    pub id: i64,
-    pub nomor: String,
-    pub applicant_id: i64,
-    pub permit_slug: String,
-    pub permit_nama: String,
-    pub instansi: String,
-    pub unit: String,
-    pub jenis_permohonan: String,
-    pub tipe_pemohon: String,
-    pub nib: Option<String>,
-    pub pemohon: HashMap<String, String>,
-    pub perusahaan: Option<HashMap<String, String>>,
-    pub persyaratan: Vec<KeptRequirement>,
-    pub status: String,
-    pub status_label: String,
-    pub dibuat: String,
-    pub diajukan: Option<String>,
-}
-
-impl Application {
-    pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draf)
-    }
-}
-
-const APP_COLUMNS: &str =
-    "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan, tipe_pemohon, nib,
-     pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at";
-
-pub fn row_to_application(r: &rusqlite::Row<'_>) -> rusqlite::Result<Application> {
-    let status: String = r.get(13)?;
-    let pemohon: String = r.get(10)?;
-    let perusahaan: Option<String> = r.get(11)?;
-    let persyaratan: String = r.get(12)?;
-    let jenis: String = r.get(7)?;
-    let tipe: String = r.get(8)?;
-    Ok(Application {
-        id: r.get(0)?,
-        nomor: r.get(1)?,
-        applicant_id: r.get(2)?,
-        permit_slug: r.get(3)?,
-        permit_nama: r.get(4)?,
-        instansi: r.get(5)?,
-        unit: r.get(6)?,
-        jenis_permohonan: ApplicationKind::from_word(&jenis).map_or(jenis.clone(), |k| k.label().to_string()),
-        tipe_pemohon: ApplicantType::from_word(&tipe).map_or(tipe.clone(), |k| k.label().to_string()),
-        nib: r.get(9)?,
-        pemohon: serde_json::from_str(&pemohon).unwrap_or_default(),
-        perusahaan: perusahaan.and_then(|p| serde_json::from_str(&p).ok()),
-        persyaratan: serde_json::from_str(&persyaratan).unwrap_or_default(),
-        status_label: Status::parse(&status).map_or("", |s| s.label()).to_string(),
-        status,
-        dibuat: format_wib(r.get(14)?),
-        diajukan: r.get::<_, Option<i64>>(15)?.map(format_wib),
-    })
-}
-
 /// The application `nomor` if it belongs to `applicant_id` (otherwise "not found": another
 /// applicant's number reveals nothing).
-pub async fn owned(app: &AppState, nomor: &str, applicant_id: i64) -> Result<Application> {
-    let nomor = nomor.to_string();
-    app.db
-        .read(move |c| {
-            Ok(c.query_row(
-                &format!("SELECT {APP_COLUMNS} FROM applications WHERE nomor = ?1 AND applicant_id = ?2"),
-                params![nomor, applicant_id],
-                row_to_application,
-            )
-            .optional()?)
-        })
+async fn owned(app: &AppState, nomor: &str, applicant_id: i64) -> Result<ApplicationRecord> {
+    app.store
+        .application_of(nomor, applicant_id)
         .await?
         .ok_or(Error::NotFound)
-}
-
-pub async fn by_number(app: &AppState, nomor: &str) -> Result<Option<Application>> {
-    let nomor = nomor.to_string();
-    app.db
-        .read(move |c| {
-            Ok(c.query_row(
-                &format!("SELECT {APP_COLUMNS} FROM applications WHERE nomor = ?1"),
-                [nomor],
-                row_to_application,
-            )
-            .optional()?)
-        })
-        .await
-}
-
-/// Uploaded documents of an application, by requirement id.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Document {
-    pub id: i64,
-    pub requirement_id: String,
-    pub original_name: String,
-    pub content_type: String,
-    pub size_label: String,
-    pub sha256: String,
-    pub uploaded: String,
-    pub catatan: Option<String>,
-}
-
-pub async fn documents(app: &AppState, application_id: i64) -> Result<HashMap<String, Document>> {
-    app.db
-        .read(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT id, requirement_id, original_name, content_type, size, sha256, uploaded_at, catatan
-                 FROM documents WHERE application_id = ?1",
-            )?;
-            let rows = stmt
-                .query_map([application_id], |r| {
-                    let size: i64 = r.get(4)?;
-                    Ok(Document {
-                        id: r.get(0)?,
-                        requirement_id: r.get(1)?,
-                        original_name: r.get(2)?,
-                        content_type: r.get(3)?,
-                        size_label: size_label(size),
-                        sha256: r.get(5)?,
-                        uploaded: format_wib(r.get(6)?),
-                        catatan: r.get(7)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows.into_iter().map(|d| (d.requirement_id.clone(), d)).collect())
-        })
-        .await
-}
-
-fn size_label(bytes: i64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
-    } else {
-        format!("{} KB", (bytes + 1023) / 1024)
-    }
-}
-
-/// The history of an application, oldest first.
-pub async fn timeline(app: &AppState, application_id: i64) -> Result<Vec<Value>> {
-    app.db
-        .read(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT at, actor_kind, actor_label, to_status, note FROM application_events WHERE application_id = ?1 ORDER BY at, id",
-            )?;
-            let rows = stmt
-                .query_map([application_id], |r| {
-                    let to: String = r.get(3)?;
-                    let kind: String = r.get(1)?;
-                    Ok(context! {
-                        waktu => format_wib(r.get(0)?),
-                        oleh => if kind == "petugas" { format!("{} (petugas)", r.get::<_, String>(2)?) } else { "Pemohon".to_string() },
-                        status => Status::parse(&to).map_or("", |s| s.label()),
-                        catatan => r.get::<_, Option<String>>(4)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
-        .await
-}
-
-pub fn record_event(
-    tx: &rusqlite::Transaction<'_>,
-    application_id: i64,
-    actor: (&str, Option<i64>, &str),
-    from: Option<Status>,
-    to: Status,
-    note: Option<&str>,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO application_events (application_id, at, actor_kind, actor_id, actor_label, from_status, to_status, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![application_id, now(), actor.0, actor.1, actor.2, from.map(|s| s.as_str()), to.as_str(), note],
-    )?;
-    Ok(())
-}
-
-macro_rules! applicant_or_redirect {
-    ($app:expr, $v:expr) => {
-        match require(&$app, &$v, Role::Applicant) {
-            Ok(s) => s,
-            Err(r) => return Ok(*r),
-        }
-    };
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -265,23 +85,14 @@ fn requirement_view(r: &KeptRequirement) -> Value {
 
 /// PEMOHON fields, prefilled from the profile.
 async fn profile_defaults(app: &AppState, applicant_id: i64) -> Result<HashMap<String, String>> {
-    app.db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT nama, nomor_identitas, telepon, email, alamat FROM applicants WHERE id = ?1",
-                [applicant_id],
-                |r| {
-                    let mut m = HashMap::new();
-                    m.insert("pemohon_nama".to_string(), r.get::<_, String>(0)?);
-                    m.insert("pemohon_identitas".to_string(), r.get::<_, String>(1)?);
-                    m.insert("pemohon_telepon".to_string(), r.get::<_, String>(2)?);
-                    m.insert("pemohon_email".to_string(), r.get::<_, String>(3)?);
-                    m.insert("pemohon_alamat".to_string(), r.get::<_, String>(4)?);
-                    Ok(m)
-                },
-            )?)
-        })
-        .await
+    let a = crate::routes::views::active_applicant(app, applicant_id).await?;
+    Ok(HashMap::from([
+        ("pemohon_nama".to_string(), a.nama.as_str().to_string()),
+        ("pemohon_identitas".to_string(), a.nomor_identitas.clone()),
+        ("pemohon_telepon".to_string(), a.telepon.as_str().to_string()),
+        ("pemohon_email".to_string(), a.email.as_str().to_string()),
+        ("pemohon_alamat".to_string(), a.alamat.clone()),
+    ]))
 }
 
 const FORM_FIELDS: [&str; 11] = [
@@ -427,13 +238,7 @@ pub async fn create(
         );
         let pe = f.required("perusahaan_email", "Masukkan alamat surel perusahaan.", Email::parse);
         match (pn, pnpwp, pa, pt, pe) {
-            (Some(n), Some(np), Some(a), Some(t), Some(e)) => Some(Some(HashMap::from([
-                ("nama".to_string(), n),
-                ("npwp".to_string(), np.as_str().to_string()),
-                ("alamat".to_string(), a),
-                ("telepon".to_string(), t.as_str().to_string()),
-                ("email".to_string(), e.as_str().to_string()),
-            ]))),
+            (Some(n), Some(np), Some(a), Some(t), Some(e)) => Some(Some(Perusahaan::new(n, &np, a, &t, &e))),
             _ => None,
         }
     } else {
@@ -469,74 +274,32 @@ pub async fn create(
     else {
         return form_page(&app, &v, StatusCode::UNPROCESSABLE_ENTITY, &c, &form, f.context());
     };
-    let kept = keep_requirements(permit, who, kind);
-    let pemohon = HashMap::from([
-        ("nama".to_string(), nama.as_str().to_string()),
-        ("identitas".to_string(), identitas),
-        ("telepon".to_string(), telepon.as_str().to_string()),
-        ("email".to_string(), email.as_str().to_string()),
-        ("alamat".to_string(), alamat),
-    ]);
-    let row = (
-        permit.slug.clone(),
-        permit.nama.clone(),
-        app.content.situs.instansi.clone(),
-        app.content.situs.unit.clone(),
-        kind.as_str(),
-        who.as_str(),
-        nib.map(|n| n.as_str().to_string()),
-        serde_json::to_string(&pemohon).map_err(|e| Error::Internal(e.to_string()))?,
-        perusahaan
-            .map(|p| serde_json::to_string(&p))
-            .transpose()
-            .map_err(|e| Error::Internal(e.to_string()))?,
-        serde_json::to_string(&kept).map_err(|e| Error::Internal(e.to_string()))?,
-    );
-    let applicant = s.user_id;
-    let nomor = app
-        .db
-        .write(move |tx| {
-            if let Some(n) = tx
-                .query_row("SELECT nomor FROM applications WHERE form_token = ?1 AND applicant_id = ?2", params![form_id, applicant], |r| {
-                    r.get::<_, String>(0)
-                })
-                .optional()?
-            {
-                return Ok(n);
-            }
-            let username: String = tx.query_row("SELECT username FROM applicants WHERE id = ?1", [applicant], |r| r.get(0))?;
-            let now = now();
-            // A clash of random numbers is unlikely; try a few before giving up.
-            let mut nomor = new_number();
-            for _ in 0..5 {
-                let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM applications WHERE nomor = ?1)", [&nomor], |r| r.get(0))?;
-                if !taken {
-                    break;
-                }
-                nomor = new_number();
-            }
-            tx.execute(
-                "INSERT INTO applications (nomor, form_token, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
-                    tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'draf', ?14, ?14)",
-                params![nomor, form_id, applicant, row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, now],
-            )?;
-            let id = tx.last_insert_rowid();
-            record_event(tx, id, ("pemohon", Some(applicant), &username), None, Status::Draf, None)?;
-            Ok(nomor)
-        })
-        .await?;
+    let new = NewApplication {
+        form_token: form_id,
+        applicant_id: s.user_id,
+        permit_slug: permit.slug.clone(),
+        permit_nama: permit.nama.clone(),
+        instansi: app.content.situs.instansi.clone(),
+        unit: app.content.situs.unit.clone(),
+        kind,
+        who,
+        nib,
+        pemohon: Pemohon::new(&nama, identitas, &telepon, &email, alamat),
+        perusahaan,
+        persyaratan: keep_requirements(permit, who, kind),
+    };
+    let nomor = app.store.create_application(new, now()).await?;
     Ok(see_other(&format!("{}permohonan/{nomor}/dokumen", app.routes.beranda)))
 }
 
-fn requirement_rows(a: &Application, docs: &HashMap<String, Document>) -> Vec<Value> {
+fn requirement_rows(a: &ApplicationRecord, docs: &HashMap<String, DocumentView>) -> Vec<Value> {
     a.persyaratan
         .iter()
         .map(|r| context! { syarat => requirement_view(r), dokumen => docs.get(&r.id) })
         .collect()
 }
 
-fn missing_required(a: &Application, docs: &HashMap<String, Document>) -> Vec<String> {
+fn missing_required(a: &ApplicationRecord, docs: &HashMap<String, DocumentView>) -> Vec<String> {
     a.persyaratan
         .iter()
         .filter(|r| r.wajib && !docs.contains_key(&r.id))
@@ -552,14 +315,14 @@ pub async fn detail(
 ) -> Result<Response> {
     let s = applicant_or_redirect!(app, v);
     let a = owned(&app, &nomor, s.user_id).await?;
-    let docs = documents(&app, a.id).await?;
-    let events = timeline(&app, a.id).await?;
+    let docs = views::documents(&app, a.id).await?;
+    let events = views::timeline(&app, a.id).await?;
     let info = (q.get("info").map(String::as_str) == Some("diajukan")).then_some(
         "Permohonan telah diajukan. Tanda terima dikirim ke surel Anda; petugas akan memverifikasi dokumen.",
     );
     let ctx = context! {
-        permohonan => a.clone(), syarat => requirement_rows(&a, &docs), riwayat => events,
-        bisa_ubah => a.status().editable(), info => info,
+        permohonan => ApplicationView::of(&a), syarat => requirement_rows(&a, &docs), riwayat => events,
+        bisa_ubah => a.status.editable(), info => info,
     };
     app.page(
         &v,
@@ -607,18 +370,18 @@ pub async fn documents_page(
 async fn documents_view(
     app: &AppState,
     v: &Visitor,
-    a: &Application,
+    a: &ApplicationRecord,
     status: StatusCode,
     (syarat, galat): (Option<&str>, Option<&str>),
     saved: Option<&str>,
 ) -> Result<Response> {
-    let docs = documents(app, a.id).await?;
+    let docs = views::documents(app, a.id).await?;
     let kurang = missing_required(a, &docs);
     let ctx = context! {
-        permohonan => a.clone(),
+        permohonan => ApplicationView::of(a),
         syarat => requirement_rows(a, &docs),
         kurang => kurang,
-        bisa_ubah => a.status().editable(),
+        bisa_ubah => a.status.editable(),
         galat_syarat => syarat,
         galat => galat,
         tersimpan => saved,
@@ -637,7 +400,7 @@ pub async fn upload(
     let Some(req) = a.persyaratan.iter().find(|r| r.id == req_id).cloned() else {
         return Err(Error::NotFound);
     };
-    if !a.status().editable() {
+    if !a.status.editable() {
         return Ok(closed(&app, &v));
     }
     let dir = app.cfg.data_dir.join("berkas");
@@ -673,36 +436,15 @@ pub async fn upload(
             .await;
         }
     };
-    let app_id = a.id;
-    let applicant = s.user_id;
-    let (stored_name, original, ctype, size, sha) = (
-        received.stored_name.clone(),
-        received.original_name.clone(),
-        received.content_type,
-        received.size as i64,
-        received.sha256.clone(),
-    );
-    let replaced = app
-        .db
-        .write(move |tx| {
-            let status: String = tx.query_row("SELECT status FROM applications WHERE id = ?1 AND applicant_id = ?2", params![app_id, applicant], |r| r.get(0))?;
-            if !Status::parse(&status).is_some_and(Status::editable) {
-                return Err(Error::Forbidden);
-            }
-            let old: Option<String> = tx
-                .query_row("SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2", params![app_id, req_id], |r| r.get(0))
-                .optional()?;
-            tx.execute("DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2", params![app_id, req_id])?;
-            tx.execute(
-                "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![app_id, req_id, stored_name, original, ctype, size, sha, now()],
-            )?;
-            tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![app_id, now()])?;
-            Ok(old)
-        })
-        .await;
-    match replaced {
+    let doc = NewDocument {
+        requirement_id: req_id,
+        stored_name: received.stored_name.clone(),
+        original_name: received.original_name.clone(),
+        content_type: received.content_type.to_string(),
+        size: received.size as i64,
+        sha256: received.sha256.clone(),
+    };
+    match app.store.save_document(a.id, s.user_id, doc, now()).await {
         Ok(old) => {
             if let Some(old) = old {
                 let _ = tokio::fs::remove_file(dir.join(old)).await;
@@ -738,27 +480,10 @@ pub async fn remove(
     let s = applicant_or_redirect!(app, v);
     app.check_form_token(&v, &form)?;
     let a = owned(&app, &nomor, s.user_id).await?;
-    if !a.status().editable() {
+    if !a.status.editable() {
         return Ok(closed(&app, &v));
     }
-    let app_id = a.id;
-    let old = app
-        .db
-        .write(move |tx| {
-            let old: Option<String> = tx
-                .query_row(
-                    "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
-                    params![app_id, req_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            tx.execute(
-                "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
-                params![app_id, req_id],
-            )?;
-            Ok(old)
-        })
-        .await?;
+    let old = app.store.remove_document(a.id, &req_id).await?;
     if let Some(old) = old {
         let _ = tokio::fs::remove_file(app.cfg.data_dir.join("berkas").join(old)).await;
     }
@@ -771,9 +496,9 @@ pub async fn remove(
 pub async fn check_answers(State(app): State<AppState>, v: Visitor, Path(nomor): Path<String>) -> Result<Response> {
     let s = applicant_or_redirect!(app, v);
     let a = owned(&app, &nomor, s.user_id).await?;
-    let docs = documents(&app, a.id).await?;
+    let docs = views::documents(&app, a.id).await?;
     let kurang = missing_required(&a, &docs);
-    let ctx = context! { permohonan => a.clone(), syarat => requirement_rows(&a, &docs), kurang => kurang, bisa_ubah => a.status().editable() };
+    let ctx = context! { permohonan => ApplicationView::of(&a), syarat => requirement_rows(&a, &docs), kurang => kurang, bisa_ubah => a.status.editable() };
     app.page(&v, "layanan/ajukan.html", "Periksa dan Ajukan", None, ctx)
 }
 
@@ -786,55 +511,37 @@ pub async fn submit(
     let s = applicant_or_redirect!(app, v);
     app.check_form_token(&v, &form)?;
     let a = owned(&app, &nomor, s.user_id).await?;
-    let docs = documents(&app, a.id).await?;
-    if !missing_required(&a, &docs).is_empty() || !a.status().editable() {
+    let docs = views::documents(&app, a.id).await?;
+    if !missing_required(&a, &docs).is_empty() || !a.status.editable() {
         return check_answers(State(app), v, Path(nomor)).await.map(|mut r| {
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r
         });
     }
-    let app2 = app.clone();
-    let applicant = s.user_id;
     let console = app.link(&format!("{}petugas/permohonan/{}", app.routes.beranda, a.nomor));
     let detail_link = app.link(&format!("{}permohonan/{}", app.routes.beranda, a.nomor));
-    let a2 = a.clone();
-    app.db
-        .write(move |tx| {
-            let status: String = tx.query_row("SELECT status FROM applications WHERE id = ?1", [a2.id], |r| r.get(0))?;
-            let from = Status::parse(&status).unwrap_or(Status::Draf);
-            if !from.can_become(Status::Diajukan) {
-                return Err(Error::Forbidden);
-            }
-            let now = now();
-            tx.execute("UPDATE applications SET status = 'diajukan', submitted_at = ?2, updated_at = ?2 WHERE id = ?1", params![a2.id, now])?;
-            tx.execute("UPDATE documents SET catatan = NULL WHERE application_id = ?1", [a2.id])?;
-            let (username, email, nama): (String, String, String) =
-                tx.query_row("SELECT username, email, nama FROM applicants WHERE id = ?1", [applicant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            record_event(tx, a2.id, ("pemohon", Some(applicant), &username), Some(from), Status::Diajukan, None)?;
-            let receipt = app2.compose(
-                "permohonan_diajukan",
-                &email,
-                format!("Permohonan diajukan: {}", a2.nomor),
+    let (app2, a2) = (app.clone(), a.clone());
+    let compose = Box::new(move |sub: &Submitted| {
+        let ulang = sub.from == Status::Perbaikan;
+        let mut mails = vec![app2.compose(
+            "permohonan_diajukan",
+            &sub.applicant.email,
+            format!("Permohonan diajukan: {}", a2.nomor),
+            Some(&a2.instansi),
+            context! { nama => sub.applicant.nama, nomor => a2.nomor, izin => a2.permit_nama, tautan => detail_link, ulang => ulang },
+        )?];
+        for officer in &sub.officers {
+            mails.push(app2.compose(
+                "permohonan_masuk",
+                &officer.email,
+                format!("Permohonan masuk: {} ({})", a2.nomor, a2.permit_nama),
                 Some(&a2.instansi),
-                context! { nama => nama, nomor => a2.nomor, izin => a2.permit_nama, tautan => detail_link, ulang => from == Status::Perbaikan },
-            )?;
-            outbox::enqueue(tx, &receipt, &app2.message_domain)?;
-            let mut stmt = tx.prepare("SELECT email, nama FROM officers WHERE instansi = ?1 AND unit = ?2 ORDER BY id")?;
-            let officers: Vec<(String, String)> =
-                stmt.query_map(params![a2.instansi, a2.unit], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-            for (email, nama_petugas) in officers {
-                let notice = app2.compose(
-                    "permohonan_masuk",
-                    &email,
-                    format!("Permohonan masuk: {} ({})", a2.nomor, a2.permit_nama),
-                    Some(&a2.instansi),
-                    context! { nama_petugas => nama_petugas, nomor => a2.nomor, izin => a2.permit_nama, tautan => console, ulang => from == Status::Perbaikan },
-                )?;
-                outbox::enqueue(tx, &notice, &app2.message_domain)?;
-            }
-            Ok(())
-        })
-        .await?;
+                context! { nama_petugas => officer.nama, nomor => a2.nomor, izin => a2.permit_nama, tautan => console, ulang => ulang },
+            )?);
+        }
+        Ok(mails)
+    });
+    app.store.submit_application(a.id, s.user_id, now(), compose).await?;
     app.mail_wake.notify_one();
     Ok(see_other(&format!(
         "{}permohonan/{}?info=diajukan",
@@ -853,40 +560,24 @@ pub async fn download(
         tracing::warn!(ip = %v.ip, document = id, "refused: document without a session");
         return Err(Error::NotFound);
     };
-    let row: Option<(String, String, String, i64, String, String)> = app
-        .db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit
-                 FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional()?)
-        })
-        .await?;
-    let Some((stored, original, ctype, owner, instansi, unit)) = row else {
+    let Some(doc) = app.store.document_for_download(id).await? else {
         return Err(Error::NotFound);
     };
+    // The download rule is the review rule: the owner, or an officer of the unit once the
+    // application has been submitted (a draft is nobody's business but the applicant's).
     let allowed = match session.role {
-        Role::Applicant => owner == session.user_id,
-        Role::Officer => {
-            let oid = session.user_id;
-            app.db
-                .read(move |c| {
-                    Ok(c.query_row(
-                        "SELECT EXISTS(SELECT 1 FROM officers WHERE id = ?1 AND instansi = ?2 AND unit = ?3)",
-                        params![oid, instansi, unit],
-                        |r| r.get::<_, bool>(0),
-                    )?)
-                })
-                .await?
-        }
+        Role::Applicant => doc.applicant_id == session.user_id,
+        Role::Officer => app
+            .store
+            .officer(session.user_id)
+            .await?
+            .is_some_and(|o| o.instansi == doc.instansi && o.unit == doc.unit && doc.status != Status::Draf),
     };
     if !allowed {
         tracing::warn!(ip = %v.ip, document = id, role = session.role.as_str(), "refused: document of someone else");
         return Err(Error::NotFound);
     }
+    let (stored, original, ctype) = (doc.stored_name, doc.original_name, doc.content_type);
     // Streamed from disk: a large scan never sits whole in memory.
     let file = tokio::fs::File::open(app.cfg.data_dir.join("berkas").join(&stored))
         .await
@@ -921,19 +612,4 @@ pub async fn download(
         body,
     )
         .into_response())
-}
-
-/// "Layanan Pemohon"'s list of applications.
-pub async fn list_for(app: &AppState, applicant_id: i64) -> Result<Vec<Value>> {
-    app.db
-        .read(move |c| {
-            let mut stmt = c.prepare(&format!(
-                "SELECT {APP_COLUMNS} FROM applications WHERE applicant_id = ?1 ORDER BY created_at DESC, id DESC"
-            ))?;
-            let rows = stmt
-                .query_map([applicant_id], row_to_application)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows.into_iter().map(Value::from_serialize).collect())
-        })
-        .await
 }

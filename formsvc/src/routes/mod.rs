@@ -1,7 +1,10 @@
-//! The service's pages, one module per journey.
+//! The service's pages, one module per journey. Route modules never import each other: what
+//! two of them share lives in `auth` (who is signed in) and `views` (how records look).
 
 pub mod account;
 pub mod application;
+pub mod auth;
 pub mod officer;
 pub mod registration;
 pub mod review;
+pub mod views;

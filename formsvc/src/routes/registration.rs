@@ -4,21 +4,18 @@
 
 use std::collections::HashMap;
 
+use crate::clock::{self, now};
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::form::FormCheck;
+use crate::records::{NewRegistration, RegisterOutcome, Registered};
+use crate::web::{AppState, Visitor, see_other};
+use crate::wilayah;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
-use rusqlite::{OptionalExtension, params};
-
-use crate::clock;
-use crate::db::{next_counter, now};
-use crate::domain::*;
-use crate::error::{Error, Result};
-use crate::form::FormCheck;
-use crate::outbox::{self, NewMail};
-use crate::web::{AppState, Visitor, see_other};
-use crate::wilayah;
 
 /// The honeypot: a field people never see (hidden by the theme) and bots fill in.
 const HONEYPOT: &str = "situs_web";
@@ -80,26 +77,7 @@ pub async fn show(State(app): State<AppState>, v: Visitor) -> Result<Response> {
     )
 }
 
-/// A registration that passed every check.
-struct Registration {
-    username: Username,
-    nama: PersonName,
-    email: Email,
-    instansi: String,
-    tipe_identitas: IdentityType,
-    nomor_identitas: String,
-    jenis_kelamin: Sex,
-    tempat_lahir: String,
-    tanggal_lahir: BirthDate,
-    pekerjaan: String,
-    npwp: Option<Npwp>,
-    telepon: PhoneNumber,
-    alamat: String,
-    kabupaten: String,
-    kode_pos: PostalCode,
-}
-
-fn check(app: &AppState, f: &mut FormCheck<'_>) -> Option<Registration> {
+fn check(app: &AppState, f: &mut FormCheck<'_>, form_token: String) -> Option<NewRegistration> {
     let username = f.required(
         "username",
         "Masukkan nama pengguna untuk masuk ke layanan.",
@@ -152,7 +130,9 @@ fn check(app: &AppState, f: &mut FormCheck<'_>) -> Option<Registration> {
         }
     };
     let kode_pos = f.required("kode_pos", "Masukkan kode pos 5 digit.", PostalCode::parse);
-    Some(Registration {
+    Some(NewRegistration {
+        form_token,
+        unit: app.content.situs.unit.clone(),
         username: username?,
         nama: nama?,
         email: email?,
@@ -161,7 +141,7 @@ fn check(app: &AppState, f: &mut FormCheck<'_>) -> Option<Registration> {
         nomor_identitas: nomor_identitas?,
         jenis_kelamin: jenis_kelamin?,
         tempat_lahir: tempat_lahir?,
-        tanggal_lahir: tanggal_lahir?,
+        tanggal_lahir: tanggal_lahir?.as_str().to_string(),
         pekerjaan: pekerjaan?,
         npwp: npwp?,
         telepon: telepon?,
@@ -169,16 +149,6 @@ fn check(app: &AppState, f: &mut FormCheck<'_>) -> Option<Registration> {
         kabupaten: kabupaten?,
         kode_pos: kode_pos?,
     })
-}
-
-enum Outcome {
-    Created(String),
-    /// The same form was sent again (a double click): the first registration stands.
-    Repeated(String),
-    Taken {
-        username: bool,
-        email: bool,
-    },
 }
 
 pub async fn submit(
@@ -197,109 +167,67 @@ pub async fn submit(
         return Err(Error::Csrf);
     }
     let mut f = FormCheck::new(&form);
-    let reg = check(&app, &mut f);
+    let reg = check(&app, &mut f, form_id);
     let Some(reg) = reg.filter(|_| f.ok()) else {
         return render_errors(&app, &v, &form, &f);
     };
-    // Only complete registrations count: someone correcting their answers is not a flood.
-    if !app.limits.register_address.allow(&v.ip.to_string()) {
+    // Only complete registrations count: someone correcting their answers is not a flood. The
+    // person (their identity number) is limited first; the address, shared by many behind a
+    // proxy or a mobile network, only generously.
+    let limits = &app.limits;
+    if !limits
+        .register_identity
+        .allow(app.store.as_ref(), &reg.nomor_identitas)
+        .await?
+        || !limits
+            .register_address
+            .allow(app.store.as_ref(), &v.ip.to_string())
+            .await?
+    {
         tracing::warn!(ip = %v.ip, "registration refused: rate limit");
         return Err(Error::TooMany);
     }
-
     let officers_link = app.link(&format!("{}/petugas/", app.content.situs.layanan));
-    let app2 = app.clone();
-    let outcome = app
-        .db
-        .write(move |tx| {
-            if let Some(nomor) =
-                tx.query_row("SELECT nomor FROM applicants WHERE form_token = ?1", [&form_id], |r| r.get::<_, String>(0)).optional()?
-            {
-                return Ok(Outcome::Repeated(nomor));
-            }
-            let username_taken: bool = tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM applicants WHERE username = ?1 AND status != 'ditolak')",
-                [reg.username.as_str()],
-                |r| r.get(0),
-            )?;
-            let email_taken: bool = tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM applicants WHERE lower(email) = lower(?1) AND status != 'ditolak')",
-                [reg.email.as_str()],
-                |r| r.get(0),
-            )?;
-            if username_taken || email_taken {
-                return Ok(Outcome::Taken { username: username_taken, email: email_taken });
-            }
-            let (year, _, _) = clock::today_wib();
-            let n = next_counter(tx, &format!("registrasi-{year}"))?;
-            let nomor = format!("REG-{year}-{n:06}");
-            let now = now();
-            tx.execute(
-                "INSERT INTO applicants (nomor, form_token, status, username, email, nama, instansi, unit, tipe_identitas,
-                    nomor_identitas, jenis_kelamin, tempat_lahir, tanggal_lahir, pekerjaan, npwp, telepon, alamat, kabupaten,
-                    kode_pos, created_at)
-                 VALUES (?1, ?2, 'menunggu', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-                params![
-                    nomor,
-                    form_id,
-                    reg.username.as_str(),
-                    reg.email.as_str(),
-                    reg.nama.as_str(),
-                    reg.instansi,
-                    app2.content.situs.unit,
-                    reg.tipe_identitas.code(),
-                    reg.nomor_identitas,
-                    reg.jenis_kelamin.code(),
-                    reg.tempat_lahir,
-                    reg.tanggal_lahir.as_str(),
-                    reg.pekerjaan,
-                    reg.npwp.as_ref().map(|n| n.as_str().to_string()),
-                    reg.telepon.as_str(),
-                    reg.alamat,
-                    reg.kabupaten,
-                    reg.kode_pos.as_str(),
-                    now
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            let receipt = app2.compose(
-                "registrasi_diterima",
-                reg.email.as_str(),
-                format!("Registrasi Pemohon diterima: {nomor}"),
-                Some(&reg.instansi),
-                context! { nama => reg.nama.as_str(), nomor => nomor, username => reg.username.as_str() },
-            )?;
-            outbox::enqueue(tx, &receipt, &app2.message_domain)?;
-            let mut officers = tx.prepare("SELECT email, nama FROM officers WHERE instansi = ?1 ORDER BY id")?;
-            let rows: Vec<(String, String)> =
-                officers.query_map([&reg.instansi], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-            for (email, nama_petugas) in rows {
-                let notice: NewMail = app2.compose(
-                    "registrasi_baru",
-                    &email,
-                    format!("Registrasi Pemohon baru menunggu persetujuan: {nomor}"),
-                    Some(&reg.instansi),
-                    context! {
-                        nama_petugas => nama_petugas,
-                        nomor => nomor,
-                        tautan => format!("{officers_link}registrasi/{id}"),
-                    },
-                )?;
-                outbox::enqueue(tx, &notice, &app2.message_domain)?;
-            }
-            crate::audit::record(tx, &reg.instansi, "pemohon", Some(id), reg.username.as_str(), "registrasi_masuk", &nomor, None)?;
-            Ok(Outcome::Created(nomor))
-        })
-        .await?;
+    let (app2, receipt_to, nama, username, instansi) = (
+        app.clone(),
+        reg.email.as_str().to_string(),
+        reg.nama.as_str().to_string(),
+        reg.username.as_str().to_string(),
+        reg.instansi.clone(),
+    );
+    let compose = Box::new(move |r: &Registered| {
+        let mut mails = vec![app2.compose(
+            "registrasi_diterima",
+            &receipt_to,
+            format!("Registrasi Pemohon diterima: {}", r.nomor),
+            Some(&instansi),
+            context! { nama => nama, nomor => r.nomor, username => username },
+        )?];
+        for officer in &r.officers {
+            mails.push(app2.compose(
+                "registrasi_baru",
+                &officer.email,
+                format!("Registrasi Pemohon baru menunggu persetujuan: {}", r.nomor),
+                Some(&instansi),
+                context! {
+                    nama_petugas => officer.nama,
+                    nomor => r.nomor,
+                    tautan => format!("{officers_link}registrasi/{}", r.id),
+                },
+            )?);
+        }
+        Ok(mails)
+    });
+    let outcome = app.store.register(reg, clock::today_wib().0, now(), compose).await?;
     match outcome {
-        Outcome::Created(nomor) | Outcome::Repeated(nomor) => {
+        RegisterOutcome::Created(nomor) | RegisterOutcome::Repeated(nomor) => {
             app.mail_wake.notify_one();
             Ok(see_other(&format!(
                 "{}/registrasi/berhasil?nomor={nomor}",
                 app.content.situs.layanan
             )))
         }
-        Outcome::Taken { username, email } => {
+        RegisterOutcome::Taken { username, email } => {
             if username {
                 f.error("username", "Nama pengguna ini sudah dipakai. Pilih nama pengguna lain.");
             }

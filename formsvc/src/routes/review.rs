@@ -10,25 +10,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
-use rusqlite::params;
 
 use crate::application::Status;
-use crate::db::now;
+use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
-use crate::outbox;
-use crate::routes::application::{Application, by_number, documents, record_event, row_to_application, timeline};
-use crate::routes::officer::{Officer, officer};
+use crate::records::{ApplicationRecord, Officer, QueueFilter, Recipient, ReviewAction};
+use crate::routes::auth::officer_or_redirect;
+use crate::routes::views::{self, ApplicationView};
 use crate::web::{AppState, Visitor, see_other};
-
-macro_rules! officer_or_redirect {
-    ($app:expr, $v:expr) => {
-        match officer(&$app, &$v).await {
-            Ok(o) => o,
-            Err(r) => return Ok(*r),
-        }
-    };
-}
 
 #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
 pub struct Filter {
@@ -65,44 +55,27 @@ fn day_start(date: &str) -> Option<i64> {
     Some((era * 146_097 + doe - 719_468) * 86_400 - 7 * 3600)
 }
 
-async fn queue_rows(app: &AppState, o: &Officer, f: &Filter) -> Result<Vec<Application>> {
-    let (instansi, unit) = (o.instansi.clone(), o.unit.clone());
-    let status = Status::parse(&f.status).map(|s| s.as_str().to_string());
-    let izin = (!f.izin.is_empty()).then(|| f.izin.clone());
-    let from = day_start(&f.dari);
-    let to = day_start(&f.sampai).map(|t| t + 86_400);
-    let q = f.q.trim().to_lowercase();
-    app.db
-        .read(move |c| {
-            // Every filter is a bound parameter; an empty one matches everything.
-            let mut stmt = c.prepare(
-                "SELECT id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan, tipe_pemohon, nib,
-                        pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at
-                 FROM applications
-                 WHERE instansi = ?1 AND unit = ?2 AND status != 'draf'
-                   AND (?3 IS NULL OR status = ?3)
-                   AND (?4 IS NULL OR permit_slug = ?4)
-                   AND (?5 IS NULL OR submitted_at >= ?5)
-                   AND (?6 IS NULL OR submitted_at < ?6)
-                   AND (?7 = '' OR lower(nomor) LIKE '%' || ?7 || '%' OR lower(json_extract(pemohon_json, '$.nama')) LIKE '%' || ?7 || '%')
-                 ORDER BY submitted_at, id LIMIT 1000",
-            )?;
-            let rows = stmt
-                .query_map(params![instansi, unit, status, izin, from, to, q], row_to_application)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
-        .await
+async fn queue_rows(app: &AppState, o: &Officer, f: &Filter) -> Result<Vec<ApplicationRecord>> {
+    let filter = QueueFilter {
+        instansi: o.instansi.clone(),
+        unit: o.unit.clone(),
+        status: Status::parse(&f.status),
+        permit_slug: (!f.izin.is_empty()).then(|| f.izin.clone()),
+        from: day_start(&f.dari),
+        to: day_start(&f.sampai).map(|t| t + 86_400),
+        text: f.q.trim().to_lowercase(),
+    };
+    app.store.queue(filter).await
 }
 
 pub async fn queue(State(app): State<AppState>, v: Visitor, Query(f): Query<Filter>) -> Result<Response> {
     let o = officer_or_redirect!(app, v);
-    let rows = queue_rows(&app, &o, &f).await?;
-    let statuses: Vec<Value> = Status::ALL
+    let rows: Vec<ApplicationView> = queue_rows(&app, &o, &f)
+        .await?
         .iter()
-        .filter(|s| **s != Status::Draf)
-        .map(|s| context! { kode => s.as_str(), nama => s.label() })
+        .map(ApplicationView::of)
         .collect();
+    let statuses = views::queue_statuses();
     let permits: Vec<Value> = app
         .content
         .izin
@@ -158,7 +131,11 @@ fn cell(s: &str) -> String {
 
 pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<Filter>) -> Result<Response> {
     let o = officer_or_redirect!(app, v);
-    let rows = queue_rows(&app, &o, &f).await?;
+    let rows: Vec<ApplicationView> = queue_rows(&app, &o, &f)
+        .await?
+        .iter()
+        .map(ApplicationView::of)
+        .collect();
     let mut out =
         String::from("\u{feff}Nomor,Jenis Izin,Jenis Permohonan,Tipe Pemohon,Nama Pemohon,NIB,Status,Diajukan\r\n");
     for a in rows {
@@ -167,9 +144,9 @@ pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<
             cell(&a.permit_nama),
             cell(&a.jenis_permohonan),
             cell(&a.tipe_pemohon),
-            cell(a.pemohon.get("nama").map_or("", String::as_str)),
+            cell(&a.pemohon.nama),
             cell(a.nib.as_deref().unwrap_or("")),
-            cell(&a.status_label),
+            cell(a.status_label),
             cell(a.diajukan.as_deref().unwrap_or("")),
         ]
         .join(",");
@@ -189,9 +166,9 @@ pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<
         .into_response())
 }
 
-async fn in_unit(app: &AppState, o: &Officer, nomor: &str) -> Result<Application> {
-    match by_number(app, nomor).await? {
-        Some(a) if a.instansi == o.instansi && a.unit == o.unit && a.status() != Status::Draf => Ok(a),
+async fn in_unit(app: &AppState, o: &Officer, nomor: &str) -> Result<ApplicationRecord> {
+    match app.store.application(nomor).await? {
+        Some(a) if a.instansi == o.instansi && a.unit == o.unit && a.status != Status::Draf => Ok(a),
         _ => {
             tracing::warn!(officer = o.id, "refused: application not in the officer's unit");
             Err(Error::NotFound)
@@ -203,26 +180,25 @@ async fn detail_page(
     app: &AppState,
     v: &Visitor,
     o: Officer,
-    a: Application,
+    a: ApplicationRecord,
     status: StatusCode,
     errors: Value,
 ) -> Result<Response> {
-    let docs = documents(app, a.id).await?;
-    let events = timeline(app, a.id).await?;
+    let docs = views::documents(app, a.id).await?;
+    let events = views::timeline(app, a.id).await?;
     let syarat: Vec<Value> = a
         .persyaratan
         .iter()
         .map(|r| context! { id => r.id, nama => r.nama, wajib => r.wajib, dokumen => docs.get(&r.id) })
         .collect();
-    let st = a.status();
+    let st = a.status;
     let aksi = context! {
         verifikasi => st.can_become(Status::Diproses),
         perbaikan => st.can_become(Status::Perbaikan),
         tolak => st.can_become(Status::Ditolak),
         selesai => st.can_become(Status::Selesai),
     };
-    let ctx =
-        context! { petugas => o, permohonan => a.clone(), syarat => syarat, riwayat => events, aksi => aksi, ..errors };
+    let ctx = context! { petugas => o, permohonan => ApplicationView::of(&a), syarat => syarat, riwayat => events, aksi => aksi, ..errors };
     app.page_with_status(
         v,
         status,
@@ -294,91 +270,39 @@ pub async fn act(
     if !f.ok() {
         return detail_page(&app, &v, o, a, StatusCode::UNPROCESSABLE_ENTITY, f.context()).await;
     }
-    let app2 = app.clone();
-    let o2 = o.clone();
-    let a2 = a.clone();
+    let name_of = |req: &str| {
+        a.persyaratan
+            .iter()
+            .find(|r| r.id == req)
+            .map_or(req.to_string(), |r| r.nama.clone())
+    };
+    let named: Vec<Value> = notes
+        .iter()
+        .map(|(req, text)| context! { dokumen => name_of(req), catatan => text })
+        .collect();
+    let summary = {
+        let mut parts: Vec<String> = notes.iter().map(|(req, t)| format!("{}: {t}", name_of(req))).collect();
+        if let Some(n) = &note {
+            parts.insert(0, n.clone());
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    };
     let link = app.link(&format!("{}permohonan/{}", app.routes.beranda, a.nomor));
-    let done = app
-        .db
-        .write(move |tx| {
-            let status: String =
-                tx.query_row("SELECT status FROM applications WHERE id = ?1", [a2.id], |r| r.get(0))?;
-            let from = Status::parse(&status).unwrap_or(Status::Draf);
-            if !from.can_become(to) {
-                return Ok(false);
-            }
-            tx.execute(
-                "UPDATE applications SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                params![a2.id, to.as_str(), now()],
-            )?;
-            let mut named = Vec::new();
-            for (req, text) in &notes {
-                tx.execute(
-                    "UPDATE documents SET catatan = ?3 WHERE application_id = ?1 AND requirement_id = ?2",
-                    params![a2.id, req, text],
-                )?;
-                let nama = a2
-                    .persyaratan
-                    .iter()
-                    .find(|r| &r.id == req)
-                    .map_or(req.clone(), |r| r.nama.clone());
-                named.push(context! { dokumen => nama, catatan => text });
-            }
-            let summary = {
-                let mut parts: Vec<String> = notes
-                    .iter()
-                    .map(|(req, t)| {
-                        format!(
-                            "{}: {t}",
-                            a2.persyaratan
-                                .iter()
-                                .find(|r| &r.id == req)
-                                .map_or(req.as_str(), |r| r.nama.as_str())
-                        )
-                    })
-                    .collect();
-                if let Some(n) = &note {
-                    parts.insert(0, n.clone());
-                }
-                (!parts.is_empty()).then(|| parts.join("; "))
-            };
-            record_event(
-                tx,
-                a2.id,
-                ("petugas", Some(o2.id), &o2.nama),
-                Some(from),
-                to,
-                summary.as_deref(),
-            )?;
-            let (email, nama): (String, String) = tx.query_row(
-                "SELECT email, nama FROM applicants WHERE id = ?1",
-                [a2.applicant_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let mail = app2.compose(
-                "permohonan_status",
-                &email,
-                format!("Status permohonan {}: {}", a2.nomor, to.label()),
-                Some(&a2.instansi),
-                context! {
-                    nama => nama, nomor => a2.nomor, izin => a2.permit_nama, status => to.label(), kode => to.as_str(),
-                    catatan => note, catatan_dokumen => named, tautan => link,
-                },
-            )?;
-            outbox::enqueue(tx, &mail, &app2.message_domain)?;
-            crate::audit::record(
-                tx,
-                &a2.instansi,
-                "petugas",
-                Some(o2.id),
-                &o2.username,
-                &format!("permohonan_{}", to.as_str()),
-                &a2.nomor,
-                summary.as_deref(),
-            )?;
-            Ok(true)
-        })
-        .await?;
+    let (app2, nomor, izin, instansi) = (app.clone(), a.nomor.clone(), a.permit_nama.clone(), a.instansi.clone());
+    let compose = Box::new(move |to_whom: &Recipient| {
+        Ok(vec![app2.compose(
+            "permohonan_status",
+            &to_whom.email,
+            format!("Status permohonan {nomor}: {}", to.label()),
+            Some(&instansi),
+            context! {
+                nama => to_whom.nama, nomor => nomor, izin => izin, status => to.label(), kode => to.as_str(),
+                catatan => note, catatan_dokumen => named, tautan => link,
+            },
+        )?])
+    });
+    let action = ReviewAction { to, notes, summary };
+    let done = app.store.review(a.id, &o, action, now(), compose).await?;
     if !done {
         return Ok(app.message(
             &v,
@@ -392,18 +316,4 @@ pub async fn act(
         "{}petugas/permohonan/{}?info=tindakan",
         app.routes.beranda, a.nomor
     )))
-}
-
-/// For the officer dashboard: how many applications wait in the unit.
-pub async fn waiting_count(app: &AppState, o: &Officer) -> Result<i64> {
-    let (i, u) = (o.instansi.clone(), o.unit.clone());
-    app.db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT count(*) FROM applications WHERE instansi = ?1 AND unit = ?2 AND status = 'diajukan'",
-                params![i, u],
-                |r| r.get(0),
-            )?)
-        })
-        .await
 }

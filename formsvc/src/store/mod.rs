@@ -23,8 +23,9 @@ use crate::records::*;
 pub mod postgres;
 pub mod sqlite;
 
-/// Composes the emails of a change from what the store found inside its transaction.
-pub type Compose<'a, T> = &'a (dyn Fn(&T) -> Result<Vec<NewMail>> + Send + Sync);
+/// Composes the emails of a change from what the store found inside its transaction. Owned
+/// (`'static`): the SQLite writer runs it on its own thread.
+pub type Compose<T> = Box<dyn Fn(&T) -> Result<Vec<NewMail>> + Send + Sync>;
 
 /// Accounts, sessions and emailed links.
 #[async_trait]
@@ -56,14 +57,7 @@ pub trait Accounts: Send + Sync {
     /// Spends the link and sets the account's password, ending every session of the account
     /// and writing the audit line `sandi_diatur`, in one transaction. False when the link was
     /// already spent (of two racing submits, one wins).
-    async fn set_password(
-        &self,
-        token_hash: &str,
-        role: Role,
-        id: i64,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<bool>;
+    async fn set_password(&self, token_hash: &str, role: Role, id: i64, password_hash: &str, now: i64) -> Result<bool>;
     /// The active applicant `login` names (username, or email lower-cased), for Lupa Kata
     /// Sandi.
     async fn active_applicant(&self, login: &str) -> Result<Option<(i64, AccountNames)>>;
@@ -83,7 +77,7 @@ pub trait Registrations: Send + Sync {
         new: NewRegistration,
         year: i32,
         now: i64,
-        compose: Compose<'_, Registered>,
+        compose: Compose<Registered>,
     ) -> Result<RegisterOutcome>;
     /// Registrations of `instansi` waiting for a decision, oldest first.
     async fn waiting_registrations(&self, instansi: &str) -> Result<Vec<WaitingRegistration>>;
@@ -97,7 +91,7 @@ pub trait Registrations: Send + Sync {
         officer: &Officer,
         link: NewLink,
         now: i64,
-        compose: Compose<'_, Applicant>,
+        compose: Compose<Applicant>,
     ) -> Result<Decision>;
     /// Refuses a waiting registration with a reason: status `ditolak`, the email, the audit
     /// line `registrasi_ditolak` with the reason.
@@ -107,7 +101,7 @@ pub trait Registrations: Send + Sync {
         officer: &Officer,
         reason: &str,
         now: i64,
-        compose: Compose<'_, Applicant>,
+        compose: Compose<Applicant>,
     ) -> Result<Decision>;
     /// The active applicant `id` (Layanan Pemohon).
     async fn profile(&self, id: i64) -> Result<Option<Applicant>>;
@@ -166,7 +160,7 @@ pub trait Applications: Send + Sync {
         application_id: i64,
         applicant_id: i64,
         now: i64,
-        compose: Compose<'_, Submitted>,
+        compose: Compose<Submitted>,
     ) -> Result<()>;
     /// An officer's action: the status move (false if the status no longer allows it), the
     /// notes per document, the event, the email `compose` makes for the applicant and the
@@ -177,7 +171,7 @@ pub trait Applications: Send + Sync {
         officer: &Officer,
         action: ReviewAction,
         now: i64,
-        compose: Compose<'_, Recipient>,
+        compose: Compose<Recipient>,
     ) -> Result<bool>;
     /// The unit's queue (never drafts), oldest submission first, at most 1000.
     async fn queue(&self, filter: QueueFilter) -> Result<Vec<ApplicationRecord>>;
@@ -240,6 +234,23 @@ pub trait Store: Accounts + Registrations + Officers + Applications + Outbox + S
 impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared> Store for T {}
 
 pub type DynStore = Arc<dyn Store>;
+
+/// The engine named by the database URL: the SQLite file (the embedded default) or a
+/// PostgreSQL server. `message_domain` is the host part of the Message-IDs of its emails.
+pub async fn open(url: &crate::config::DatabaseUrl, pool_size: usize, message_domain: &str) -> Result<DynStore> {
+    match url {
+        crate::config::DatabaseUrl::Sqlite(path) => {
+            let store = sqlite::SqliteStore::open(path)?.with_message_domain(message_domain.to_string());
+            Ok(Arc::new(store))
+        }
+        crate::config::DatabaseUrl::Postgres(_) => {
+            let _ = pool_size;
+            Err(crate::error::Error::Config(
+                "SICANTIK_DATABASE_URL: PostgreSQL is not built in yet".into(),
+            ))
+        }
+    }
+}
 
 /// A row that does not read back as what was written: an error naming the row, never a
 /// default. Logged with the table, the id and the field; the user sees a 500 with a reference.

@@ -52,7 +52,7 @@ fn start(env: &[(String, String)], port: u16) -> (tokio::sync::oneshot::Sender<(
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
             let port = listener.local_addr().expect("addr").port();
-            let service = formsvc::Service::new(cfg).expect("service starts");
+            let service = formsvc::Service::new(cfg).await.expect("service starts");
             ready_tx.send(port).expect("ready");
             service
                 .run(listener, async move {
@@ -94,6 +94,9 @@ pub fn spawn_app_with(opts: Options) -> TestApp {
         ("SICANTIK_MAIL_RETRY_BASE_MS", opts.retry_base_ms.to_string()),
         ("SICANTIK_MAIL_MAX_ATTEMPTS", opts.max_attempts.to_string()),
         ("SICANTIK_UPLOAD_IDLE_SECONDS", "1".to_string()),
+        // Low per-address limits, so the tests that reach them stay short.
+        ("SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS", "10".to_string()),
+        ("SICANTIK_LIMIT_LOGINS_PER_ADDRESS", "30".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

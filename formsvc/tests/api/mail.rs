@@ -129,7 +129,7 @@ fn without_smtp_every_email_is_written_as_an_eml_file() {
         formsvc::Config::from_env(move |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config");
     let rt = tokio::runtime::Runtime::new().expect("rt");
     rt.block_on(async {
-        let service = formsvc::Service::new(cfg).expect("service");
+        let service = formsvc::Service::new(cfg).await.expect("service");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -1,4 +1,4 @@
-//! SQLite: migrations, a pool of read connections, and the one writer.
+//! The SQLite engine's plumbing: migrations, a pool of read connections, and the one writer.
 //!
 //! Writes never run on the async workers. One thread owns the write connection and commits the
 //! requests that arrived together in one transaction (group commit), each inside its own
@@ -15,9 +15,9 @@ use tokio::sync::oneshot;
 use crate::error::{Error, Result};
 
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/sqlite/0001_accounts.sql"),
-    include_str!("../migrations/sqlite/0002_applications.sql"),
-    include_str!("../migrations/sqlite/0003_shared_state.sql"),
+    include_str!("../../../migrations/sqlite/0001_accounts.sql"),
+    include_str!("../../../migrations/sqlite/0002_applications.sql"),
+    include_str!("../../../migrations/sqlite/0003_shared_state.sql"),
 ];
 
 /// How many requests one transaction may hold at most.
@@ -186,19 +186,12 @@ fn writer_loop(mut conn: Connection, rx: std::sync::mpsc::Receiver<Job>) {
     }
 }
 
-/// Seconds since the Unix epoch.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// The next value of a named counter (registration numbers), inside the caller's transaction.
 pub fn next_counter(tx: &Transaction<'_>, name: &str) -> Result<i64> {
-    tx.execute(
-        "INSERT INTO counters(name, value) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+    Ok(tx.query_row(
+        "INSERT INTO counters(name, value) VALUES (?1, 1)
+         ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
         [name],
-    )?;
-    Ok(tx.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| r.get(0))?)
+        |r| r.get(0),
+    )?)
 }

@@ -1,0 +1,164 @@
+//! How stored records look on the pages: the template values of an application, its
+//! documents and its timeline, shared by the applicant's pages, the officers' pages and
+//! Cek Status. No route module depends on another; they all use this one.
+
+use std::collections::HashMap;
+
+use minijinja::{Value, context};
+
+use crate::application::{KeptRequirement, Status};
+use crate::clock::format_wib;
+use crate::error::Result;
+use crate::records::{ApplicationRecord, DocumentRecord, EventRecord, Perusahaan};
+use crate::web::AppState;
+
+/// One application as its pages show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub nomor: String,
+    pub applicant_id: i64,
+    pub permit_slug: String,
+    pub permit_nama: String,
+    pub instansi: String,
+    pub unit: String,
+    /// The Indonesian label of the kind (Baru, Perpanjangan, …).
+    pub jenis_permohonan: String,
+    /// The Indonesian label of the applicant type.
+    pub tipe_pemohon: String,
+    pub nib: Option<String>,
+    pub pemohon: crate::records::Pemohon,
+    pub perusahaan: Option<Perusahaan>,
+    pub persyaratan: Vec<KeptRequirement>,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub dibuat: String,
+    pub diajukan: Option<String>,
+}
+
+impl ApplicationView {
+    pub fn of(a: &ApplicationRecord) -> ApplicationView {
+        ApplicationView {
+            id: a.id,
+            nomor: a.nomor.clone(),
+            applicant_id: a.applicant_id,
+            permit_slug: a.permit_slug.clone(),
+            permit_nama: a.permit_nama.clone(),
+            instansi: a.instansi.clone(),
+            unit: a.unit.clone(),
+            jenis_permohonan: a.kind.label().to_string(),
+            tipe_pemohon: a.who.label().to_string(),
+            nib: a.nib.clone(),
+            pemohon: a.pemohon.clone(),
+            perusahaan: a.perusahaan.clone(),
+            persyaratan: a.persyaratan.clone(),
+            status: a.status.as_str(),
+            status_label: a.status.label(),
+            dibuat: format_wib(a.created_at),
+            diajukan: a.submitted_at.map(format_wib),
+        }
+    }
+}
+
+/// An uploaded document as its pages show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DocumentView {
+    pub id: i64,
+    pub requirement_id: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size_label: String,
+    pub sha256: String,
+    pub uploaded: String,
+    pub catatan: Option<String>,
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+impl DocumentView {
+    pub fn of(d: &DocumentRecord) -> DocumentView {
+        DocumentView {
+            id: d.id,
+            requirement_id: d.requirement_id.clone(),
+            original_name: d.original_name.clone(),
+            content_type: d.content_type.clone(),
+            size_label: size_label(d.size),
+            sha256: d.sha256.clone(),
+            uploaded: format_wib(d.uploaded_at),
+            catatan: d.catatan.clone(),
+        }
+    }
+}
+
+/// The documents of an application, by requirement id.
+pub async fn documents(app: &AppState, application_id: i64) -> Result<HashMap<String, DocumentView>> {
+    Ok(app
+        .store
+        .documents(application_id)
+        .await?
+        .iter()
+        .map(|d| (d.requirement_id.clone(), DocumentView::of(d)))
+        .collect())
+}
+
+fn event_view(e: &EventRecord) -> Value {
+    context! {
+        waktu => format_wib(e.at),
+        oleh => if e.actor_kind == "petugas" { format!("{} (petugas)", e.actor_label) } else { "Pemohon".to_string() },
+        status => e.to_status.label(),
+        catatan => e.note,
+    }
+}
+
+/// The history of an application, oldest first.
+pub async fn timeline(app: &AppState, application_id: i64) -> Result<Vec<Value>> {
+    Ok(app
+        .store
+        .timeline(application_id)
+        .await?
+        .iter()
+        .map(event_view)
+        .collect())
+}
+
+/// The history for the public (Cek Status): dates and statuses, no names or notes.
+pub async fn public_timeline(app: &AppState, application_id: i64) -> Result<Vec<Value>> {
+    Ok(app
+        .store
+        .timeline(application_id)
+        .await?
+        .iter()
+        .map(|e| context! { waktu => format_wib(e.at), status => e.to_status.label() })
+        .collect())
+}
+
+/// "Layanan Pemohon"'s list of applications.
+pub async fn applications_of(app: &AppState, applicant_id: i64) -> Result<Vec<Value>> {
+    Ok(app
+        .store
+        .applications_of(applicant_id)
+        .await?
+        .iter()
+        .map(|a| Value::from_serialize(ApplicationView::of(a)))
+        .collect())
+}
+
+/// The signed-in applicant's record; an account no longer active has no Layanan Pemohon.
+pub async fn active_applicant(app: &AppState, id: i64) -> Result<crate::records::Applicant> {
+    app.store.profile(id).await?.ok_or(crate::error::Error::NotFound)
+}
+
+/// The statuses an officer may filter by (drafts are never in the queue).
+pub fn queue_statuses() -> Vec<Value> {
+    Status::ALL
+        .iter()
+        .filter(|s| **s != Status::Draf)
+        .map(|s| context! { kode => s.as_str(), nama => s.label() })
+        .collect()
+}

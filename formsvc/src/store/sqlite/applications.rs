@@ -1,0 +1,560 @@
+//! PERMOHONAN, DOKUMEN, Ajukan and the officers' review, on SQLite.
+
+use async_trait::async_trait;
+use generator::{ApplicantType, ApplicationKind};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::{SqliteStore, audit, enqueue, optional};
+use crate::application::{Status, new_number};
+use crate::error::{Error, Result};
+use crate::records::*;
+use crate::store::{Applications, Compose, corrupt};
+
+const APP_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
+     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at";
+
+/// The raw columns of an application row.
+struct AppRow {
+    id: i64,
+    nomor: String,
+    applicant_id: i64,
+    permit_slug: String,
+    permit_nama: String,
+    instansi: String,
+    unit: String,
+    kind: String,
+    who: String,
+    nib: Option<String>,
+    pemohon: String,
+    perusahaan: Option<String>,
+    persyaratan: String,
+    status: String,
+    created_at: i64,
+    submitted_at: Option<i64>,
+}
+
+fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
+    Ok(AppRow {
+        id: r.get(0)?,
+        nomor: r.get(1)?,
+        applicant_id: r.get(2)?,
+        permit_slug: r.get(3)?,
+        permit_nama: r.get(4)?,
+        instansi: r.get(5)?,
+        unit: r.get(6)?,
+        kind: r.get(7)?,
+        who: r.get(8)?,
+        nib: r.get(9)?,
+        pemohon: r.get(10)?,
+        perusahaan: r.get(11)?,
+        persyaratan: r.get(12)?,
+        status: r.get(13)?,
+        created_at: r.get(14)?,
+        submitted_at: r.get(15)?,
+    })
+}
+
+impl AppRow {
+    fn parse(self) -> Result<ApplicationRecord> {
+        let id = self.id;
+        let bad = |field| corrupt("applications", id, field);
+        Ok(ApplicationRecord {
+            id,
+            nomor: self.nomor,
+            applicant_id: self.applicant_id,
+            permit_slug: self.permit_slug,
+            permit_nama: self.permit_nama,
+            instansi: self.instansi,
+            unit: self.unit,
+            kind: ApplicationKind::from_word(&self.kind).ok_or_else(|| bad("jenis_permohonan"))?,
+            who: ApplicantType::from_word(&self.who).ok_or_else(|| bad("tipe_pemohon"))?,
+            nib: self.nib,
+            pemohon: serde_json::from_str(&self.pemohon).map_err(|_| bad("pemohon_json"))?,
+            perusahaan: self
+                .perusahaan
+                .map(|p| serde_json::from_str(&p))
+                .transpose()
+                .map_err(|_| bad("perusahaan_json"))?,
+            persyaratan: serde_json::from_str(&self.persyaratan).map_err(|_| bad("persyaratan_json"))?,
+            status: Status::parse(&self.status).ok_or_else(|| bad("status"))?,
+            created_at: self.created_at,
+            submitted_at: self.submitted_at,
+        })
+    }
+}
+
+fn parse_all(rows: Vec<AppRow>) -> Result<Vec<ApplicationRecord>> {
+    rows.into_iter().map(AppRow::parse).collect()
+}
+
+fn status_of(tx: &Transaction<'_>, id: i64) -> Result<Status> {
+    let word: String = tx.query_row("SELECT status FROM applications WHERE id = ?1", [id], |r| r.get(0))?;
+    Status::parse(&word).ok_or_else(|| corrupt("applications", id, "status"))
+}
+
+fn record_event(
+    tx: &Transaction<'_>,
+    application_id: i64,
+    actor: &Actor,
+    from: Option<Status>,
+    to: Status,
+    note: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO application_events (application_id, at, actor_kind, actor_id, actor_label, from_status, to_status, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![application_id, now, actor.kind, actor.id, actor.label, from.map(|s| s.as_str()), to.as_str(), note],
+    )?;
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+#[async_trait]
+impl Applications for SqliteStore {
+    async fn create_application(&self, new: NewApplication, now: i64) -> Result<String> {
+        let pemohon = json(&new.pemohon)?;
+        let perusahaan = new.perusahaan.as_ref().map(json).transpose()?;
+        let persyaratan = json(&new.persyaratan)?;
+        self.db
+            .write(move |tx| {
+                if let Some(n) = tx
+                    .query_row(
+                        "SELECT nomor FROM applications WHERE form_token = ?1 AND applicant_id = ?2",
+                        params![new.form_token, new.applicant_id],
+                        |r| r.get::<_, String>(0),
+                    )
+                    .optional()?
+                {
+                    return Ok(n);
+                }
+                let username: String =
+                    tx.query_row("SELECT username FROM applicants WHERE id = ?1", [new.applicant_id], |r| r.get(0))?;
+                // A clash of random numbers is unlikely; try a few before giving up.
+                let mut nomor = new_number();
+                for _ in 0..5 {
+                    let taken: bool = tx.query_row(
+                        "SELECT EXISTS(SELECT 1 FROM applications WHERE nomor = ?1)",
+                        [&nomor],
+                        |r| r.get(0),
+                    )?;
+                    if !taken {
+                        break;
+                    }
+                    nomor = new_number();
+                }
+                tx.execute(
+                    "INSERT INTO applications (nomor, form_token, applicant_id, permit_slug, permit_nama, instansi, unit,
+                        jenis_permohonan, tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status,
+                        created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'draf', ?14, ?14)",
+                    params![
+                        nomor,
+                        new.form_token,
+                        new.applicant_id,
+                        new.permit_slug,
+                        new.permit_nama,
+                        new.instansi,
+                        new.unit,
+                        new.kind.as_str(),
+                        new.who.as_str(),
+                        new.nib.as_ref().map(|n| n.as_str().to_string()),
+                        pemohon,
+                        perusahaan,
+                        persyaratan,
+                        now
+                    ],
+                )?;
+                let id = tx.last_insert_rowid();
+                let actor = Actor { kind: "pemohon", id: Some(new.applicant_id), label: username };
+                record_event(tx, id, &actor, None, Status::Draf, None, now)?;
+                Ok(nomor)
+            })
+            .await
+    }
+
+    async fn application_of(&self, nomor: &str, applicant_id: i64) -> Result<Option<ApplicationRecord>> {
+        let n = nomor.to_string();
+        let row = self
+            .db
+            .read(move |c| {
+                optional(c.query_row(
+                    &format!("SELECT {APP_COLUMNS} FROM applications WHERE nomor = ?1 AND applicant_id = ?2"),
+                    params![n, applicant_id],
+                    app_row,
+                ))
+            })
+            .await?;
+        row.map(AppRow::parse).transpose()
+    }
+
+    async fn application(&self, nomor: &str) -> Result<Option<ApplicationRecord>> {
+        let n = nomor.to_string();
+        let row = self
+            .db
+            .read(move |c| {
+                optional(c.query_row(
+                    &format!("SELECT {APP_COLUMNS} FROM applications WHERE nomor = ?1"),
+                    [n],
+                    app_row,
+                ))
+            })
+            .await?;
+        row.map(AppRow::parse).transpose()
+    }
+
+    async fn applications_of(&self, applicant_id: i64) -> Result<Vec<ApplicationRecord>> {
+        let rows = self
+            .db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(&format!(
+                    "SELECT {APP_COLUMNS} FROM applications WHERE applicant_id = ?1 ORDER BY created_at DESC, id DESC"
+                ))?;
+                let rows = stmt
+                    .query_map([applicant_id], app_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        parse_all(rows)
+    }
+
+    async fn documents(&self, application_id: i64) -> Result<Vec<DocumentRecord>> {
+        self.db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan
+                     FROM documents WHERE application_id = ?1 ORDER BY id",
+                )?;
+                let rows = stmt
+                    .query_map([application_id], |r| {
+                        Ok(DocumentRecord {
+                            id: r.get(0)?,
+                            requirement_id: r.get(1)?,
+                            stored_name: r.get(2)?,
+                            original_name: r.get(3)?,
+                            content_type: r.get(4)?,
+                            size: r.get(5)?,
+                            sha256: r.get(6)?,
+                            uploaded_at: r.get(7)?,
+                            catatan: r.get(8)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await
+    }
+
+    async fn timeline(&self, application_id: i64) -> Result<Vec<EventRecord>> {
+        let rows = self
+            .db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT id, at, actor_kind, actor_label, to_status, note FROM application_events
+                     WHERE application_id = ?1 ORDER BY at, id",
+                )?;
+                let rows = stmt
+                    .query_map([application_id], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, Option<String>>(5)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(id, at, actor_kind, actor_label, to, note)| {
+                Ok(EventRecord {
+                    at,
+                    actor_kind,
+                    actor_label,
+                    to_status: Status::parse(&to).ok_or_else(|| corrupt("application_events", id, "to_status"))?,
+                    note,
+                })
+            })
+            .collect()
+    }
+
+    async fn save_document(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        doc: NewDocument,
+        now: i64,
+    ) -> Result<Option<String>> {
+        self.db
+            .write(move |tx| {
+                let owner: Option<i64> = tx
+                    .query_row("SELECT applicant_id FROM applications WHERE id = ?1", [application_id], |r| r.get(0))
+                    .optional()?;
+                if owner != Some(applicant_id) || !status_of(tx, application_id)?.editable() {
+                    return Err(Error::Forbidden);
+                }
+                let old: Option<String> = tx
+                    .query_row(
+                        "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                        params![application_id, doc.requirement_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                tx.execute(
+                    "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                    params![application_id, doc.requirement_id],
+                )?;
+                tx.execute(
+                    "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size,
+                        sha256, uploaded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        application_id,
+                        doc.requirement_id,
+                        doc.stored_name,
+                        doc.original_name,
+                        doc.content_type,
+                        doc.size,
+                        doc.sha256,
+                        now
+                    ],
+                )?;
+                tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![application_id, now])?;
+                Ok(old)
+            })
+            .await
+    }
+
+    async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
+        let req = requirement_id.to_string();
+        self.db
+            .write(move |tx| {
+                if !status_of(tx, application_id)?.editable() {
+                    return Err(Error::Forbidden);
+                }
+                let old: Option<String> = tx
+                    .query_row(
+                        "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                        params![application_id, req],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                tx.execute(
+                    "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                    params![application_id, req],
+                )?;
+                Ok(old)
+            })
+            .await
+    }
+
+    async fn submit_application(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        now: i64,
+        compose: Compose<Submitted>,
+    ) -> Result<()> {
+        let domain = self.message_domain.clone();
+        self.db
+            .write(move |tx| {
+                let from = status_of(tx, application_id)?;
+                if !from.can_become(Status::Diajukan) {
+                    return Err(Error::Forbidden);
+                }
+                tx.execute(
+                    "UPDATE applications SET status = 'diajukan', submitted_at = ?2, updated_at = ?2 WHERE id = ?1",
+                    params![application_id, now],
+                )?;
+                tx.execute("UPDATE documents SET catatan = NULL WHERE application_id = ?1", [application_id])?;
+                let (username, email, nama): (String, String, String) = tx.query_row(
+                    "SELECT username, email, nama FROM applicants WHERE id = ?1",
+                    [applicant_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                let actor = Actor { kind: "pemohon", id: Some(applicant_id), label: username };
+                record_event(tx, application_id, &actor, Some(from), Status::Diajukan, None, now)?;
+                let mut stmt = tx.prepare_cached(
+                    "SELECT o.email, o.nama FROM officers o JOIN applications a ON a.instansi = o.instansi AND a.unit = o.unit
+                     WHERE a.id = ?1 ORDER BY o.id",
+                )?;
+                let officers = stmt
+                    .query_map([application_id], |r| Ok(Recipient { email: r.get(0)?, nama: r.get(1)? }))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let submitted = Submitted { from, applicant: Recipient { email, nama }, officers };
+                for mail in compose(&submitted)? {
+                    enqueue(tx, &mail, &domain)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn review(
+        &self,
+        application_id: i64,
+        officer: &Officer,
+        action: ReviewAction,
+        now: i64,
+        compose: Compose<Recipient>,
+    ) -> Result<bool> {
+        let (o, domain) = (officer.clone(), self.message_domain.clone());
+        self.db
+            .write(move |tx| {
+                let from = status_of(tx, application_id)?;
+                if !from.can_become(action.to) {
+                    return Ok(false);
+                }
+                tx.execute(
+                    "UPDATE applications SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                    params![application_id, action.to.as_str(), now],
+                )?;
+                for (req, text) in &action.notes {
+                    tx.execute(
+                        "UPDATE documents SET catatan = ?3 WHERE application_id = ?1 AND requirement_id = ?2",
+                        params![application_id, req, text],
+                    )?;
+                }
+                let actor = Actor { kind: "petugas", id: Some(o.id), label: o.nama.clone() };
+                record_event(tx, application_id, &actor, Some(from), action.to, action.summary.as_deref(), now)?;
+                let (email, nama, nomor, instansi): (String, String, String, String) = tx.query_row(
+                    "SELECT p.email, p.nama, a.nomor, a.instansi FROM applications a JOIN applicants p ON p.id = a.applicant_id
+                     WHERE a.id = ?1",
+                    [application_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )?;
+                for mail in compose(&Recipient { email, nama })? {
+                    enqueue(tx, &mail, &domain)?;
+                }
+                let line = NewAudit {
+                    instansi,
+                    actor: Actor { kind: "petugas", id: Some(o.id), label: o.username.clone() },
+                    action: action.to.audit_action(),
+                    target: nomor,
+                    detail: action.summary.clone(),
+                };
+                audit(tx, &line, now)?;
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn queue(&self, f: QueueFilter) -> Result<Vec<ApplicationRecord>> {
+        let rows = self
+            .db
+            .read(move |c| {
+                // Every filter is a bound parameter; an empty one matches everything.
+                let mut stmt = c.prepare_cached(&format!(
+                    "SELECT {APP_COLUMNS} FROM applications
+                     WHERE instansi = ?1 AND unit = ?2 AND status != 'draf'
+                       AND (?3 IS NULL OR status = ?3)
+                       AND (?4 IS NULL OR permit_slug = ?4)
+                       AND (?5 IS NULL OR submitted_at >= ?5)
+                       AND (?6 IS NULL OR submitted_at < ?6)
+                       AND (?7 = '' OR instr(lower(nomor), ?7) > 0
+                            OR instr(lower(json_extract(pemohon_json, '$.nama')), ?7) > 0)
+                     ORDER BY submitted_at, id LIMIT 1000"
+                ))?;
+                let rows = stmt
+                    .query_map(
+                        params![
+                            f.instansi,
+                            f.unit,
+                            f.status.map(Status::as_str),
+                            f.permit_slug,
+                            f.from,
+                            f.to,
+                            f.text
+                        ],
+                        app_row,
+                    )?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        parse_all(rows)
+    }
+
+    async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64> {
+        let (i, u) = (instansi.to_string(), unit.to_string());
+        self.db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM applications WHERE instansi = ?1 AND unit = ?2 AND status = 'diajukan'",
+                    params![i, u],
+                    |r| r.get(0),
+                )?)
+            })
+            .await
+    }
+
+    async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>> {
+        let (n, e, k) = (nomor.to_string(), email_lower.to_string(), nik.to_string());
+        let row = self
+            .db
+            .read(move |c| {
+                optional(c.query_row(
+                    "SELECT a.id, a.permit_nama, a.status FROM applications a JOIN applicants p ON p.id = a.applicant_id
+                     WHERE a.nomor = ?1 AND a.status != 'draf'
+                       AND (lower(p.email) = ?2 OR (length(?3) = 16 AND p.nomor_identitas = ?3))",
+                    params![n, e, k],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+                ))
+            })
+            .await?;
+        row.map(|(id, permit_nama, status)| {
+            Ok(StatusLookup {
+                id,
+                permit_nama,
+                status: Status::parse(&status).ok_or_else(|| corrupt("applications", id, "status"))?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn document_for_download(&self, id: i64) -> Result<Option<DownloadRecord>> {
+        let row = self
+            .db
+            .read(move |c| {
+                optional(c.query_row(
+                    "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id
+                     FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
+                    [id],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, String>(5)?,
+                            r.get::<_, String>(6)?,
+                            r.get::<_, i64>(7)?,
+                        ))
+                    },
+                ))
+            })
+            .await?;
+        row.map(
+            |(stored_name, original_name, content_type, applicant_id, instansi, unit, status, app_id)| {
+                Ok(DownloadRecord {
+                    stored_name,
+                    original_name,
+                    content_type,
+                    applicant_id,
+                    instansi,
+                    unit,
+                    status: Status::parse(&status).ok_or_else(|| corrupt("applications", app_id, "status"))?,
+                })
+            },
+        )
+        .transpose()
+    }
+}

@@ -1,0 +1,163 @@
+//! Officer accounts, the audit trail and undelivered mail, on SQLite.
+
+use async_trait::async_trait;
+use rusqlite::params;
+
+use super::{SqliteStore, audit, optional};
+use crate::error::{Error, Result};
+use crate::records::*;
+use crate::store::{Officers, corrupt};
+
+#[async_trait]
+impl Officers for SqliteStore {
+    async fn officer(&self, id: i64) -> Result<Option<Officer>> {
+        self.db
+            .read(move |c| {
+                optional(c.query_row(
+                    "SELECT id, username, nama, instansi, unit FROM officers WHERE id = ?1",
+                    [id],
+                    |r| {
+                        Ok(Officer {
+                            id: r.get(0)?,
+                            username: r.get(1)?,
+                            nama: r.get(2)?,
+                            instansi: r.get(3)?,
+                            unit: r.get(4)?,
+                        })
+                    },
+                ))
+            })
+            .await
+    }
+
+    async fn add_officer(&self, new: NewOfficerRecord, link: Option<NewLink>, now: i64) -> Result<()> {
+        self.db
+            .write(move |tx| {
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM officers WHERE username = ?1)",
+                    [new.username.as_str()],
+                    |r| r.get(0),
+                )?;
+                if exists {
+                    return Err(Error::Config(format!(
+                        "an officer named {} already exists",
+                        new.username.as_str()
+                    )));
+                }
+                tx.execute(
+                    "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        new.username.as_str(),
+                        new.nama.as_str(),
+                        new.email.as_str(),
+                        new.instansi,
+                        new.unit,
+                        new.password_hash,
+                        now
+                    ],
+                )?;
+                let id = tx.last_insert_rowid();
+                if let Some(link) = link {
+                    tx.execute(
+                        "INSERT INTO link_tokens (token_hash, purpose, subject_kind, subject_id, created_at, expires_at)
+                         VALUES (?1, ?2, 'petugas', ?3, ?4, ?5)",
+                        params![link.token_hash, link.purpose.as_str(), id, now, link.expires_at],
+                    )?;
+                }
+                let line = NewAudit {
+                    instansi: new.instansi.clone(),
+                    actor: Actor {
+                        kind: "sistem",
+                        id: None,
+                        label: "baris perintah".into(),
+                    },
+                    action: "petugas_dibuat",
+                    target: new.username.as_str().to_string(),
+                    detail: None,
+                };
+                audit(tx, &line, now)
+            })
+            .await
+    }
+
+    async fn audit_trail(&self, instansi: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+        let i = instansi.to_string();
+        self.db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT at, actor_kind, actor_label, action, target, detail FROM audit
+                     WHERE instansi = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+                )?;
+                let rows = stmt
+                    .query_map(params![i, limit], |r| {
+                        Ok(AuditEntry {
+                            at: r.get(0)?,
+                            actor_kind: r.get(1)?,
+                            actor_label: r.get(2)?,
+                            action: r.get(3)?,
+                            target: r.get(4)?,
+                            detail: r.get(5)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await
+    }
+
+    async fn undelivered_mail(&self, instansi: &str, limit: i64) -> Result<Vec<UndeliveredMail>> {
+        let i = instansi.to_string();
+        let rows = self
+            .db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT id, recipient, subject, status, attempts, last_error, created_at FROM outbox
+                     WHERE instansi = ?1 AND (status = 'gagal' OR (status = 'antre' AND attempts > 0))
+                     ORDER BY created_at DESC LIMIT ?2",
+                )?;
+                let rows = stmt
+                    .query_map(params![i, limit], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, i64>(4)?,
+                            r.get::<_, Option<String>>(5)?,
+                            r.get::<_, i64>(6)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(
+                |(id, recipient, subject, status, attempts, last_error, created_at_ms)| {
+                    Ok(UndeliveredMail {
+                        recipient,
+                        subject,
+                        status: MailStatus::parse(&status).ok_or_else(|| corrupt("outbox", id, "status"))?,
+                        attempts,
+                        last_error,
+                        created_at_ms,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn failed_mail_count(&self, instansi: &str) -> Result<i64> {
+        let i = instansi.to_string();
+        self.db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM outbox WHERE status = 'gagal' AND instansi = ?1",
+                    [i],
+                    |r| r.get(0),
+                )?)
+            })
+            .await
+    }
+}
