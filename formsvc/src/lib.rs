@@ -4,6 +4,7 @@
 
 pub mod application;
 pub mod audit;
+pub mod blob;
 pub mod clock;
 pub mod config;
 pub mod db;
