@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use generator::{Content, ServiceRoutes, Theme};
 use tokio::net::TcpListener;
 
+use crate::blob::Blobs;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -48,6 +49,7 @@ impl Service {
     pub fn new(cfg: Config) -> Result<Service> {
         let (content, theme) = load_site(&cfg)?;
         let db = Db::open(&cfg.data_dir.join("sicantik.sqlite3"))?;
+        let blobs = Blobs::open(&cfg.storage)?;
         let key = FormKey::load_or_create(&cfg.data_dir)?;
         let transport = Transport::from_config(&cfg)?;
         let outbox = Outbox::new(db.clone(), transport, &cfg)?;
@@ -59,6 +61,7 @@ impl Service {
             routes: ServiceRoutes::new(&content.situs.layanan),
             cfg,
             db,
+            blobs,
             theme: Arc::new(theme),
             content: Arc::new(content),
             key,

@@ -16,6 +16,7 @@ use minijinja::{Value, context};
 use rusqlite::{OptionalExtension, params};
 use tokio::sync::Notify;
 
+use crate::blob::Blobs;
 use crate::config::Config;
 use crate::db::{Db, now};
 use crate::error::{Error, Result};
@@ -25,6 +26,8 @@ use crate::security::{FormKey, token_hash};
 pub struct App {
     pub cfg: Config,
     pub db: Db,
+    /// Where uploaded documents are kept.
+    pub blobs: Blobs,
     pub theme: Arc<Theme>,
     pub content: Arc<Content>,
     pub routes: ServiceRoutes,
