@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// A value that must not reach logs (the SMTP URL carries the password).
+/// A value that must not reach logs (the SMTP URL carries the password, S3 needs a secret key).
 #[derive(Clone)]
 pub struct Secret(String);
 
@@ -152,6 +152,31 @@ pub struct Config {
     pub link_ttl: Duration,
     /// How long an upload may stall before it is dropped.
     pub upload_idle: Duration,
+    /// Where uploaded documents are kept.
+    pub storage: StorageConfig,
+}
+
+/// Where uploaded documents are kept: a folder on this machine, or an S3 bucket (AWS or any
+/// S3-compatible server such as MinIO or Garage).
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    Local {
+        dir: PathBuf,
+    },
+    S3 {
+        bucket: String,
+        /// Key prefix without leading or trailing slashes; empty for the bucket's root.
+        prefix: String,
+        /// `None`: AWS itself, chosen by `region`.
+        endpoint: Option<String>,
+        region: String,
+        /// `None` for both: the machine's own credentials (instance profile, web identity).
+        access_key_id: Option<String>,
+        secret_access_key: Option<Secret>,
+        session_token: Option<Secret>,
+        /// Only when the endpoint itself is `http://` (a server on the same host or network).
+        allow_http: bool,
+    },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -172,6 +197,9 @@ struct FileConfig {
     database_url: Option<String>,
     database_pool: Option<u64>,
     trusted_proxies: Option<String>,
+    storage_url: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
 }
 
 impl Config {
@@ -249,6 +277,13 @@ impl Config {
             number("SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS", None, 60)?.clamp(1, 1_000_000) as i64;
         let limit_logins_per_address =
             number("SICANTIK_LIMIT_LOGINS_PER_ADDRESS", None, 300)?.clamp(5, 1_000_000) as i64;
+        let storage = storage(
+            &data_dir,
+            env("SICANTIK_STORAGE_URL").or(file.storage_url),
+            env("SICANTIK_S3_ENDPOINT").or(file.s3_endpoint),
+            env("SICANTIK_S3_REGION").or(file.s3_region),
+            &env,
+        )?;
         Ok(Config {
             limit_registrations_per_address,
             limit_logins_per_address,
@@ -277,12 +312,113 @@ impl Config {
             mail_max_attempts: u32::try_from(attempts.clamp(1, 100)).unwrap_or(12),
             link_ttl: Duration::from_secs(48 * 3600),
             upload_idle: Duration::from_secs(number("SICANTIK_UPLOAD_IDLE_SECONDS", None, 30)?.max(1)),
+            storage,
         })
     }
 
     /// Whether the service is reached over HTTPS (cookies get `Secure`, HSTS is sent).
     pub fn https(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+}
+
+/// `SICANTIK_STORAGE_URL`: unset means `<data_dir>/berkas`; `file:///abs/path` or a plain path
+/// is a local folder; `s3://bucket/prefix` is S3, with the endpoint, region and credentials from
+/// their own settings so that no secret sits in the URL.
+fn storage(
+    data_dir: &std::path::Path,
+    url: Option<String>,
+    endpoint: Option<String>,
+    region: Option<String>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<StorageConfig> {
+    let Some(raw) = url else {
+        return Ok(StorageConfig::Local {
+            dir: data_dir.join("berkas"),
+        });
+    };
+    let bad = |why: &str| Error::Config(format!("SICANTIK_STORAGE_URL: \"{raw}\" {why}"));
+    let Some((scheme, _)) = raw.split_once("://") else {
+        return Ok(StorageConfig::Local {
+            dir: PathBuf::from(&raw),
+        });
+    };
+    match scheme {
+        "file" => {
+            let dir = url::Url::parse(&raw)
+                .ok()
+                .and_then(|u| u.to_file_path().ok())
+                .ok_or_else(|| bad("must be file:///an/absolute/folder"))?;
+            Ok(StorageConfig::Local { dir })
+        }
+        "s3" => {
+            // Read by hand rather than by `url`, which would quietly resolve `a/../b` to `b`.
+            let rest = &raw["s3://".len()..];
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.contains('@') {
+                // Never echo a URL that holds a key: name the setting, not the value.
+                return Err(Error::Config(
+                    "SICANTIK_STORAGE_URL must not hold credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                        .into(),
+                ));
+            }
+            if bucket.is_empty() {
+                return Err(bad("names no bucket: use s3://bucket/prefix"));
+            }
+            if !bucket.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c)) {
+                return Err(bad(
+                    "must be s3://bucket or s3://bucket/prefix; set the server in SICANTIK_S3_ENDPOINT",
+                ));
+            }
+            let prefix = prefix.trim_matches('/');
+            if !prefix.is_empty()
+                && prefix.split('/').any(|p| {
+                    p.is_empty()
+                        || p == "."
+                        || p == ".."
+                        || p.contains(['?', '#', '\\'])
+                        || p.contains(char::is_control)
+                })
+            {
+                return Err(bad("has an empty, . or .. part, or a ? # \\ in its prefix"));
+            }
+            let (bucket, prefix) = (bucket.to_string(), prefix.to_string());
+            let allow_http = match &endpoint {
+                None => false,
+                Some(e) => {
+                    let u = url::Url::parse(e)
+                        .map_err(|err| Error::Config(format!("SICANTIK_S3_ENDPOINT: \"{e}\" is not a URL: {err}")))?;
+                    if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+                        return Err(Error::Config(format!(
+                            "SICANTIK_S3_ENDPOINT: \"{e}\" must be an http:// or https:// URL"
+                        )));
+                    }
+                    u.scheme() == "http"
+                }
+            };
+            let region = region
+                .or_else(|| env("AWS_REGION"))
+                .unwrap_or_else(|| "us-east-1".into());
+            let access_key_id = env("AWS_ACCESS_KEY_ID");
+            let secret_access_key = env("AWS_SECRET_ACCESS_KEY").map(Secret);
+            if access_key_id.is_some() != secret_access_key.is_some() {
+                return Err(Error::Config(
+                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, to use the machine's role)"
+                        .into(),
+                ));
+            }
+            Ok(StorageConfig::S3 {
+                bucket,
+                prefix,
+                endpoint: endpoint.map(|e| e.trim_end_matches('/').to_string()),
+                region,
+                access_key_id,
+                secret_access_key,
+                session_token: env("AWS_SESSION_TOKEN").map(Secret),
+                allow_http,
+            })
+        }
+        _ => Err(bad("must be a folder, file:///folder or s3://bucket/prefix")),
     }
 }
 
@@ -347,6 +483,141 @@ mod tests {
         assert!(ok.form_key.0.is_some());
         let e = Config::from_env(env(&[("SICANTIK_FORM_KEY", "c2hvcnQ=")])).expect_err("short");
         assert!(e.to_string().contains("SICANTIK_FORM_KEY"), "{e}");
+    }
+
+    #[test]
+    fn documents_default_to_the_berkas_folder_in_the_data_dir() {
+        let c = Config::from_env(env(&[("SICANTIK_DATA_DIR", "/srv/sicantik")])).expect("ok");
+        assert!(
+            matches!(&c.storage, StorageConfig::Local { dir } if dir == &PathBuf::from("/srv/sicantik/berkas")),
+            "{:?}",
+            c.storage
+        );
+    }
+
+    #[test]
+    fn a_folder_is_given_as_a_path_or_a_file_url() {
+        for (url, dir) in [
+            ("/mnt/berkas", "/mnt/berkas"),
+            ("arsip/berkas", "arsip/berkas"),
+            ("file:///mnt/berkas", "/mnt/berkas"),
+        ] {
+            let c = Config::from_env(|k| (k == "SICANTIK_STORAGE_URL").then(|| url.to_string())).expect(url);
+            assert!(
+                matches!(&c.storage, StorageConfig::Local { dir: d } if d == &PathBuf::from(dir)),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_s3_url_takes_endpoint_region_and_keys_from_their_own_settings() {
+        let c = Config::from_env(env(&[
+            ("SICANTIK_STORAGE_URL", "s3://dokumen/sicantik/berkas/"),
+            ("SICANTIK_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+            ("AWS_REGION", "ap-southeast-3"),
+            ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "rahasia-s3"),
+            ("AWS_SESSION_TOKEN", "token-sesi"),
+        ]))
+        .expect("ok");
+        let StorageConfig::S3 {
+            bucket,
+            prefix,
+            endpoint,
+            region,
+            access_key_id,
+            secret_access_key,
+            session_token,
+            allow_http,
+        } = &c.storage
+        else {
+            panic!("not S3: {:?}", c.storage);
+        };
+        assert_eq!(bucket, "dokumen");
+        assert_eq!(prefix, "sicantik/berkas");
+        assert_eq!(endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(region, "ap-southeast-3");
+        assert_eq!(access_key_id.as_deref(), Some("AKIAEXAMPLE"));
+        assert_eq!(secret_access_key.as_ref().map(Secret::expose), Some("rahasia-s3"));
+        assert_eq!(session_token.as_ref().map(Secret::expose), Some("token-sesi"));
+        assert!(allow_http, "an http:// endpoint is reached over http");
+        let printed = format!("{c:?}");
+        assert!(
+            !printed.contains("rahasia-s3") && !printed.contains("token-sesi"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn s3_defaults_to_aws_in_us_east_1_over_https() {
+        let c = Config::from_env(env(&[("SICANTIK_STORAGE_URL", "s3://dokumen")])).expect("ok");
+        let StorageConfig::S3 {
+            prefix,
+            endpoint,
+            region,
+            access_key_id,
+            allow_http,
+            ..
+        } = c.storage
+        else {
+            panic!("not S3");
+        };
+        assert_eq!(prefix, "");
+        assert_eq!(endpoint, None);
+        assert_eq!(region, "us-east-1");
+        assert_eq!(access_key_id, None);
+        assert!(!allow_http);
+        let c = Config::from_env(env(&[
+            ("SICANTIK_STORAGE_URL", "s3://dokumen"),
+            ("SICANTIK_S3_REGION", "ap-southeast-1"),
+            ("AWS_REGION", "eu-west-1"),
+        ]))
+        .expect("ok");
+        assert!(matches!(c.storage, StorageConfig::S3 { region, .. } if region == "ap-southeast-1"));
+    }
+
+    #[test]
+    fn a_bad_storage_setting_names_the_setting_and_never_prints_a_key() {
+        for (pairs, setting) in [
+            (
+                &[("SICANTIK_STORAGE_URL", "ftp://host/berkas")][..],
+                "SICANTIK_STORAGE_URL",
+            ),
+            (
+                &[("SICANTIK_STORAGE_URL", "s3:///tanpa-bucket")][..],
+                "SICANTIK_STORAGE_URL",
+            ),
+            (
+                &[("SICANTIK_STORAGE_URL", "s3://dokumen/a/../b")][..],
+                "SICANTIK_STORAGE_URL",
+            ),
+            (
+                &[
+                    ("SICANTIK_STORAGE_URL", "s3://dokumen"),
+                    ("SICANTIK_S3_ENDPOINT", "minio:9000"),
+                ][..],
+                "SICANTIK_S3_ENDPOINT",
+            ),
+            (
+                &[
+                    ("SICANTIK_STORAGE_URL", "s3://dokumen"),
+                    ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+                ][..],
+                "AWS_SECRET_ACCESS_KEY",
+            ),
+        ] {
+            let e = Config::from_env(move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+                .expect_err(setting);
+            assert!(e.to_string().contains(setting), "{e}");
+        }
+        let e = Config::from_env(env(&[(
+            "SICANTIK_STORAGE_URL",
+            "s3://AKIAEXAMPLE:rahasia-s3@dokumen/berkas",
+        )]))
+        .expect_err("credentials in the URL");
+        assert!(e.to_string().contains("SICANTIK_STORAGE_URL"), "{e}");
+        assert!(!e.to_string().contains("rahasia-s3"), "{e}");
     }
 
     #[test]

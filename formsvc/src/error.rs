@@ -29,6 +29,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The document store (local folder or S3) failed; a missing object is `NotFound` instead.
+    #[error("document store error")]
+    Blob(#[source] object_store::Error),
     #[error("template error: {0}")]
     Template(Box<generator::Problem>),
     #[error("content or theme has problems:\n{0}")]

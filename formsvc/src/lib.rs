@@ -4,6 +4,7 @@
 
 pub mod application;
 pub mod audit;
+pub mod blob;
 pub mod client_addr;
 pub mod clock;
 pub mod config;

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use generator::{Content, ServiceRoutes, Theme};
 use tokio::net::TcpListener;
 
+use crate::blob::Blobs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::outbox::{Outbox, Transport};
@@ -47,6 +48,7 @@ pub struct Service {
 impl Service {
     pub async fn new(cfg: Config) -> Result<Service> {
         let (content, theme) = load_site(&cfg)?;
+        let blobs = Blobs::open(&cfg.storage)?;
         let message_domain = url::Url::parse(&cfg.base_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
@@ -60,6 +62,7 @@ impl Service {
             limits: Limits::from_config(&cfg),
             cfg,
             store,
+            blobs,
             theme: Arc::new(theme),
             content: Arc::new(content),
             key,

@@ -15,6 +15,7 @@ use generator::{Content, ServiceRoutes, Theme};
 use minijinja::{Value, context};
 use tokio::sync::Notify;
 
+use crate::blob::Blobs;
 use crate::clock::now;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -26,6 +27,8 @@ use crate::store::DynStore;
 pub struct App {
     pub cfg: Config,
     pub store: DynStore,
+    /// Where uploaded documents are kept.
+    pub blobs: Blobs,
     pub theme: Arc<Theme>,
     pub content: Arc<Content>,
     pub routes: ServiceRoutes,

@@ -403,14 +403,13 @@ pub async fn upload(
     if !a.status.editable() {
         return Ok(closed(&app, &v));
     }
-    let dir = app.cfg.data_dir.join("berkas");
     let binding = v.session.as_ref().map_or(String::new(), |s| s.token_hash.clone());
     let key = app.key.clone();
     let nonce = v.nonce.clone();
     let new_nonce = v.new_nonce;
     let received = upload::receive(
         &mut multipart,
-        &dir,
+        &app.blobs,
         &req.format,
         req.max_bytes(),
         app.cfg.upload_idle,
@@ -447,7 +446,7 @@ pub async fn upload(
     match app.store.save_document(a.id, s.user_id, doc, now()).await {
         Ok(old) => {
             if let Some(old) = old {
-                let _ = tokio::fs::remove_file(dir.join(old)).await;
+                let _ = app.blobs.delete(&old).await;
             }
             Ok(see_other(&format!(
                 "{}permohonan/{}/dokumen?tersimpan={}#syarat-{}",
@@ -455,7 +454,7 @@ pub async fn upload(
             )))
         }
         Err(e) => {
-            received.discard().await;
+            received.discard(&app.blobs).await;
             Err(e)
         }
     }
@@ -485,7 +484,7 @@ pub async fn remove(
     }
     let old = app.store.remove_document(a.id, &req_id).await?;
     if let Some(old) = old {
-        let _ = tokio::fs::remove_file(app.cfg.data_dir.join("berkas").join(old)).await;
+        let _ = app.blobs.delete(&old).await;
     }
     Ok(see_other(&format!(
         "{}permohonan/{}/dokumen",
@@ -578,11 +577,8 @@ pub async fn download(
         return Err(Error::NotFound);
     }
     let (stored, original, ctype) = (doc.stored_name, doc.original_name, doc.content_type);
-    // Streamed from disk: a large scan never sits whole in memory.
-    let file = tokio::fs::File::open(app.cfg.data_dir.join("berkas").join(&stored))
-        .await
-        .map_err(|_| Error::NotFound)?;
-    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    // Streamed from the store: a large scan never sits whole in memory.
+    let body = axum::body::Body::from_stream(app.blobs.get(&stored).await?);
     let inline = q.contains_key("lihat") && session.role == Role::Officer;
     let safe_name: String = original
         .chars()
