@@ -267,3 +267,16 @@ fn many_logins_from_one_address_are_limited_whatever_the_account() {
     }
     assert_eq!(last, 429);
 }
+
+crate::backend::also_on_postgres_and_s3!(
+    a_failed_login_never_says_which_part_was_wrong,
+    logging_in_renews_the_session_and_logging_out_ends_it_on_the_server,
+    a_copied_session_cookie_is_useless_after_logout,
+    an_emailed_link_works_once_and_not_after_it_expires,
+    lupa_kata_sandi_answers_the_same_for_unknown_accounts,
+    brute_force_against_one_account_is_stopped,
+    weak_or_mismatched_passwords_are_refused_with_a_reason,
+    an_applicant_changes_contact_data_but_sees_only_their_own,
+    an_idle_or_too_old_session_ends,
+    many_logins_from_one_address_are_limited_whatever_the_account
+);

@@ -117,9 +117,7 @@ fn upload_all(b: &Browser, nomor: &str) {
 }
 
 fn files_in(app: &TestApp) -> usize {
-    std::fs::read_dir(app.data.path().join("berkas"))
-        .map(|d| d.flatten().count())
-        .unwrap_or(0)
+    app.stored_documents()
 }
 
 #[test]
@@ -535,3 +533,14 @@ fn officers_filter_the_queue_and_export_it_as_csv() {
     assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
     assert!(csv.body.contains("Izin Pemasangan Rumpon") && csv.body.contains("Siti Aminah"));
 }
+
+crate::backend::also_on_postgres_and_s3!(
+    an_application_goes_from_buat_to_permit_issued_with_an_email_at_each_step,
+    a_company_must_give_its_nib_and_company_data,
+    the_checklist_is_the_permit_pages_list_for_that_applicant_and_the_application_keeps_it,
+    uploads_under_attack_are_refused_and_leave_nothing_on_disk,
+    a_body_that_never_finishes_is_dropped_and_leaves_nothing,
+    documents_are_served_only_to_their_owner_and_the_officers_of_the_unit_and_never_as_html,
+    cek_status_tells_the_status_from_the_number_and_email_or_nik_and_nothing_else,
+    officers_filter_the_queue_and_export_it_as_csv
+);

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::backend::{self, Backend};
 use crate::smtp::SmtpServer;
 
 fn repo() -> PathBuf {
@@ -19,6 +20,65 @@ pub struct TestApp {
     thread: Option<std::thread::JoinHandle<()>>,
     public: tempfile::TempDir,
     env: Vec<(String, String)>,
+    /// The test's own PostgreSQL database, dropped at the end (PostgreSQL + S3 runs only).
+    database: Option<TestDatabase>,
+}
+
+/// A database made for one test on the PostgreSQL server of `SICANTIK_TEST_POSTGRES_URL`.
+pub struct TestDatabase {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+/// Runs `f` with a client of `url`, on a runtime of its own (tests are synchronous).
+fn with_pg<T>(url: &str, f: impl AsyncFnOnce(&tokio_postgres::Client) -> T) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to PostgreSQL");
+        let task = tokio::spawn(conn);
+        let out = f(&client).await;
+        drop(client);
+        let _ = task.await;
+        out
+    })
+}
+
+impl TestDatabase {
+    fn create(admin_url: &str) -> TestDatabase {
+        let name = format!(
+            "sicantik_test_{}",
+            formsvc::security::random_token().to_lowercase().replace(['-', '_'], "")[..16].to_string()
+        );
+        with_pg(admin_url, async |c| {
+            c.batch_execute(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create the test database")
+        });
+        let mut url = url::Url::parse(admin_url).expect("SICANTIK_TEST_POSTGRES_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        TestDatabase {
+            admin_url: admin_url.to_string(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        with_pg(&self.admin_url, async |c| {
+            let _ = c
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        });
+    }
 }
 
 pub struct Options {
@@ -101,6 +161,9 @@ pub fn spawn_app_with(opts: Options) -> TestApp {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    let (backend_env, database) = backend_env();
+    let mut env = env;
+    env.extend(backend_env);
     let (tx, thread, _) = start(&env, port);
     TestApp {
         base,
@@ -110,6 +173,29 @@ pub fn spawn_app_with(opts: Options) -> TestApp {
         thread: Some(thread),
         public,
         env,
+        database,
+    }
+}
+
+/// The settings that put the service on the test's backend: nothing for the embedded store;
+/// a database of its own and a prefix of its own in the bucket for PostgreSQL + S3.
+pub fn backend_env() -> (Vec<(String, String)>, Option<TestDatabase>) {
+    match backend::current() {
+        Backend::Embedded => (Vec::new(), None),
+        Backend::PostgresS3 => {
+            let servers = backend::servers().expect("servers are set for a PostgreSQL + S3 run");
+            let db = TestDatabase::create(&servers.postgres);
+            let env = vec![
+                ("SICANTIK_DATABASE_URL".to_string(), db.url.clone()),
+                ("SICANTIK_DATABASE_POOL".to_string(), "4".to_string()),
+                (
+                    "SICANTIK_STORAGE_URL".to_string(),
+                    format!("s3://{}/{}", servers.s3_bucket, db.name),
+                ),
+                ("SICANTIK_S3_ENDPOINT".to_string(), servers.s3_endpoint),
+            ];
+            (env, Some(db))
+        }
     }
 }
 
@@ -137,9 +223,27 @@ impl TestApp {
         }
     }
 
-    /// The service's SQLite file, opened read-only, to check what was (not) stored.
+    /// The service's database, to check what was (not) stored.
     pub fn db(&self) -> Sql {
-        Sql(self.data.path().join("sicantik.sqlite3"))
+        match &self.database {
+            None => Sql::Sqlite(self.data.path().join("sicantik.sqlite3")),
+            Some(db) => Sql::Postgres(db.url.clone()),
+        }
+    }
+
+    /// The objects in the service's document store (folder or bucket prefix).
+    pub fn stored_documents(&self) -> usize {
+        let lookup = self.env.clone();
+        let cfg = formsvc::Config::from_env(move |k| lookup.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+            .expect("config");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let blobs = formsvc::blob::Blobs::open(&cfg.storage).expect("document store");
+            blobs.list().await.expect("list documents").len()
+        })
     }
 
     /// Creates an officer of `instansi` (default: the site's) with a password.
@@ -181,19 +285,39 @@ impl Drop for TestApp {
     }
 }
 
-/// The service's SQLite file, for checking what was (not) stored.
-pub struct Sql(pub PathBuf);
+/// The service's database, for checking what was (not) stored. The tests' SQL is plain enough
+/// for both engines.
+pub enum Sql {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
 
 impl Sql {
+    /// The first column of the first row, a number.
     pub fn count(&self, sql: &str) -> i64 {
-        let c = rusqlite::Connection::open(&self.0).expect("open db");
-        c.query_row(sql, [], |r| r.get(0)).expect("count query")
+        match self {
+            Sql::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).expect("open db");
+                c.query_row(sql, [], |r| r.get(0)).expect("count query")
+            }
+            Sql::Postgres(url) => with_pg(url, async |c| {
+                let row = c.query_one(sql, &[]).await.expect("count query");
+                row.try_get::<_, i64>(0)
+                    .or_else(|_| row.try_get::<_, i32>(0).map(i64::from))
+                    .expect("a number")
+            }),
+        }
     }
 
     pub fn exec(&self, sql: &str) {
-        let c = rusqlite::Connection::open(&self.0).expect("open db");
-        c.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
-        c.execute_batch(sql).expect("exec");
+        match self {
+            Sql::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).expect("open db");
+                c.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+                c.execute_batch(sql).expect("exec");
+            }
+            Sql::Postgres(url) => with_pg(url, async |c| c.batch_execute(sql).await.expect("exec")),
+        }
     }
 }
 

@@ -110,7 +110,8 @@ fn mail_that_cannot_be_delivered_is_marked_failed_and_shown_to_officers() {
 fn without_smtp_every_email_is_written_as_an_eml_file() {
     let data = tempfile::tempdir().expect("dir");
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let env: Vec<(String, String)> = vec![
+    let (backend_env, _database) = backend_env();
+    let mut env: Vec<(String, String)> = vec![
         ("SICANTIK_DATA_DIR".into(), data.path().display().to_string()),
         (
             "SICANTIK_CONTENT_DIR".into(),
@@ -125,6 +126,7 @@ fn without_smtp_every_email_is_written_as_an_eml_file() {
             data.path().join("public").display().to_string(),
         ),
     ];
+    env.extend(backend_env);
     let cfg =
         formsvc::Config::from_env(move |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config");
     let rt = tokio::runtime::Runtime::new().expect("rt");
@@ -161,3 +163,10 @@ fn without_smtp_every_email_is_written_as_an_eml_file() {
         server.await.expect("join").expect("run");
     });
 }
+
+crate::backend::also_on_postgres_and_s3!(
+    registration_succeeds_while_smtp_is_down_and_the_mail_goes_out_when_it_is_back,
+    a_refusing_server_is_retried_and_nothing_is_sent_twice_after_a_restart,
+    mail_that_cannot_be_delivered_is_marked_failed_and_shown_to_officers,
+    without_smtp_every_email_is_written_as_an_eml_file
+);

@@ -1,9 +1,11 @@
 //! Integration tests of the form service: the real service on port 0 with a temporary data
 //! directory (a real SQLite file), driven through its HTML forms over HTTP, against a real SMTP
-//! server on loopback.
+//! server on loopback. Every test runs on the embedded store and again on PostgreSQL + S3
+//! (`backend`).
 
 mod accounts;
 mod applications;
+mod backend;
 mod helpers;
 mod mail;
 mod registration;

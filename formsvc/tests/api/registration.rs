@@ -263,3 +263,13 @@ fn an_officer_rejects_with_a_reason_that_is_emailed() {
     // The rejected username and email can register again.
     assert_eq!(register(&b, &registration("andi", "andi@contoh.id")).status, 303);
 }
+
+crate::backend::also_on_postgres_and_s3!(
+    a_new_applicant_registers_is_approved_sets_a_password_and_reaches_layanan_pemohon,
+    every_invalid_field_gets_its_own_message_the_answers_are_kept_and_nothing_is_stored,
+    a_taken_username_or_email_gets_its_own_message,
+    a_double_clicked_daftar_creates_one_registration,
+    a_bot_that_fills_the_honeypot_registers_nothing,
+    registrations_from_one_address_are_limited,
+    an_officer_rejects_with_a_reason_that_is_emailed
+);

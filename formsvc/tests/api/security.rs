@@ -117,3 +117,11 @@ fn responses_carry_the_security_headers() {
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
     assert!(!r.body.contains("<script>"), "no inline script");
 }
+
+crate::backend::also_on_postgres_and_s3!(
+    a_form_without_a_valid_token_is_refused_and_changes_nothing,
+    nothing_changes_on_get,
+    an_officer_of_another_instansi_cannot_see_or_decide_a_registration,
+    pages_without_a_session_send_visitors_to_the_login_page,
+    responses_carry_the_security_headers
+);
