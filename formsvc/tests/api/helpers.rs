@@ -85,6 +85,8 @@ pub struct Options {
     pub smtp: Option<SmtpServer>,
     pub retry_base_ms: u64,
     pub max_attempts: u32,
+    /// More settings, e.g. `SICANTIK_TRUSTED_PROXIES`.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -93,6 +95,7 @@ impl Default for Options {
             smtp: None,
             retry_base_ms: 100,
             max_attempts: 12,
+            env: Vec::new(),
         }
     }
 }
@@ -164,6 +167,7 @@ pub fn spawn_app_with(opts: Options) -> TestApp {
     let (backend_env, database) = backend_env();
     let mut env = env;
     env.extend(backend_env);
+    env.extend(opts.env.iter().map(|(k, v)| (k.to_string(), v.clone())));
     let (tx, thread, _) = start(&env, port);
     TestApp {
         base,
@@ -354,6 +358,8 @@ pub struct Browser {
     base: String,
     agent: ureq::Agent,
     cookies: std::cell::RefCell<HashMap<String, String>>,
+    /// Sent with every request (a proxy's `X-Forwarded-For`, say).
+    extra: Vec<(String, String)>,
 }
 
 impl Browser {
@@ -377,9 +383,7 @@ impl Browser {
 
     pub fn post_body(&self, path: &str, content_type: &str, body: &[u8]) -> Resp {
         let r = self
-            .agent
-            .post(&self.url(path))
-            .header("cookie", &self.cookie_header())
+            .request(self.agent.post(&self.url(path)))
             .header("content-type", content_type)
             .send(body);
         self.finish(r)
@@ -395,7 +399,22 @@ impl Browser {
             base: base.to_string(),
             agent,
             cookies: Default::default(),
+            extra: Vec::new(),
         }
+    }
+
+    /// The same browser, sending `name: value` with every request.
+    pub fn with_header(mut self, name: &str, value: &str) -> Browser {
+        self.extra.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    fn request<B>(&self, mut r: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        r = r.header("cookie", &self.cookie_header());
+        for (k, v) in &self.extra {
+            r = r.header(k, v);
+        }
+        r
     }
 
     fn cookie_header(&self) -> String {
@@ -445,11 +464,7 @@ impl Browser {
     }
 
     pub fn get(&self, path: &str) -> Resp {
-        let r = self
-            .agent
-            .get(&self.url(path))
-            .header("cookie", &self.cookie_header())
-            .call();
+        let r = self.request(self.agent.get(&self.url(path))).call();
         self.finish(r)
     }
 
@@ -464,9 +479,7 @@ impl Browser {
     /// Posts exactly `fields`, nothing added.
     pub fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
         let r = self
-            .agent
-            .post(&self.url(path))
-            .header("cookie", &self.cookie_header())
+            .request(self.agent.post(&self.url(path)))
             .send_form(fields.iter().copied());
         self.finish(r)
     }

@@ -90,6 +90,7 @@ fn mail_that_cannot_be_delivered_is_marked_failed_and_shown_to_officers() {
         smtp: Some(SmtpServer::start_refusing()),
         max_attempts: 2,
         retry_base_ms: 50,
+        ..Options::default()
     });
     app.add_officer("petugas1", "petugas1@dpmptsp.test", None);
     register(&app.browser(), &registration("tari", "tari@contoh.id"));

@@ -11,3 +11,4 @@ mod mail;
 mod registration;
 mod security;
 mod smtp;
+mod store;
