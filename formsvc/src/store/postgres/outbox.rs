@@ -180,11 +180,12 @@ async fn listen_once(
             },
         }
     }
+    // Mail enqueued while no connection listened woke nobody: look once now (before the
+    // caller hears that listening began, so the wake is already there when it waits).
+    notify.notify_one();
     if let Some(first) = ready.take() {
         let _ = first.send(Ok(()));
     }
-    // Mail enqueued while no connection listened woke nobody: look once now.
-    notify.notify_one();
     loop {
         match poll_fn(|cx| connection.poll_message(cx)).await {
             Some(Ok(AsyncMessage::Notification(_))) => notify.notify_one(),
