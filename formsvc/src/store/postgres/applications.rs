@@ -1,0 +1,400 @@
+//! PERMOHONAN on PostgreSQL: applications, their documents and timeline, the officers' queue
+//! and Cek Status. Ajukan and the officers' actions are in `review`.
+
+use async_trait::async_trait;
+use generator::{ApplicantType, ApplicationKind};
+use tokio_postgres::Row;
+
+use super::{PgStore, exec, json, known, one, record_event, row, rows, status};
+use crate::application::{Status, new_number};
+use crate::error::{Error, Result};
+use crate::records::*;
+use crate::store::{Applications, Compose};
+
+const APPLICATION_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
+     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at";
+
+/// How many random numbers are tried before giving up (a clash is already unlikely).
+const NUMBER_ATTEMPTS: usize = 5;
+
+/// An application row, its words and JSON columns parsed.
+fn application(r: &Row) -> Result<ApplicationRecord> {
+    const T: &str = "applications";
+    let id: i64 = r.try_get("id")?;
+    let perusahaan: Option<&str> = r.try_get("perusahaan_json")?;
+    Ok(ApplicationRecord {
+        id,
+        nomor: r.try_get("nomor")?,
+        applicant_id: r.try_get("applicant_id")?,
+        permit_slug: r.try_get("permit_slug")?,
+        permit_nama: r.try_get("permit_nama")?,
+        instansi: r.try_get("instansi")?,
+        unit: r.try_get("unit")?,
+        kind: known(
+            ApplicationKind::from_word(r.try_get("jenis_permohonan")?),
+            T,
+            id,
+            "jenis_permohonan",
+        )?,
+        who: known(
+            ApplicantType::from_word(r.try_get("tipe_pemohon")?),
+            T,
+            id,
+            "tipe_pemohon",
+        )?,
+        nib: r.try_get("nib")?,
+        pemohon: json(r.try_get("pemohon_json")?, T, id, "pemohon_json")?,
+        perusahaan: perusahaan.map(|p| json(p, T, id, "perusahaan_json")).transpose()?,
+        persyaratan: json(r.try_get("persyaratan_json")?, T, id, "persyaratan_json")?,
+        status: status(r.try_get("status")?, T, id, "status")?,
+        created_at: r.try_get("created_at")?,
+        submitted_at: r.try_get("submitted_at")?,
+    })
+}
+
+fn document(r: &Row) -> Result<DocumentRecord> {
+    Ok(DocumentRecord {
+        id: r.try_get("id")?,
+        requirement_id: r.try_get("requirement_id")?,
+        stored_name: r.try_get("stored_name")?,
+        original_name: r.try_get("original_name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+        catatan: r.try_get("catatan")?,
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
+}
+
+#[async_trait]
+impl Applications for PgStore {
+    async fn create_application(&self, new: NewApplication, now: i64) -> Result<String> {
+        let pemohon = to_json(&new.pemohon)?;
+        let perusahaan = new.perusahaan.as_ref().map(to_json).transpose()?;
+        let persyaratan = to_json(&new.persyaratan)?;
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        const SAME_FORM: &str = "SELECT nomor FROM applications WHERE form_token = $1 AND applicant_id = $2";
+        if let Some(r) = row(&tx, SAME_FORM, &[&new.form_token, &new.applicant_id]).await? {
+            return Ok(r.try_get(0)?);
+        }
+        let Some(applicant) = row(
+            &tx,
+            "SELECT username FROM applicants WHERE id = $1",
+            &[&new.applicant_id],
+        )
+        .await?
+        else {
+            return Err(Error::NotFound);
+        };
+        let username: String = applicant.try_get(0)?;
+        for _ in 0..NUMBER_ATTEMPTS {
+            let nomor = new_number();
+            // Nothing is inserted when the number is taken, or when the same form is being
+            // stored by a concurrent request (this insert waits for it to commit).
+            let inserted = row(
+                &tx,
+                "INSERT INTO applications (nomor, form_token, applicant_id, permit_slug, permit_nama, instansi, unit,
+                    jenis_permohonan, tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at,
+                    updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'draf', $14, $14)
+                 ON CONFLICT DO NOTHING RETURNING id",
+                &[
+                    &nomor,
+                    &new.form_token,
+                    &new.applicant_id,
+                    &new.permit_slug,
+                    &new.permit_nama,
+                    &new.instansi,
+                    &new.unit,
+                    &new.kind.as_str(),
+                    &new.who.as_str(),
+                    &new.nib.as_ref().map(|n| n.as_str()),
+                    &pemohon,
+                    &perusahaan,
+                    &persyaratan,
+                    &now,
+                ],
+            )
+            .await?;
+            if let Some(inserted) = inserted {
+                let id: i64 = inserted.try_get(0)?;
+                let actor = ("pemohon", Some(new.applicant_id), username.as_str());
+                record_event(&tx, id, now, actor, (None, Status::Draf), None).await?;
+                tx.commit().await?;
+                return Ok(nomor);
+            }
+            if let Some(r) = row(&tx, SAME_FORM, &[&new.form_token, &new.applicant_id]).await? {
+                return Ok(r.try_get(0)?);
+            }
+        }
+        Err(Error::Internal(format!(
+            "no application stored after {NUMBER_ATTEMPTS} numbers (number clashes, or the form token is someone else's)"
+        )))
+    }
+
+    async fn application_of(&self, nomor: &str, applicant_id: i64) -> Result<Option<ApplicationRecord>> {
+        let c = self.client().await?;
+        row(
+            &c,
+            &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE nomor = $1 AND applicant_id = $2"),
+            &[&nomor, &applicant_id],
+        )
+        .await?
+        .as_ref()
+        .map(application)
+        .transpose()
+    }
+
+    async fn application(&self, nomor: &str) -> Result<Option<ApplicationRecord>> {
+        let c = self.client().await?;
+        row(
+            &c,
+            &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE nomor = $1"),
+            &[&nomor],
+        )
+        .await?
+        .as_ref()
+        .map(application)
+        .transpose()
+    }
+
+    async fn applications_of(&self, applicant_id: i64) -> Result<Vec<ApplicationRecord>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            &format!(
+                "SELECT {APPLICATION_COLUMNS} FROM applications WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC"
+            ),
+            &[&applicant_id],
+        )
+        .await?
+        .iter()
+        .map(application)
+        .collect()
+    }
+
+    async fn documents(&self, application_id: i64) -> Result<Vec<DocumentRecord>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan
+             FROM documents WHERE application_id = $1 ORDER BY id",
+            &[&application_id],
+        )
+        .await?
+        .iter()
+        .map(document)
+        .collect()
+    }
+
+    async fn timeline(&self, application_id: i64) -> Result<Vec<EventRecord>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            "SELECT id, at, actor_kind, actor_label, to_status, note FROM application_events
+             WHERE application_id = $1 ORDER BY at, id",
+            &[&application_id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(EventRecord {
+                at: r.try_get(1)?,
+                actor_kind: r.try_get(2)?,
+                actor_label: r.try_get(3)?,
+                to_status: status(r.try_get(4)?, "application_events", r.try_get(0)?, "to_status")?,
+                note: r.try_get(5)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn save_document(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        doc: NewDocument,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        // Locked: an Ajukan or an officer's action waits for the document, or the document
+        // for them, and then sees the status they left.
+        let Some(app) = row(
+            &tx,
+            "SELECT status FROM applications WHERE id = $1 AND applicant_id = $2 FOR UPDATE",
+            &[&application_id, &applicant_id],
+        )
+        .await?
+        else {
+            return Err(Error::Forbidden);
+        };
+        if !status(app.try_get(0)?, "applications", application_id, "status")?.editable() {
+            return Err(Error::Forbidden);
+        }
+        let old = row(
+            &tx,
+            "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name",
+            &[&application_id, &doc.requirement_id],
+        )
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        exec(
+            &tx,
+            "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size, sha256,
+                uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                &application_id,
+                &doc.requirement_id,
+                &doc.stored_name,
+                &doc.original_name,
+                &doc.content_type,
+                &doc.size,
+                &doc.sha256,
+                &now,
+            ],
+        )
+        .await?;
+        exec(
+            &tx,
+            "UPDATE applications SET updated_at = $2 WHERE id = $1",
+            &[&application_id, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(old)
+    }
+
+    async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let old = row(
+            &tx,
+            "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name",
+            &[&application_id, &requirement_id],
+        )
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        tx.commit().await?;
+        Ok(old)
+    }
+
+    async fn submit_application(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        now: i64,
+        compose: Compose<'_, Submitted>,
+    ) -> Result<()> {
+        self.submit(application_id, applicant_id, now, compose).await
+    }
+
+    async fn review(
+        &self,
+        application_id: i64,
+        officer: &Officer,
+        action: ReviewAction,
+        now: i64,
+        compose: Compose<'_, Recipient>,
+    ) -> Result<bool> {
+        self.act(application_id, officer, action, now, compose).await
+    }
+
+    async fn queue(&self, filter: QueueFilter) -> Result<Vec<ApplicationRecord>> {
+        let c = self.client().await?;
+        // Every filter is a bound parameter; an empty one matches everything. The text is
+        // found as it is typed (strpos: no LIKE wildcards).
+        rows(
+            &c,
+            &format!(
+                "SELECT {APPLICATION_COLUMNS} FROM applications
+                 WHERE instansi = $1 AND unit = $2 AND status != 'draf'
+                   AND ($3::text IS NULL OR status = $3::text)
+                   AND ($4::text IS NULL OR permit_slug = $4::text)
+                   AND ($5::bigint IS NULL OR submitted_at >= $5::bigint)
+                   AND ($6::bigint IS NULL OR submitted_at < $6::bigint)
+                   AND ($7::text = '' OR strpos(lower(nomor), $7::text) > 0
+                        OR strpos(lower(pemohon_json::jsonb ->> 'nama'), $7::text) > 0)
+                 ORDER BY submitted_at, id LIMIT 1000"
+            ),
+            &[
+                &filter.instansi,
+                &filter.unit,
+                &filter.status.map(Status::as_str),
+                &filter.permit_slug,
+                &filter.from,
+                &filter.to,
+                &filter.text,
+            ],
+        )
+        .await?
+        .iter()
+        .map(application)
+        .collect()
+    }
+
+    async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64> {
+        let c = self.client().await?;
+        Ok(one(
+            &c,
+            "SELECT count(*) FROM applications WHERE instansi = $1 AND unit = $2 AND status = 'diajukan'",
+            &[&instansi, &unit],
+        )
+        .await?
+        .try_get(0)?)
+    }
+
+    async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>> {
+        let c = self.client().await?;
+        let found = row(
+            &c,
+            "SELECT a.id, a.permit_nama, a.status FROM applications a JOIN applicants p ON p.id = a.applicant_id
+             WHERE a.nomor = $1 AND a.status != 'draf'
+               AND (lower(p.email) = $2::text OR (char_length($3::text) = 16 AND p.nomor_identitas = $3::text))",
+            &[&nomor, &email_lower, &nik],
+        )
+        .await?;
+        found
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                Ok(StatusLookup {
+                    id,
+                    permit_nama: r.try_get(1)?,
+                    status: status(r.try_get(2)?, "applications", id, "status")?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn document_for_download(&self, id: i64) -> Result<Option<DownloadRecord>> {
+        let c = self.client().await?;
+        let found = row(
+            &c,
+            "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id
+             FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = $1",
+            &[&id],
+        )
+        .await?;
+        found
+            .map(|r| {
+                Ok(DownloadRecord {
+                    stored_name: r.try_get(0)?,
+                    original_name: r.try_get(1)?,
+                    content_type: r.try_get(2)?,
+                    applicant_id: r.try_get(3)?,
+                    instansi: r.try_get(4)?,
+                    unit: r.try_get(5)?,
+                    status: status(r.try_get(6)?, "applications", r.try_get(7)?, "status")?,
+                })
+            })
+            .transpose()
+    }
+}

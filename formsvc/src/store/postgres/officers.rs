@@ -1,0 +1,144 @@
+//! Officer accounts on PostgreSQL, and what the console shows beside the queues: the audit
+//! trail and the emails that could not be delivered.
+
+use async_trait::async_trait;
+
+use super::{Audit, PgStore, audit, exec, known, one, row, rows};
+use crate::error::{Error, Result};
+use crate::records::*;
+use crate::store::Officers;
+
+#[async_trait]
+impl Officers for PgStore {
+    async fn officer(&self, id: i64) -> Result<Option<Officer>> {
+        let c = self.client().await?;
+        row(
+            &c,
+            "SELECT id, username, nama, instansi, unit FROM officers WHERE id = $1",
+            &[&id],
+        )
+        .await?
+        .map(|r| {
+            Ok(Officer {
+                id: r.try_get(0)?,
+                username: r.try_get(1)?,
+                nama: r.try_get(2)?,
+                instansi: r.try_get(3)?,
+                unit: r.try_get(4)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn add_officer(&self, new: NewOfficerRecord, link: Option<NewLink>, now: i64) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        // A concurrent insert of the same username makes this one wait, then do nothing.
+        let inserted = row(
+            &tx,
+            "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING RETURNING id",
+            &[
+                &new.username.as_str(),
+                &new.nama.as_str(),
+                &new.email.as_str(),
+                &new.instansi,
+                &new.unit,
+                &new.password_hash,
+                &now,
+            ],
+        )
+        .await?;
+        let Some(inserted) = inserted else {
+            return Err(Error::Config(format!(
+                "an officer named {} already exists",
+                new.username.as_str()
+            )));
+        };
+        let id: i64 = inserted.try_get(0)?;
+        if let Some(link) = link {
+            exec(
+                &tx,
+                "INSERT INTO link_tokens (token_hash, purpose, subject_kind, subject_id, created_at, expires_at)
+                 VALUES ($1, $2, 'petugas', $3, $4, $5)",
+                &[&link.token_hash, &link.purpose.as_str(), &id, &now, &link.expires_at],
+            )
+            .await?;
+        }
+        audit(
+            &tx,
+            now,
+            Audit {
+                instansi: &new.instansi,
+                actor_kind: "sistem",
+                actor_id: None,
+                actor_label: "baris perintah",
+                action: "petugas_dibuat",
+                target: new.username.as_str(),
+                detail: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_trail(&self, instansi: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            "SELECT at, actor_kind, actor_label, action, target, detail FROM audit
+             WHERE instansi = $1 ORDER BY at DESC, id DESC LIMIT $2",
+            &[&instansi, &limit],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                at: r.try_get(0)?,
+                actor_kind: r.try_get(1)?,
+                actor_label: r.try_get(2)?,
+                action: r.try_get(3)?,
+                target: r.try_get(4)?,
+                detail: r.try_get(5)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn undelivered_mail(&self, instansi: &str, limit: i64) -> Result<Vec<UndeliveredMail>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            "SELECT id, recipient, subject, status, attempts, last_error, created_at FROM outbox
+             WHERE instansi = $1 AND (status = 'gagal' OR (status = 'antre' AND attempts > 0))
+             ORDER BY created_at DESC, id DESC LIMIT $2",
+            &[&instansi, &limit],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let id: i64 = r.try_get(0)?;
+            Ok(UndeliveredMail {
+                recipient: r.try_get(1)?,
+                subject: r.try_get(2)?,
+                status: known(MailStatus::parse(r.try_get(3)?), "outbox", id, "status")?,
+                attempts: r.try_get(4)?,
+                last_error: r.try_get(5)?,
+                created_at_ms: r.try_get(6)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn failed_mail_count(&self, instansi: &str) -> Result<i64> {
+        let c = self.client().await?;
+        Ok(one(
+            &c,
+            "SELECT count(*) FROM outbox WHERE status = 'gagal' AND instansi = $1",
+            &[&instansi],
+        )
+        .await?
+        .try_get(0)?)
+    }
+}

@@ -1,0 +1,401 @@
+//! Applications: BUAT, DOKUMEN, Ajukan, the officers' review and queue, Cek Status.
+
+use generator::{ApplicantType, ApplicationKind};
+
+use super::*;
+use crate::application::{KeptRequirement, Status};
+
+fn requirement(id: &str, nama: &str) -> KeptRequirement {
+    KeptRequirement {
+        id: id.into(),
+        nama: nama.into(),
+        wajib: true,
+        format: vec!["pdf".into()],
+        ukuran_maks_mb: 5,
+        keterangan: None,
+    }
+}
+
+/// An application as BUAT makes it, for the applicant `applicant_id` (whose name is Budi).
+pub(super) fn new_application(form_token: &str, applicant_id: i64) -> NewApplication {
+    NewApplication {
+        form_token: form_token.into(),
+        applicant_id,
+        permit_slug: "izin-reklame".into(),
+        permit_nama: "Izin Reklame".into(),
+        instansi: INSTANSI.into(),
+        unit: UNIT.into(),
+        kind: ApplicationKind::Baru,
+        who: ApplicantType::Perorangan,
+        nib: None,
+        pemohon: Pemohon {
+            nama: "Budi Santoso".into(),
+            identitas: "1671010101900001".into(),
+            telepon: "+6281234567890".into(),
+            email: "budi.santoso@example.com".into(),
+            alamat: "Jl. Merdeka No. 1".into(),
+        },
+        perusahaan: None,
+        persyaratan: vec![requirement("ktp", "KTP Pemohon"), requirement("denah", "Denah Lokasi")],
+    }
+}
+
+fn document(requirement_id: &str, stored_name: &str) -> NewDocument {
+    NewDocument {
+        requirement_id: requirement_id.into(),
+        stored_name: stored_name.into(),
+        original_name: format!("{requirement_id}.pdf"),
+        content_type: "application/pdf".into(),
+        size: 1234,
+        sha256: "ab".repeat(32),
+    }
+}
+
+fn action(to: Status, notes: &[(&str, &str)], summary: Option<&str>) -> ReviewAction {
+    ReviewAction {
+        to,
+        notes: notes.iter().map(|(r, n)| (r.to_string(), n.to_string())).collect(),
+        summary: summary.map(str::to_string),
+    }
+}
+
+fn status_mail(r: &Recipient) -> Result<Vec<NewMail>> {
+    Ok(vec![mail("permohonan_status", &r.email)])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_is_made_documented_submitted_and_reviewed() {
+    let Some(db) = TestDb::create().await else { return };
+    let store = db.store().await;
+    let officer = add_officer(&store, "petugas.satu", UNIT).await;
+    let elsewhere = add_officer(&store, "petugas.dua", "Bidang Lain").await;
+    let budi = approved_applicant(&store, &officer, "budi.santoso").await;
+    let ani = approved_applicant(&store, &officer, "ani").await;
+
+    // BUAT, twice with the same form, and twice at once with another: one application each.
+    let nomor = store
+        .create_application(new_application("form-1", budi), NOW)
+        .await
+        .expect("create");
+    assert!(
+        crate::application::normalise_number(&nomor) == Some(nomor.clone()),
+        "{nomor}"
+    );
+    let again = store
+        .create_application(new_application("form-1", budi), NOW + 1)
+        .await
+        .expect("again");
+    assert_eq!(again, nomor);
+    let (x, y) = tokio::join!(
+        store.create_application(new_application("form-2", budi), NOW + 2),
+        store.create_application(new_application("form-2", budi), NOW + 2)
+    );
+    assert_eq!(x.expect("first"), y.expect("second"));
+    let draft = store
+        .create_application(new_application("form-3", ani), NOW + 3)
+        .await
+        .expect("create");
+    assert_eq!(store.applications_of(budi).await.expect("list").len(), 2);
+
+    let a = store.application_of(&nomor, budi).await.expect("read").expect("own");
+    assert!(
+        store.application_of(&nomor, ani).await.expect("read").is_none(),
+        "someone else's"
+    );
+    assert_eq!(a.status, Status::Draf);
+    assert_eq!(a.pemohon.nama, "Budi Santoso");
+    assert_eq!(a.persyaratan.len(), 2);
+    assert_eq!(
+        (a.kind, a.who, a.submitted_at),
+        (ApplicationKind::Baru, ApplicantType::Perorangan, None)
+    );
+    let id = a.id;
+
+    // DOKUMEN: a second upload replaces the first and hands back its stored name.
+    assert_eq!(
+        store
+            .save_document(id, budi, document("ktp", "b-1"), NOW + 10)
+            .await
+            .expect("save"),
+        None
+    );
+    let replaced = store
+        .save_document(id, budi, document("ktp", "b-2"), NOW + 11)
+        .await
+        .expect("save");
+    assert_eq!(replaced.as_deref(), Some("b-1"));
+    store
+        .save_document(id, budi, document("denah", "b-3"), NOW + 12)
+        .await
+        .expect("save");
+    store
+        .save_document(id, budi, document("lain", "b-4"), NOW + 12)
+        .await
+        .expect("save");
+    assert_eq!(
+        store.remove_document(id, "lain").await.expect("remove").as_deref(),
+        Some("b-4")
+    );
+    assert_eq!(store.remove_document(id, "lain").await.expect("remove"), None);
+    assert!(matches!(
+        store.save_document(id, ani, document("ktp", "x-1"), NOW).await,
+        Err(Error::Forbidden)
+    ));
+    let docs = store.documents(id).await.expect("documents");
+    assert_eq!(
+        docs.iter().map(|d| d.stored_name.as_str()).collect::<Vec<_>>(),
+        ["b-2", "b-3"]
+    );
+    let d = store
+        .document_for_download(docs[0].id)
+        .await
+        .expect("download")
+        .expect("found");
+    assert_eq!((d.applicant_id, d.status, d.unit.as_str()), (budi, Status::Draf, UNIT));
+
+    // Ajukan.
+    let seen = std::sync::Mutex::new(Vec::new());
+    let submitted = |s: &Submitted| {
+        seen.lock()
+            .expect("lock")
+            .push((s.from, s.applicant.nama.clone(), s.officers.len()));
+        let mut mails = vec![mail("permohonan_diajukan", &s.applicant.email)];
+        mails.extend(s.officers.iter().map(|o| mail("permohonan_masuk", &o.email)));
+        Ok(mails)
+    };
+    store
+        .submit_application(id, budi, NOW + 100, &submitted)
+        .await
+        .expect("submit");
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        [(Status::Draf, "Budi Santoso".to_string(), 1)]
+    );
+    assert!(matches!(
+        store.submit_application(id, budi, NOW, &submitted).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        store.submit_application(id, ani, NOW, &submitted).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        store.save_document(id, budi, document("ktp", "b-5"), NOW).await,
+        Err(Error::Forbidden)
+    ));
+    assert_eq!(
+        store
+            .application(&nomor)
+            .await
+            .expect("read")
+            .expect("found")
+            .submitted_at,
+        Some(NOW + 100)
+    );
+
+    // The queue: never drafts; filters by status, permit, dates and text.
+    let filter = |f: fn(&mut QueueFilter)| {
+        let mut q = QueueFilter {
+            instansi: INSTANSI.into(),
+            unit: UNIT.into(),
+            ..QueueFilter::default()
+        };
+        f(&mut q);
+        q
+    };
+    let found = |q: QueueFilter| {
+        let store = &store;
+        async move {
+            store
+                .queue(q)
+                .await
+                .expect("queue")
+                .into_iter()
+                .map(|a| a.nomor)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(filter(|_| {})).await, std::slice::from_ref(&nomor));
+    assert!(!found(filter(|_| {})).await.contains(&draft));
+    assert_eq!(found(filter(|q| q.status = Some(Status::Diajukan))).await.len(), 1);
+    assert!(found(filter(|q| q.status = Some(Status::Diproses))).await.is_empty());
+    assert_eq!(
+        found(filter(|q| q.permit_slug = Some("izin-reklame".into())))
+            .await
+            .len(),
+        1
+    );
+    assert!(
+        found(filter(|q| q.permit_slug = Some("izin-lain".into())))
+            .await
+            .is_empty()
+    );
+    assert_eq!(found(filter(|q| q.from = Some(NOW + 100))).await.len(), 1);
+    assert!(found(filter(|q| q.to = Some(NOW + 100))).await.is_empty());
+    assert_eq!(
+        found(filter(|q| q.text = "budi san".into())).await.len(),
+        1,
+        "the applicant's name"
+    );
+    assert!(found(filter(|q| q.text = "ani".into())).await.is_empty());
+    assert!(found(filter(|q| q.text = "%".into())).await.is_empty(), "no wildcards");
+    let mut by_number = filter(|_| {});
+    by_number.text = nomor[4..].to_lowercase();
+    assert_eq!(found(by_number).await.len(), 1, "the number");
+    assert_eq!(store.waiting_count(INSTANSI, UNIT).await.expect("count"), 1);
+
+    // Cek Status.
+    let hit = store
+        .status_lookup(&nomor, "budi.santoso@example.com", "")
+        .await
+        .expect("lookup")
+        .expect("by email");
+    assert_eq!((hit.id, hit.status), (id, Status::Diajukan));
+    assert!(
+        store
+            .status_lookup(&nomor, "", "1671010101900001")
+            .await
+            .expect("lookup")
+            .is_some(),
+        "by NIK"
+    );
+    assert!(
+        store
+            .status_lookup(&nomor, "ani@example.com", "")
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    assert!(
+        store
+            .status_lookup(&draft, "ani@example.com", "")
+            .await
+            .expect("lookup")
+            .is_none(),
+        "a draft"
+    );
+
+    // Review: sent back with a note per document; a move the status does not allow is refused.
+    assert!(matches!(
+        store
+            .review(id, &elsewhere, action(Status::Diproses, &[], None), NOW, &status_mail)
+            .await,
+        Err(Error::NotFound)
+    ));
+    let back = action(
+        Status::Perbaikan,
+        &[("ktp", "Foto KTP buram.")],
+        Some("KTP Pemohon: Foto KTP buram."),
+    );
+    assert!(
+        store
+            .review(id, &officer, back, NOW + 200, &status_mail)
+            .await
+            .expect("review")
+    );
+    assert!(
+        !store
+            .review(
+                id,
+                &officer,
+                action(Status::Selesai, &[], None),
+                NOW + 201,
+                &status_mail
+            )
+            .await
+            .expect("review")
+    );
+    let docs = store.documents(id).await.expect("documents");
+    assert_eq!(docs[0].catatan.as_deref(), Some("Foto KTP buram."));
+    assert_eq!(docs[1].catatan, None);
+    let audit = store.audit_trail(INSTANSI, 1).await.expect("audit");
+    assert_eq!(audit[0].action, "permohonan_perbaikan");
+    assert_eq!(audit[0].detail.as_deref(), Some("KTP Pemohon: Foto KTP buram."));
+    assert_eq!(audit[0].target, nomor);
+
+    // Corrected and submitted again: the notes go, the officers are told it is a resubmission.
+    store
+        .save_document(id, budi, document("ktp", "b-6"), NOW + 300)
+        .await
+        .expect("save");
+    store
+        .submit_application(id, budi, NOW + 301, &submitted)
+        .await
+        .expect("resubmit");
+    assert_eq!(seen.lock().expect("lock")[1].0, Status::Perbaikan);
+    assert!(
+        store
+            .documents(id)
+            .await
+            .expect("documents")
+            .iter()
+            .all(|d| d.catatan.is_none())
+    );
+    assert!(
+        store
+            .review(
+                id,
+                &officer,
+                action(Status::Diproses, &[], None),
+                NOW + 400,
+                &status_mail
+            )
+            .await
+            .expect("review")
+    );
+    assert!(
+        store
+            .review(
+                id,
+                &officer,
+                action(Status::Selesai, &[], Some("Izin terbit.")),
+                NOW + 500,
+                &status_mail
+            )
+            .await
+            .expect("review")
+    );
+
+    let timeline: Vec<(Status, String)> = store
+        .timeline(id)
+        .await
+        .expect("timeline")
+        .into_iter()
+        .map(|e| (e.to_status, e.actor_label))
+        .collect();
+    let officer_name = officer.nama.clone();
+    assert_eq!(
+        timeline,
+        [
+            (Status::Draf, "budi.santoso".to_string()),
+            (Status::Diajukan, "budi.santoso".to_string()),
+            (Status::Perbaikan, officer_name.clone()),
+            (Status::Diajukan, "budi.santoso".to_string()),
+            (Status::Diproses, officer_name.clone()),
+            (Status::Selesai, officer_name),
+        ]
+    );
+    let kinds: Vec<String> = db
+        .raw()
+        .await
+        .query("SELECT kind FROM outbox WHERE kind LIKE 'permohonan%' ORDER BY id", &[])
+        .await
+        .expect("outbox")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "permohonan_diajukan",
+            "permohonan_masuk",
+            "permohonan_status",
+            "permohonan_diajukan",
+            "permohonan_masuk",
+            "permohonan_status",
+            "permohonan_status",
+        ]
+    );
+    assert_eq!(store.waiting_count(INSTANSI, UNIT).await.expect("count"), 0);
+    assert!(store.officer(officer.id).await.expect("officer").is_some());
+}

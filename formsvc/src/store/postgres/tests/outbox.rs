@@ -1,0 +1,188 @@
+//! The outbox: claims under a lease, attempts, and the wake-up across instances.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::store::Outbox;
+use crate::store::postgres::now_ms;
+
+const LEASE: i64 = 60_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_never_claim_the_same_mail() {
+    let Some(db) = TestDb::create().await else { return };
+    let (one, two) = (db.store().await, db.store().await);
+    let mails: Vec<NewMail> = (0..40).map(|i| mail("uji", &format!("p{i}@example.com"))).collect();
+    one.enqueue(mails).await.expect("enqueue");
+    one.enqueue(Vec::new()).await.expect("nothing to enqueue");
+    let now = now_ms() + 1000;
+
+    let claim_all = |store: &'static str| {
+        let s = if store == "one" { &one } else { &two };
+        async move {
+            let mut ids = Vec::new();
+            loop {
+                let batch = s.claim_mail(now, LEASE, 3).await.expect("claim");
+                if batch.is_empty() {
+                    return ids;
+                }
+                ids.extend(batch.iter().map(|m| m.id));
+            }
+        }
+    };
+    let (a, b) = tokio::join!(claim_all("one"), claim_all("two"));
+    let all: HashSet<i64> = a.iter().chain(&b).copied().collect();
+    assert_eq!(a.len() + b.len(), 40, "every mail claimed once: {a:?} {b:?}");
+    assert_eq!(all.len(), 40);
+
+    // Leased: nobody claims them again until the lease ends.
+    assert!(
+        one.claim_mail(now + LEASE - 1, LEASE, 100)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    assert_eq!(one.next_mail_due().await.expect("due"), Some(now + LEASE));
+    let again = two.claim_mail(now + LEASE + 1, LEASE, 100).await.expect("claim");
+    assert_eq!(again.len(), 40, "a worker that died leaves its mail to the others");
+    let ids: Vec<i64> = again.iter().map(|m| m.id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first: {ids:?}");
+    assert!(again[0].message_id.ends_with("@sicantik.test>"));
+    assert_eq!(
+        (again[0].attempts, again[0].subject.as_str()),
+        (0, "uji untuk p0@example.com")
+    );
+}
+
+#[tokio::test]
+async fn attempts_are_recorded_and_failures_shown_to_the_officers() {
+    let Some(db) = TestDb::create().await else { return };
+    let store = db.store().await;
+    assert_eq!(store.next_mail_due().await.expect("due"), None);
+    store
+        .enqueue(vec![
+            mail("a", "a@example.com"),
+            mail("b", "b@example.com"),
+            mail("c", "c@example.com"),
+        ])
+        .await
+        .expect("enqueue");
+    let now = now_ms() + 1000;
+    let claimed = store.claim_mail(now, LEASE, 10).await.expect("claim");
+    let [a, b, c] = [claimed[0].id, claimed[1].id, claimed[2].id];
+
+    store.mark_sent(a, 1, now + 10).await.expect("sent");
+    store
+        .mark_attempt_failed(b, 1, false, now + 5_000, "451 coba lagi")
+        .await
+        .expect("retry");
+    store
+        .mark_attempt_failed(c, 3, true, now + 5_000, "550 tidak ada")
+        .await
+        .expect("failed");
+    assert_eq!(
+        store.next_mail_due().await.expect("due"),
+        Some(now + 5_000),
+        "only the retry waits"
+    );
+    assert!(
+        store
+            .claim_mail(now + 4_999, LEASE, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    let retry = store.claim_mail(now + 5_000, LEASE, 10).await.expect("claim");
+    assert_eq!(retry.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), [(b, 1)]);
+
+    assert_eq!(store.failed_mail_count(INSTANSI).await.expect("count"), 1);
+    assert_eq!(store.failed_mail_count("Instansi Lain").await.expect("count"), 0);
+    let shown = store.undelivered_mail(INSTANSI, 10).await.expect("undelivered");
+    let shown: Vec<(String, MailStatus, i64, Option<String>)> = shown
+        .into_iter()
+        .map(|m| (m.recipient, m.status, m.attempts, m.last_error))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "c@example.com".to_string(),
+                MailStatus::Gagal,
+                3,
+                Some("550 tidak ada".to_string())
+            ),
+            (
+                "b@example.com".to_string(),
+                MailStatus::Antre,
+                1,
+                Some("451 coba lagi".to_string())
+            ),
+        ]
+    );
+    let sent: (String, Option<i64>, Option<i64>) = {
+        let r = db
+            .raw()
+            .await
+            .query_one("SELECT status, sent_at, claimed_until FROM outbox WHERE id = $1", &[&a])
+            .await
+            .expect("row");
+        (r.get(0), r.get(1), r.get(2))
+    };
+    assert_eq!(sent, ("terkirim".to_string(), Some(now + 10), None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_enqueued_by_one_instance_wakes_the_worker_of_another() {
+    let Some(db) = TestDb::create().await else { return };
+    let (sender, receiver) = (db.store().await, db.store().await);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    receiver.listen_for_mail(wake.clone()).await.expect("listen");
+    // Listening begins with one look, for what was enqueued while nobody listened.
+    tokio::time::timeout(Duration::from_secs(5), wake.notified())
+        .await
+        .expect("first look");
+
+    let officer = add_officer(&sender, "petugas.satu", UNIT).await;
+    sender
+        .register(
+            registration("form-1", "budi.santoso", "budi@example.com"),
+            2026,
+            NOW,
+            &registration_mails,
+        )
+        .await
+        .expect("register");
+    tokio::time::timeout(Duration::from_secs(5), wake.notified())
+        .await
+        .expect("woken by a change's mail");
+    assert!(sender.officer(officer.id).await.expect("officer").is_some());
+
+    // A change that enqueues nothing wakes nobody.
+    sender.hit("k", 60, NOW).await.expect("hit");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), wake.notified())
+            .await
+            .is_err()
+    );
+
+    // After the listener's connection is killed, it connects again and keeps waking.
+    let raw = db.raw().await;
+    raw.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN sicantik_outbox'",
+        &[],
+    )
+    .await
+    .expect("terminate");
+    tokio::time::timeout(Duration::from_secs(10), wake.notified())
+        .await
+        .expect("reconnected");
+    sender
+        .enqueue(vec![mail("uji", "x@example.com")])
+        .await
+        .expect("enqueue");
+    tokio::time::timeout(Duration::from_secs(5), wake.notified())
+        .await
+        .expect("woken after reconnecting");
+}
