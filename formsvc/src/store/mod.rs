@@ -243,11 +243,11 @@ pub async fn open(url: &crate::config::DatabaseUrl, pool_size: usize, message_do
             let store = sqlite::SqliteStore::open(path)?.with_message_domain(message_domain.to_string());
             Ok(Arc::new(store))
         }
-        crate::config::DatabaseUrl::Postgres(_) => {
-            let _ = pool_size;
-            Err(crate::error::Error::Config(
-                "SICANTIK_DATABASE_URL: PostgreSQL is not built in yet".into(),
-            ))
+        crate::config::DatabaseUrl::Postgres(url) => {
+            let store = postgres::PgStore::connect(url.expose(), pool_size)
+                .await?
+                .with_message_domain(message_domain.to_string());
+            Ok(Arc::new(store))
         }
     }
 }

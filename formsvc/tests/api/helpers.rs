@@ -198,6 +198,19 @@ pub fn backend_env() -> (Vec<(String, String)>, Option<TestDatabase>) {
                 ),
                 ("SICANTIK_S3_ENDPOINT".to_string(), servers.s3_endpoint),
             ];
+            // The service's settings are read from this list, not the process: hand it the
+            // bucket's credentials, so it never looks for instance credentials elsewhere.
+            let mut env = env;
+            for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] {
+                let v = std::env::var(k).unwrap_or_else(|_| {
+                    if k == "AWS_REGION" {
+                        "us-east-1".into()
+                    } else {
+                        "test".into()
+                    }
+                });
+                env.push((k.to_string(), v));
+            }
             (env, Some(db))
         }
     }

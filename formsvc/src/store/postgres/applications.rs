@@ -292,7 +292,7 @@ impl Applications for PgStore {
         application_id: i64,
         applicant_id: i64,
         now: i64,
-        compose: Compose<'_, Submitted>,
+        compose: Compose<Submitted>,
     ) -> Result<()> {
         self.submit(application_id, applicant_id, now, compose).await
     }
@@ -303,7 +303,7 @@ impl Applications for PgStore {
         officer: &Officer,
         action: ReviewAction,
         now: i64,
-        compose: Compose<'_, Recipient>,
+        compose: Compose<Recipient>,
     ) -> Result<bool> {
         self.act(application_id, officer, action, now, compose).await
     }

@@ -68,7 +68,7 @@ impl PgStore {
         officer: &Officer,
         verdict: Verdict<'_>,
         now: i64,
-        compose: Compose<'_, Applicant>,
+        compose: Compose<Applicant>,
     ) -> Result<Decision> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
@@ -144,7 +144,7 @@ impl Registrations for PgStore {
         new: NewRegistration,
         year: i32,
         now: i64,
-        compose: Compose<'_, Registered>,
+        compose: Compose<Registered>,
     ) -> Result<RegisterOutcome> {
         let mut c = self.client().await?;
         for _ in 0..ATTEMPTS {
@@ -295,7 +295,7 @@ impl Registrations for PgStore {
         officer: &Officer,
         link: NewLink,
         now: i64,
-        compose: Compose<'_, Applicant>,
+        compose: Compose<Applicant>,
     ) -> Result<Decision> {
         self.decide(id, officer, Verdict::Approve(link), now, compose).await
     }
@@ -306,7 +306,7 @@ impl Registrations for PgStore {
         officer: &Officer,
         reason: &str,
         now: i64,
-        compose: Compose<'_, Applicant>,
+        compose: Compose<Applicant>,
     ) -> Result<Decision> {
         self.decide(id, officer, Verdict::Reject(reason), now, compose).await
     }

@@ -15,7 +15,7 @@ impl PgStore {
         application_id: i64,
         applicant_id: i64,
         now: i64,
-        compose: Compose<'_, Submitted>,
+        compose: Compose<Submitted>,
     ) -> Result<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
@@ -92,7 +92,7 @@ impl PgStore {
         officer: &Officer,
         action: ReviewAction,
         now: i64,
-        compose: Compose<'_, Recipient>,
+        compose: Compose<Recipient>,
     ) -> Result<bool> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;

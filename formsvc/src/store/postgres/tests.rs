@@ -182,7 +182,7 @@ async fn approved_applicant(store: &PgStore, officer: &Officer, username: &str) 
         &format!("{username}@example.com"),
     );
     let nomor = match store
-        .register(reg, 2026, NOW, &registration_mails)
+        .register(reg, 2026, NOW, Box::new(registration_mails))
         .await
         .expect("register")
     {
@@ -203,7 +203,7 @@ async fn approved_applicant(store: &PgStore, officer: &Officer, username: &str) 
             officer,
             link(&format!("link-{username}"), LinkPurpose::SetPassword),
             NOW,
-            &decision_mail,
+            Box::new(decision_mail),
         )
         .await
         .expect("approve");

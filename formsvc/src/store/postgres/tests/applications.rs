@@ -154,9 +154,11 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
     assert_eq!((d.applicant_id, d.status, d.unit.as_str()), (budi, Status::Draf, UNIT));
 
     // Ajukan.
-    let seen = std::sync::Mutex::new(Vec::new());
-    let submitted = |s: &Submitted| {
-        seen.lock()
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    let submitted = move |s: &Submitted| {
+        seen2
+            .lock()
             .expect("lock")
             .push((s.from, s.applicant.nama.clone(), s.officers.len()));
         let mut mails = vec![mail("permohonan_diajukan", &s.applicant.email)];
@@ -164,7 +166,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
         Ok(mails)
     };
     store
-        .submit_application(id, budi, NOW + 100, &submitted)
+        .submit_application(id, budi, NOW + 100, Box::new(submitted.clone()))
         .await
         .expect("submit");
     assert_eq!(
@@ -172,11 +174,15 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
         [(Status::Draf, "Budi Santoso".to_string(), 1)]
     );
     assert!(matches!(
-        store.submit_application(id, budi, NOW, &submitted).await,
+        store
+            .submit_application(id, budi, NOW, Box::new(submitted.clone()))
+            .await,
         Err(Error::Forbidden)
     ));
     assert!(matches!(
-        store.submit_application(id, ani, NOW, &submitted).await,
+        store
+            .submit_application(id, ani, NOW, Box::new(submitted.clone()))
+            .await,
         Err(Error::Forbidden)
     ));
     assert!(matches!(
@@ -278,7 +284,13 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
     // Review: sent back with a note per document; a move the status does not allow is refused.
     assert!(matches!(
         store
-            .review(id, &elsewhere, action(Status::Diproses, &[], None), NOW, &status_mail)
+            .review(
+                id,
+                &elsewhere,
+                action(Status::Diproses, &[], None),
+                NOW,
+                Box::new(status_mail)
+            )
             .await,
         Err(Error::NotFound)
     ));
@@ -289,7 +301,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
     );
     assert!(
         store
-            .review(id, &officer, back, NOW + 200, &status_mail)
+            .review(id, &officer, back, NOW + 200, Box::new(status_mail))
             .await
             .expect("review")
     );
@@ -300,7 +312,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
                 &officer,
                 action(Status::Selesai, &[], None),
                 NOW + 201,
-                &status_mail
+                Box::new(status_mail)
             )
             .await
             .expect("review")
@@ -319,7 +331,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
         .await
         .expect("save");
     store
-        .submit_application(id, budi, NOW + 301, &submitted)
+        .submit_application(id, budi, NOW + 301, Box::new(submitted.clone()))
         .await
         .expect("resubmit");
     assert_eq!(seen.lock().expect("lock")[1].0, Status::Perbaikan);
@@ -338,7 +350,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
                 &officer,
                 action(Status::Diproses, &[], None),
                 NOW + 400,
-                &status_mail
+                Box::new(status_mail)
             )
             .await
             .expect("review")
@@ -350,7 +362,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
                 &officer,
                 action(Status::Selesai, &[], Some("Izin terbit.")),
                 NOW + 500,
-                &status_mail
+                Box::new(status_mail)
             )
             .await
             .expect("review")

@@ -150,7 +150,7 @@ async fn mail_enqueued_by_one_instance_wakes_the_worker_of_another() {
             registration("form-1", "budi.santoso", "budi@example.com"),
             2026,
             NOW,
-            &registration_mails,
+            Box::new(registration_mails),
         )
         .await
         .expect("register");

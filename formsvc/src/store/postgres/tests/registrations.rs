@@ -35,7 +35,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
             registration("form-1", "budi.santoso", "Budi@Example.com"),
             2026,
             NOW,
-            &registration_mails,
+            Box::new(registration_mails),
         )
         .await
         .expect("register");
@@ -45,7 +45,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
             registration("form-2", "ani", "ani@example.com"),
             2026,
             NOW + 1,
-            &registration_mails,
+            Box::new(registration_mails),
         )
         .await
         .expect("register");
@@ -55,7 +55,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
             registration("form-3", "cici", "cici@example.com"),
             2027,
             NOW + 2,
-            &registration_mails,
+            Box::new(registration_mails),
         )
         .await
         .expect("register");
@@ -99,13 +99,20 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
             .is_none()
     );
 
-    let seen = std::sync::Mutex::new(None);
-    let compose = |a: &Applicant| {
-        *seen.lock().expect("lock") = Some(a.status);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen2 = seen.clone();
+    let compose = move |a: &Applicant| {
+        *seen2.lock().expect("lock") = Some(a.status);
         decision_mail(a)
     };
     let approve = |hash: &'static str| {
-        store.approve_registration(id, &officer, link(hash, LinkPurpose::SetPassword), NOW + 10, &compose)
+        store.approve_registration(
+            id,
+            &officer,
+            link(hash, LinkPurpose::SetPassword),
+            NOW + 10,
+            Box::new(compose.clone()),
+        )
     };
     assert_eq!(approve("link-1").await.expect("approve"), Decision::Done);
     assert_eq!(*seen.lock().expect("lock"), Some(RegistrationStatus::Aktif));
@@ -116,7 +123,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
             &officer,
             link("link-3", LinkPurpose::SetPassword),
             NOW,
-            &decision_mail,
+            Box::new(decision_mail),
         )
         .await
         .expect("unknown");
@@ -246,7 +253,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
             &officer,
             "Data identitas tidak sesuai dengan KTP.",
             NOW + 80,
-            &decision_mail,
+            Box::new(decision_mail),
         )
         .await
         .expect("reject");
@@ -262,7 +269,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
             registration("form-4", "ani", "ani@example.com"),
             2026,
             NOW + 90,
-            &registration_mails,
+            Box::new(registration_mails),
         )
         .await
         .expect("register again");
@@ -304,7 +311,7 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors() {
             registration("form-1", "budi.santoso", "budi@example.com"),
             2026,
             NOW,
-            &registration_mails,
+            Box::new(registration_mails),
         )
         .await
         .expect("register");
@@ -316,7 +323,7 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors() {
             registration("form-1", "budi.santoso", "budi@example.com"),
             2026,
             NOW,
-            &registration_mails,
+            Box::new(registration_mails),
         )
         .await
         .expect("register");
@@ -325,7 +332,12 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors() {
         let store = &store;
         async move {
             match store
-                .register(registration(form, username, email), 2026, NOW, &registration_mails)
+                .register(
+                    registration(form, username, email),
+                    2026,
+                    NOW,
+                    Box::new(registration_mails),
+                )
                 .await
             {
                 Ok(RegisterOutcome::Taken { username, email }) => (username, email),
@@ -341,8 +353,8 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors() {
     let (one, two) = (db.store().await, db.store().await);
     let same = registration("form-5", "cici", "cici@example.com");
     let (a, b) = tokio::join!(
-        one.register(same.clone(), 2026, NOW, &registration_mails),
-        two.register(same, 2026, NOW, &registration_mails)
+        one.register(same.clone(), 2026, NOW, Box::new(registration_mails)),
+        two.register(same, 2026, NOW, Box::new(registration_mails))
     );
     match (a.expect("first"), b.expect("second")) {
         (RegisterOutcome::Created(x), RegisterOutcome::Repeated(y))
@@ -354,13 +366,13 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors() {
             registration("form-6", "dedi", "dedi@example.com"),
             2026,
             NOW,
-            &registration_mails
+            Box::new(registration_mails)
         ),
         two.register(
             registration("form-7", "dedi", "dedi2@example.com"),
             2026,
             NOW,
-            &registration_mails
+            Box::new(registration_mails)
         )
     );
     match (a.expect("first"), b.expect("second")) {
