@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use formsvc::outbox::NewMail;
+use formsvc::store::DynStore;
 use formsvc::store::sqlite::SqliteStore;
-use formsvc::store::{DynStore, Outbox};
 
 fn mail(i: usize) -> NewMail {
     NewMail {

@@ -53,7 +53,7 @@ impl TestDatabase {
     fn create(admin_url: &str) -> TestDatabase {
         let name = format!(
             "sicantik_test_{}",
-            formsvc::security::random_token().to_lowercase().replace(['-', '_'], "")[..16].to_string()
+            &formsvc::security::random_token().to_lowercase().replace(['-', '_'], "")[..16]
         );
         with_pg(admin_url, async |c| {
             c.batch_execute(&format!("CREATE DATABASE {name}"))
