@@ -1,7 +1,7 @@
 //! Registrasi Pemohon and the officers' decisions on it, on SQLite.
 
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::db::next_counter;
 use super::{APPLICANT_COLUMNS, SqliteStore, applicant_row, audit, enqueue, optional};
@@ -15,6 +15,21 @@ fn officer_actor(o: &Officer) -> Actor {
         id: Some(o.id),
         label: o.username.clone(),
     }
+}
+
+/// The registration an officer of `instansi` may still decide, or why not (not theirs, or
+/// decided already).
+fn waiting(tx: &Transaction<'_>, id: i64, instansi: &str) -> Result<std::result::Result<Applicant, Decision>> {
+    let row = optional(tx.query_row(
+        &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = ?1 AND instansi = ?2"),
+        params![id, instansi],
+        applicant_row,
+    ))?;
+    Ok(match row.map(|r| r.parse()).transpose()? {
+        None => Err(Decision::NotFound),
+        Some(a) if a.status != RegistrationStatus::Menunggu => Err(Decision::AlreadyDecided),
+        Some(a) => Ok(a),
+    })
 }
 
 #[async_trait]
@@ -153,17 +168,10 @@ impl Registrations for SqliteStore {
         let (o, domain) = (officer.clone(), self.message_domain.clone());
         self.db
             .write(move |tx| {
-                let row = optional(tx.query_row(
-                    &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = ?1 AND instansi = ?2"),
-                    params![id, o.instansi],
-                    applicant_row,
-                ))?;
-                let Some(applicant) = row.map(|r| r.parse()).transpose()? else {
-                    return Ok(Decision::NotFound);
+                let applicant = match waiting(tx, id, &o.instansi)? {
+                    Ok(a) => a,
+                    Err(decision) => return Ok(decision),
                 };
-                if applicant.status != RegistrationStatus::Menunggu {
-                    return Ok(Decision::AlreadyDecided);
-                }
                 tx.execute(
                     "UPDATE applicants SET status = 'aktif', decided_at = ?2, decided_by = ?3 WHERE id = ?1",
                     params![id, now, o.id],
@@ -200,17 +208,10 @@ impl Registrations for SqliteStore {
         let (o, reason, domain) = (officer.clone(), reason.to_string(), self.message_domain.clone());
         self.db
             .write(move |tx| {
-                let row = optional(tx.query_row(
-                    &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = ?1 AND instansi = ?2"),
-                    params![id, o.instansi],
-                    applicant_row,
-                ))?;
-                let Some(applicant) = row.map(|r| r.parse()).transpose()? else {
-                    return Ok(Decision::NotFound);
+                let applicant = match waiting(tx, id, &o.instansi)? {
+                    Ok(a) => a,
+                    Err(decision) => return Ok(decision),
                 };
-                if applicant.status != RegistrationStatus::Menunggu {
-                    return Ok(Decision::AlreadyDecided);
-                }
                 tx.execute(
                     "UPDATE applicants SET status = 'ditolak', alasan_tolak = ?2, decided_at = ?3, decided_by = ?4 WHERE id = ?1",
                     params![id, reason, now, o.id],
