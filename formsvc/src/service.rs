@@ -144,7 +144,7 @@ impl Service {
             .with_state(app.clone());
         Router::new()
             .merge(service)
-            .fallback_service(generator::watch::site_router(&app.cfg.public_dir))
+            .fallback_service(generator::site_router(&app.cfg.public_dir))
             .layer(axum::middleware::from_fn_with_state(app, web::security_headers))
     }
 

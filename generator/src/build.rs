@@ -46,6 +46,8 @@ pub struct Options {
     pub search: Search,
     /// Replaces `url_dasar` of `situs.yaml` (from `SICANTIK_BASE_URL`).
     pub base_url: Option<String>,
+    /// A build for `watch`: pages carry the live-reload script, and get no pre-compressed copies
+    /// (single pages are rewritten as editors save, and a stale `.gz` would be served).
     pub live_reload: bool,
 }
 
@@ -332,6 +334,11 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
         }
         Search::Skip => false,
     };
+    if !opts.live_reload {
+        let t = Instant::now();
+        crate::precompress::precompress(dir).map_err(Error::io("compress the files in", dir))?;
+        stage("pre-compress (gzip, brotli)", t);
+    }
     let report = Report {
         pages: records.len(),
         permits: content.izin.len(),

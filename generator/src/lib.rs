@@ -10,9 +10,11 @@ mod load;
 mod locate;
 pub mod markdown;
 pub mod model;
+pub mod precompress;
 pub mod render;
 pub mod routes;
 mod schema;
+pub mod site_files;
 pub mod theme;
 pub mod watch;
 
@@ -21,4 +23,5 @@ pub use error::{Error, Problem, Problems, Result};
 pub use load::load;
 pub use model::*;
 pub use routes::ServiceRoutes;
+pub use site_files::site_router;
 pub use theme::Theme;

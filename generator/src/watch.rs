@@ -8,14 +8,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
-use tower_http::services::{ServeDir, ServeFile};
 
 use crate::build::{self, Built, Options, PageRecord, Search};
 use crate::error::{Error, Problem, Problems, Result};
@@ -23,6 +21,7 @@ use crate::load::{self, Item, Kind};
 use crate::model::Content;
 use crate::render::{self, Common, PageKind};
 use crate::routes::ServiceRoutes;
+use crate::site_files::site_router;
 use crate::theme::Theme;
 
 /// What a rebuild did.
@@ -430,13 +429,6 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
         })
         .await
         .map_err(Error::Serve)
-}
-
-/// Serves a built site: `/izin/a/` from `izin/a/index.html`, and the site's own 404 page (with
-/// status 404) for anything else. The service mounts its routes beside this one.
-pub fn site_router(out: &Path) -> Router {
-    let files = ServeDir::new(out).not_found_service(ServeFile::new(out.join("404.html")));
-    Router::new().fallback_service(files)
 }
 
 fn report(outcome: &Outcome) {

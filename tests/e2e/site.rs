@@ -97,7 +97,7 @@ fn the_real_site_passes_the_html_checker_axe_and_the_browser_checks() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = generator::watch::site_router(&public);
+    let app = generator::site_router(&public);
     rt.spawn(async move { axum::serve(listener, app).await });
 
     let check = Command::new("node")
@@ -206,4 +206,80 @@ fn a_broken_content_directory_reports_every_problem_and_leaves_public_as_it_was(
         stderr,
         "check and build report the same problems"
     );
+}
+
+#[test]
+fn pages_go_out_precompressed_revalidated_by_etag_and_assets_cached_for_a_year() {
+    let tmp = project();
+    let out = sicantik(&["build", "--no-search"], tmp.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let public = tmp.path().join("public");
+    let slug = &generator::load(&repo().join("content")).expect("content loads").izin[0].slug;
+    let file = public.join(format!("izin/{slug}/index.html"));
+    let on_disk = |ext: &str| std::fs::read(format!("{}{ext}", file.display())).expect("the page and its copies");
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = generator::site_router(&public);
+    rt.spawn(async move { axum::serve(listener, app).await });
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    let get = |path: &str, headers: &[(&str, &str)]| {
+        let mut r = agent.get(format!("http://{addr}{path}"));
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        let mut r = r.call().expect("GET");
+        let body = r.body_mut().read_to_vec().expect("body");
+        (r, body)
+    };
+    let page = format!("/izin/{slug}/");
+
+    // A phone that takes Brotli gets the copy written at build time; one that takes only gzip,
+    // the gzip copy; anything else, the page itself.
+    let (r, body) = get(&page, &[("accept-encoding", "gzip, deflate, br")]);
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "br");
+    assert_eq!(body, on_disk(".br"));
+    assert!(
+        body.len() * 3 < on_disk("").len(),
+        "a permit page shrinks to under a third"
+    );
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    let tag = r.headers()["etag"].to_str().expect("etag").to_string();
+    let (r, body) = get(&page, &[("accept-encoding", "gzip")]);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(body, on_disk(".gz"));
+    assert_ne!(r.headers()["etag"].to_str().expect("etag"), tag, "one tag per encoding");
+    let (r, body) = get(&page, &[]);
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(body, on_disk(""));
+
+    // Coming back: unchanged, so 304 and no body.
+    let (r, body) = get(
+        &page,
+        &[("accept-encoding", "gzip, deflate, br"), ("if-none-match", &tag)],
+    );
+    assert_eq!(r.status(), 304);
+    assert!(body.is_empty());
+    assert_eq!(r.headers()["etag"], tag.as_str());
+
+    // The theme's fingerprinted files are kept for a year.
+    let html = String::from_utf8(on_disk("")).expect("utf-8");
+    let css = html
+        .split('"')
+        .find(|s| s.starts_with("/assets/") && s.ends_with(".css"))
+        .expect("the page links its stylesheet");
+    let (r, _) = get(css, &[("accept-encoding", "br")]);
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+
+    // Missing pages are still the site's 404 page.
+    let (r, body) = get("/izin/tidak-ada/", &[]);
+    assert_eq!(r.status(), 404);
+    assert!(String::from_utf8_lossy(&body).contains("<html"));
 }
