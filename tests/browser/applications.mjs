@@ -3,7 +3,7 @@
 // the running service (steps 4 to 7 of the guide):
 //
 //   node tests/browser/applications.mjs --url http://127.0.0.1:PORT --maildir DIR \
-//       --officer petugas1 --officer-password PW --officer-email petugas1@… [--timeout 140]
+//       --officer petugas1 --officer-password PW --officer-email petugas1@… [--timeout SECONDS-PER-STEP]
 //
 // The caller (tests/e2e/applications.rs) runs `sicantik serve` at --url with its mail going to a
 // loopback SMTP server that delivers into the Maildir --maildir, and has created the officer
@@ -55,7 +55,7 @@ import {
 
 setup('tests/browser/applications.mjs', {
   extra: { 'officer-email': { type: 'string', usage: '--officer-email <EMAIL>' } },
-  timeout: '140',
+  timeout: '120',
 });
 const OFFICER_EMAIL = cfg.opts['officer-email'];
 if (!OFFICER_EMAIL) {

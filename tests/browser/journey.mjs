@@ -2,7 +2,7 @@
 // A new applicant's whole journey through the running service, in headless Chromium:
 //
 //   node tests/browser/journey.mjs --url http://127.0.0.1:PORT --maildir DIR \
-//       --officer petugas1 --officer-password PW [--timeout 110]
+//       --officer petugas1 --officer-password PW [--timeout SECONDS-PER-STEP]
 //
 // The caller (tests/e2e/journey.rs) runs `sicantik serve` at --url with its mail going to a
 // loopback SMTP server that delivers into the Maildir --maildir, and has created the officer.

@@ -44,10 +44,10 @@ export const cfg = {
 
 /** Parses the common options (--url, --maildir, --officer, --officer-password, --timeout) and
  *  `extra` ones (parseArgs option specs, each with a `usage` text); exits 2 on bad usage. */
-export function setup(script, { extra = {}, timeout = '110' } = {}) {
+export function setup(script, { extra = {}, timeout = '120' } = {}) {
   const extraUsage = Object.entries(extra).map(([k, o]) => ` ${o.usage ?? `[--${k} VALUE]`}`).join('');
   const usage = `usage: node ${script} --url <http://127.0.0.1:PORT> --maildir <DIR>
-       --officer <USERNAME> --officer-password <PASSWORD> [--timeout SECONDS]${extraUsage}`;
+       --officer <USERNAME> --officer-password <PASSWORD> [--timeout SECONDS-PER-STEP]${extraUsage}`;
   const specs = Object.fromEntries(Object.entries(extra).map(([k, { usage: _, ...spec }]) => [k, spec]));
   let opts;
   try {
@@ -89,6 +89,7 @@ export function setup(script, { extra = {}, timeout = '110' } = {}) {
 const started = Date.now();
 const results = []; // { name, problems: string[] }
 let current = 'starting';
+let currentSince = Date.now();
 let timedOut = false;
 
 /** The journey cannot go on after this step failed. */
@@ -109,6 +110,7 @@ export function record(name, problems, ms) {
 /** A check whose failure is recorded; the journey goes on. Returns whether it passed. */
 export async function check(name, fn) {
   current = name;
+  currentSince = Date.now();
   const t0 = Date.now();
   let problems;
   try {
@@ -148,14 +150,16 @@ function finish(label) {
 export let browser = null;
 
 /** Checks that the service answers, launches Chromium, runs `body`, reports, and exits: 0 all
- *  passed, 1 something failed (a run that outlives --timeout included). */
+ *  passed, 1 something failed. A step that runs longer than --timeout is taken for a hang and
+ *  ends the run; there is no limit on the whole run (a busy machine is slow, not broken). */
 export async function runMain(label, body) {
-  const deadline = setTimeout(async () => {
-    record(`finish within ${cfg.timeoutMs / 1000} s`, [`timed out while running: ${current}`]);
+  const deadline = setInterval(async () => {
+    if (timedOut || Date.now() - currentSince < cfg.timeoutMs) return;
+    record(`no step hangs (limit ${cfg.timeoutMs / 1000} s a step)`, [`hung while running: ${current}`]);
     timedOut = true;
     await Promise.race([browser?.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
     process.exit(Math.max(1, finish(label)));
-  }, cfg.timeoutMs);
+  }, 1000);
   try {
     await launchAndRun(body);
   } catch (e) {
@@ -163,7 +167,7 @@ export async function runMain(label, body) {
   }
   if (!timedOut) {
     await browser?.close().catch(() => {});
-    clearTimeout(deadline);
+    clearInterval(deadline);
     process.exit(finish(label));
   }
 }

@@ -141,43 +141,54 @@ pub fn wait_until_ready(serve: &mut Child, port: u16, log: &Path) {
     );
 }
 
-/// Runs `cmd` to its end, or kills it after `limit`; returns its status (None: killed) and its
-/// stdout and stderr together.
-pub fn run_with_limit(mut cmd: Command, limit: Duration) -> (Option<ExitStatus>, String) {
+/// Runs `cmd` to its end and returns its status and its stdout and stderr together; or kills it
+/// when it has printed nothing for `quiet` (None: killed). The browser scripts print a line per
+/// step and limit each step themselves, so this only catches a process that wedged: no limit is
+/// put on the whole run, which a busy machine makes slow without anything being wrong.
+pub fn run_until_quiet(mut cmd: Command, quiet: Duration) -> (Option<ExitStatus>, String) {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run node (installed by `bash .ci/install`)");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let started = Instant::now();
+    let (tx, rx) = mpsc::channel::<String>();
+    let readers: Vec<_> = [
+        Box::new(child.stdout.take().expect("stdout")) as Box<dyn Read + Send>,
+        Box::new(child.stderr.take().expect("stderr")),
+    ]
+    .into_iter()
+    .map(|pipe| {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        })
+    })
+    .collect();
+    drop(tx);
+    let mut text = String::new();
     let status = loop {
-        match child.try_wait().expect("wait for node") {
-            Some(status) => break Some(status),
-            None if started.elapsed() < limit => std::thread::sleep(Duration::from_millis(100)),
-            None => {
+        match rx.recv_timeout(quiet) {
+            Ok(line) => {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            // Both pipes closed: the process has ended (or closed them, and ends now).
+            Err(mpsc::RecvTimeoutError::Disconnected) => break Some(child.wait().expect("wait for node")),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
             }
         }
     };
-    let text = format!(
-        "{}{}",
-        out_reader.join().unwrap_or_default(),
-        err_reader.join().unwrap_or_default()
-    );
+    for r in readers {
+        let _ = r.join();
+    }
     (status, text)
 }
 
