@@ -1,10 +1,11 @@
-//! PERMOHONAN, DOKUMEN, Ajukan and the officers' review, on SQLite.
+//! PERMOHONAN on SQLite: applications, their timeline, the officers' queue and Cek Status.
+//! Documents are in `documents`, Ajukan and the officers' actions in `review`.
 
 use async_trait::async_trait;
 use generator::{ApplicantType, ApplicationKind};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, params};
 
-use super::{SqliteStore, audit, enqueue, optional};
+use super::{SqliteStore, optional, record_event};
 use crate::application::{Status, new_number};
 use crate::error::{Error, Result};
 use crate::records::*;
@@ -85,28 +86,6 @@ impl AppRow {
 
 fn parse_all(rows: Vec<AppRow>) -> Result<Vec<ApplicationRecord>> {
     rows.into_iter().map(AppRow::parse).collect()
-}
-
-fn status_of(tx: &Transaction<'_>, id: i64) -> Result<Status> {
-    let word: String = tx.query_row("SELECT status FROM applications WHERE id = ?1", [id], |r| r.get(0))?;
-    Status::parse(&word).ok_or_else(|| corrupt("applications", id, "status"))
-}
-
-fn record_event(
-    tx: &Transaction<'_>,
-    application_id: i64,
-    actor: &Actor,
-    from: Option<Status>,
-    to: Status,
-    note: Option<&str>,
-    now: i64,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO application_events (application_id, at, actor_kind, actor_id, actor_label, from_status, to_status, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![application_id, now, actor.kind, actor.id, actor.label, from.map(|s| s.as_str()), to.as_str(), note],
-    )?;
-    Ok(())
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -223,30 +202,7 @@ impl Applications for SqliteStore {
     }
 
     async fn documents(&self, application_id: i64) -> Result<Vec<DocumentRecord>> {
-        self.db
-            .read(move |c| {
-                let mut stmt = c.prepare_cached(
-                    "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan
-                     FROM documents WHERE application_id = ?1 ORDER BY id",
-                )?;
-                let rows = stmt
-                    .query_map([application_id], |r| {
-                        Ok(DocumentRecord {
-                            id: r.get(0)?,
-                            requirement_id: r.get(1)?,
-                            stored_name: r.get(2)?,
-                            original_name: r.get(3)?,
-                            content_type: r.get(4)?,
-                            size: r.get(5)?,
-                            sha256: r.get(6)?,
-                            uploaded_at: r.get(7)?,
-                            catatan: r.get(8)?,
-                        })
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                Ok(rows)
-            })
-            .await
+        self.documents_of(application_id).await
     }
 
     async fn timeline(&self, application_id: i64) -> Result<Vec<EventRecord>> {
@@ -292,67 +248,11 @@ impl Applications for SqliteStore {
         doc: NewDocument,
         now: i64,
     ) -> Result<Option<String>> {
-        self.db
-            .write(move |tx| {
-                let owner: Option<i64> = tx
-                    .query_row("SELECT applicant_id FROM applications WHERE id = ?1", [application_id], |r| r.get(0))
-                    .optional()?;
-                if owner != Some(applicant_id) || !status_of(tx, application_id)?.editable() {
-                    return Err(Error::Forbidden);
-                }
-                let old: Option<String> = tx
-                    .query_row(
-                        "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
-                        params![application_id, doc.requirement_id],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                tx.execute(
-                    "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
-                    params![application_id, doc.requirement_id],
-                )?;
-                tx.execute(
-                    "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size,
-                        sha256, uploaded_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        application_id,
-                        doc.requirement_id,
-                        doc.stored_name,
-                        doc.original_name,
-                        doc.content_type,
-                        doc.size,
-                        doc.sha256,
-                        now
-                    ],
-                )?;
-                tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![application_id, now])?;
-                Ok(old)
-            })
-            .await
+        self.replace_document(application_id, applicant_id, doc, now).await
     }
 
     async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
-        let req = requirement_id.to_string();
-        self.db
-            .write(move |tx| {
-                if !status_of(tx, application_id)?.editable() {
-                    return Err(Error::Forbidden);
-                }
-                let old: Option<String> = tx
-                    .query_row(
-                        "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
-                        params![application_id, req],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                tx.execute(
-                    "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
-                    params![application_id, req],
-                )?;
-                Ok(old)
-            })
-            .await
+        self.delete_document(application_id, requirement_id).await
     }
 
     async fn submit_application(
@@ -362,39 +262,7 @@ impl Applications for SqliteStore {
         now: i64,
         compose: Compose<Submitted>,
     ) -> Result<()> {
-        let domain = self.message_domain.clone();
-        self.db
-            .write(move |tx| {
-                let from = status_of(tx, application_id)?;
-                if !from.can_become(Status::Diajukan) {
-                    return Err(Error::Forbidden);
-                }
-                tx.execute(
-                    "UPDATE applications SET status = 'diajukan', submitted_at = ?2, updated_at = ?2 WHERE id = ?1",
-                    params![application_id, now],
-                )?;
-                tx.execute("UPDATE documents SET catatan = NULL WHERE application_id = ?1", [application_id])?;
-                let (username, email, nama): (String, String, String) = tx.query_row(
-                    "SELECT username, email, nama FROM applicants WHERE id = ?1",
-                    [applicant_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?;
-                let actor = Actor { kind: "pemohon", id: Some(applicant_id), label: username };
-                record_event(tx, application_id, &actor, Some(from), Status::Diajukan, None, now)?;
-                let mut stmt = tx.prepare_cached(
-                    "SELECT o.email, o.nama FROM officers o JOIN applications a ON a.instansi = o.instansi AND a.unit = o.unit
-                     WHERE a.id = ?1 ORDER BY o.id",
-                )?;
-                let officers = stmt
-                    .query_map([application_id], |r| Ok(Recipient { email: r.get(0)?, nama: r.get(1)? }))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                let submitted = Submitted { from, applicant: Recipient { email, nama }, officers };
-                for mail in compose(&submitted)? {
-                    enqueue(tx, &mail, &domain)?;
-                }
-                Ok(())
-            })
-            .await
+        self.submit(application_id, applicant_id, now, compose).await
     }
 
     async fn review(
@@ -405,45 +273,7 @@ impl Applications for SqliteStore {
         now: i64,
         compose: Compose<Recipient>,
     ) -> Result<bool> {
-        let (o, domain) = (officer.clone(), self.message_domain.clone());
-        self.db
-            .write(move |tx| {
-                let from = status_of(tx, application_id)?;
-                if !from.can_become(action.to) {
-                    return Ok(false);
-                }
-                tx.execute(
-                    "UPDATE applications SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                    params![application_id, action.to.as_str(), now],
-                )?;
-                for (req, text) in &action.notes {
-                    tx.execute(
-                        "UPDATE documents SET catatan = ?3 WHERE application_id = ?1 AND requirement_id = ?2",
-                        params![application_id, req, text],
-                    )?;
-                }
-                let actor = Actor { kind: "petugas", id: Some(o.id), label: o.nama.clone() };
-                record_event(tx, application_id, &actor, Some(from), action.to, action.summary.as_deref(), now)?;
-                let (email, nama, nomor, instansi): (String, String, String, String) = tx.query_row(
-                    "SELECT p.email, p.nama, a.nomor, a.instansi FROM applications a JOIN applicants p ON p.id = a.applicant_id
-                     WHERE a.id = ?1",
-                    [application_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )?;
-                for mail in compose(&Recipient { email, nama })? {
-                    enqueue(tx, &mail, &domain)?;
-                }
-                let line = NewAudit {
-                    instansi,
-                    actor: Actor { kind: "petugas", id: Some(o.id), label: o.username.clone() },
-                    action: action.to.audit_action(),
-                    target: nomor,
-                    detail: action.summary.clone(),
-                };
-                audit(tx, &line, now)?;
-                Ok(true)
-            })
-            .await
+        self.act(application_id, officer, action, now, compose).await
     }
 
     async fn queue(&self, f: QueueFilter) -> Result<Vec<ApplicationRecord>> {
@@ -520,41 +350,6 @@ impl Applications for SqliteStore {
     }
 
     async fn document_for_download(&self, id: i64) -> Result<Option<DownloadRecord>> {
-        let row = self
-            .db
-            .read(move |c| {
-                optional(c.query_row(
-                    "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id
-                     FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
-                    [id],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, i64>(3)?,
-                            r.get::<_, String>(4)?,
-                            r.get::<_, String>(5)?,
-                            r.get::<_, String>(6)?,
-                            r.get::<_, i64>(7)?,
-                        ))
-                    },
-                ))
-            })
-            .await?;
-        row.map(
-            |(stored_name, original_name, content_type, applicant_id, instansi, unit, status, app_id)| {
-                Ok(DownloadRecord {
-                    stored_name,
-                    original_name,
-                    content_type,
-                    applicant_id,
-                    instansi,
-                    unit,
-                    status: Status::parse(&status).ok_or_else(|| corrupt("applications", app_id, "status"))?,
-                })
-            },
-        )
-        .transpose()
+        self.download_of(id).await
     }
 }

@@ -6,9 +6,11 @@
 mod accounts;
 mod applications;
 pub mod db;
+mod documents;
 mod officers;
 mod outbox;
 mod registrations;
+mod review;
 mod shared;
 
 use std::path::Path;
@@ -17,8 +19,9 @@ use rusqlite::{Row, Transaction, params};
 
 pub use db::Db;
 
+use crate::application::Status;
 use crate::error::{Error, Result};
-use crate::records::{Applicant, NewAudit, NewMail, RegistrationStatus};
+use crate::records::{Actor, Applicant, NewAudit, NewMail, RegistrationStatus};
 use crate::store::corrupt;
 
 /// The SQLite store.
@@ -71,6 +74,28 @@ pub(crate) fn audit(tx: &Transaction<'_>, a: &NewAudit, now: i64) -> Result<()> 
             a.target,
             a.detail
         ],
+    )?;
+    Ok(())
+}
+
+fn status_of(tx: &Transaction<'_>, id: i64) -> Result<Status> {
+    let word: String = tx.query_row("SELECT status FROM applications WHERE id = ?1", [id], |r| r.get(0))?;
+    Status::parse(&word).ok_or_else(|| corrupt("applications", id, "status"))
+}
+
+fn record_event(
+    tx: &Transaction<'_>,
+    application_id: i64,
+    actor: &Actor,
+    from: Option<Status>,
+    to: Status,
+    note: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO application_events (application_id, at, actor_kind, actor_id, actor_label, from_status, to_status, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![application_id, now, actor.kind, actor.id, actor.label, from.map(|s| s.as_str()), to.as_str(), note],
     )?;
     Ok(())
 }

@@ -1,0 +1,178 @@
+//! Applications: PERMOHONAN, their documents, their timeline, and the moves between statuses.
+
+use generator::{ApplicantType, ApplicationKind};
+use serde::{Deserialize, Serialize};
+
+use super::Recipient;
+use crate::application::{KeptRequirement, Status};
+use crate::domain::{Email, Nib, Npwp, PersonName, PhoneNumber};
+
+/// The PEMOHON part of an application: who applies, as entered on the form.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Pemohon {
+    pub nama: String,
+    pub identitas: String,
+    pub telepon: String,
+    pub email: String,
+    pub alamat: String,
+}
+
+/// The PERUSAHAAN part of an application made for a company.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Perusahaan {
+    pub nama: String,
+    pub npwp: String,
+    pub alamat: String,
+    pub telepon: String,
+    pub email: String,
+}
+
+impl Pemohon {
+    pub fn new(nama: &PersonName, identitas: String, telepon: &PhoneNumber, email: &Email, alamat: String) -> Pemohon {
+        Pemohon {
+            nama: nama.as_str().to_string(),
+            identitas,
+            telepon: telepon.as_str().to_string(),
+            email: email.as_str().to_string(),
+            alamat,
+        }
+    }
+}
+
+impl Perusahaan {
+    pub fn new(nama: String, npwp: &Npwp, alamat: String, telepon: &PhoneNumber, email: &Email) -> Perusahaan {
+        Perusahaan {
+            nama,
+            npwp: npwp.as_str().to_string(),
+            alamat,
+            telepon: telepon.as_str().to_string(),
+            email: email.as_str().to_string(),
+        }
+    }
+}
+
+/// An application made with BUAT.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub form_token: String,
+    pub applicant_id: i64,
+    pub permit_slug: String,
+    pub permit_nama: String,
+    pub instansi: String,
+    pub unit: String,
+    pub kind: ApplicationKind,
+    pub who: ApplicantType,
+    pub nib: Option<Nib>,
+    pub pemohon: Pemohon,
+    pub perusahaan: Option<Perusahaan>,
+    pub persyaratan: Vec<KeptRequirement>,
+}
+
+/// An application as stored.
+#[derive(Debug, Clone)]
+pub struct ApplicationRecord {
+    pub id: i64,
+    pub nomor: String,
+    pub applicant_id: i64,
+    pub permit_slug: String,
+    pub permit_nama: String,
+    pub instansi: String,
+    pub unit: String,
+    pub kind: ApplicationKind,
+    pub who: ApplicantType,
+    pub nib: Option<String>,
+    pub pemohon: Pemohon,
+    pub perusahaan: Option<Perusahaan>,
+    pub persyaratan: Vec<KeptRequirement>,
+    pub status: Status,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+}
+
+/// A stored document (a scan uploaded for one requirement).
+#[derive(Debug, Clone)]
+pub struct DocumentRecord {
+    pub id: i64,
+    pub requirement_id: String,
+    pub stored_name: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: i64,
+    pub catatan: Option<String>,
+}
+
+/// A document just received into the blob store, to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub requirement_id: String,
+    pub stored_name: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// A document with what decides who may download it.
+#[derive(Debug, Clone)]
+pub struct DownloadRecord {
+    pub stored_name: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub applicant_id: i64,
+    pub instansi: String,
+    pub unit: String,
+    pub status: Status,
+}
+
+/// One status change of an application.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_label: String,
+    pub to_status: Status,
+    pub note: Option<String>,
+}
+
+/// The officers' queue filter; `None` matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub instansi: String,
+    pub unit: String,
+    pub status: Option<Status>,
+    pub permit_slug: Option<String>,
+    /// Submitted at or after (Unix seconds).
+    pub from: Option<i64>,
+    /// Submitted before (Unix seconds).
+    pub to: Option<i64>,
+    /// Lower-case text matched inside the number or the applicant's name; empty matches all.
+    pub text: String,
+}
+
+/// What the applicant's Ajukan needs to compose its emails.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub from: Status,
+    pub applicant: Recipient,
+    pub officers: Vec<Recipient>,
+}
+
+/// An officer's action on an application.
+#[derive(Debug, Clone)]
+pub struct ReviewAction {
+    pub to: Status,
+    /// Notes per requirement (`perbaikan`).
+    pub notes: Vec<(String, String)>,
+    /// The timeline's and the audit's summary of the action.
+    pub summary: Option<String>,
+}
+
+/// An application found by Cek Status.
+#[derive(Debug, Clone)]
+pub struct StatusLookup {
+    pub id: i64,
+    pub permit_nama: String,
+    pub status: Status,
+}

@@ -1,0 +1,174 @@
+//! "Masuk" for applicants and officers alike (by username or email) and "Keluar". A failed
+//! login never says which half was wrong, and each login starts a new session.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use minijinja::context;
+
+use crate::clock::now;
+use crate::error::{Error, Result};
+use crate::security::{random_token, token_hash, verify_password};
+use crate::web::{AppState, NONCE_COOKIE, Role, SESSION_COOKIE, Visitor, see_other};
+
+/// What a failed login always says: never whether the username or the password was wrong.
+const LOGIN_FAILED: &str = "Nama pengguna/surel atau kata sandi salah, atau akun belum aktif.";
+
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    info: Option<String>,
+}
+
+fn login_info(code: Option<&str>) -> Option<&'static str> {
+    match code {
+        Some("sandi") => Some("Kata sandi tersimpan. Silakan masuk dengan kata sandi baru Anda."),
+        Some("keluar") => Some("Anda telah keluar."),
+        Some("sesi") => Some("Silakan masuk untuk melanjutkan."),
+        _ => None,
+    }
+}
+
+fn login_page(role: Role) -> (&'static str, &'static str) {
+    match role {
+        Role::Applicant => ("layanan/masuk.html", "Masuk"),
+        Role::Officer => ("layanan/petugas/masuk.html", "Masuk Petugas"),
+    }
+}
+
+pub async fn show_login(State(app): State<AppState>, v: Visitor, Query(q): Query<LoginQuery>) -> Result<Response> {
+    show_login_as(app, v, q, Role::Applicant).await
+}
+
+pub async fn show_officer_login(
+    State(app): State<AppState>,
+    v: Visitor,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response> {
+    show_login_as(app, v, q, Role::Officer).await
+}
+
+async fn show_login_as(app: AppState, v: Visitor, q: LoginQuery, role: Role) -> Result<Response> {
+    let (template, judul) = login_page(role);
+    app.page(
+        &v,
+        template,
+        judul,
+        Some("masuk"),
+        context! { info => login_info(q.info.as_deref()) },
+    )
+}
+
+pub async fn login(
+    State(app): State<AppState>,
+    v: Visitor,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    login_as(app, v, form, Role::Applicant).await
+}
+
+pub async fn officer_login(
+    State(app): State<AppState>,
+    v: Visitor,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    login_as(app, v, form, Role::Officer).await
+}
+
+async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role: Role) -> Result<Response> {
+    app.check_form_token(&v, &form)?;
+    let login = form.get("login").map(|s| s.trim().to_lowercase()).unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    // Logs name the account only by a hash prefix: enough to follow an attack, no personal data.
+    let typed_key = format!("{}:{}", role.as_str(), &token_hash(&login)[..16]);
+    if !app
+        .limits
+        .login_address
+        .allow(app.store.as_ref(), &v.ip.to_string())
+        .await?
+    {
+        tracing::warn!(ip = %v.ip, account = %typed_key, "login refused: rate limit for the address");
+        return Err(Error::TooMany);
+    }
+    let found = app.store.login_account(role, &login).await?;
+    // Failures count against the account once it is known, whatever name or email was typed;
+    // against the identifier typed otherwise.
+    let failures_key = match &found {
+        Some(a) => format!("{}#{}", role.as_str(), a.id),
+        None => typed_key.clone(),
+    };
+    if app
+        .limits
+        .login_failures
+        .reached(app.store.as_ref(), &failures_key)
+        .await?
+    {
+        tracing::warn!(ip = %v.ip, account = %typed_key, "login refused: account locked for a while");
+        return Err(Error::TooMany);
+    }
+    let (id, hash) = match found {
+        Some(a) => (Some(a.id), a.password_hash),
+        None => (None, None),
+    };
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let Some(user_id) = id.filter(|_| ok) else {
+        app.limits
+            .login_failures
+            .allow(app.store.as_ref(), &failures_key)
+            .await?;
+        tracing::warn!(ip = %v.ip, account = %typed_key, role = role.as_str(), "login failed");
+        let (template, judul) = login_page(role);
+        let ctx = context! {
+            nilai => context! { login => form.get("login").map(|s| s.trim()) },
+            galat_login => LOGIN_FAILED,
+        };
+        return app.page_with_status(&v, StatusCode::UNAUTHORIZED, template, judul, Some("masuk"), ctx);
+    };
+    app.limits
+        .login_failures
+        .clear(app.store.as_ref(), &failures_key)
+        .await?;
+    tracing::info!(ip = %v.ip, account = %typed_key, role = role.as_str(), "login succeeded");
+    // A new session at every login: a token planted before login is worth nothing after it.
+    let token = random_token();
+    let old = v.session.as_ref().map(|s| s.token_hash.as_str());
+    app.store
+        .start_session(&token_hash(&token), role, user_id, now(), old)
+        .await?;
+    let target = match role {
+        Role::Applicant => app.routes.beranda.clone(),
+        Role::Officer => format!("{}/petugas/", app.content.situs.layanan),
+    };
+    let mut response = see_other(&target);
+    let h = response.headers_mut();
+    h.append(header::SET_COOKIE, app.cookie(SESSION_COOKIE, &token, None));
+    // A fresh form-token nonce too, so tokens issued before login stop working.
+    h.append(header::SET_COOKIE, app.cookie(NONCE_COOKIE, &random_token(), None));
+    Ok(response)
+}
+
+pub async fn logout(
+    State(app): State<AppState>,
+    v: Visitor,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    app.check_form_token(&v, &form)?;
+    let role = v.session.as_ref().map(|s| s.role);
+    if let Some(s) = &v.session {
+        app.store.end_session(&s.token_hash).await?;
+    }
+    let target = match role {
+        Some(Role::Officer) => format!("{}/petugas/masuk?info=keluar", app.content.situs.layanan),
+        _ => format!("{}?info=keluar", app.routes.masuk),
+    };
+    let mut response = see_other(&target);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, app.cookie(SESSION_COOKIE, "", Some(0)));
+    Ok(response)
+}

@@ -1,0 +1,15 @@
+//! Accounts: "Masuk" (applicants and officers alike, by username or email), "Keluar", setting a
+//! password from an emailed link, "Lupa kata sandi", "Layanan Pemohon" with the profile, and
+//! "Cek Status".
+//!
+//! One module per journey; they share nothing but `routes::auth` and `routes::views`.
+
+mod login;
+mod password;
+mod profile;
+mod status;
+
+pub use self::login::{login, logout, officer_login, show_login, show_officer_login};
+pub use self::password::{forgot, set_password, show_forgot, show_set_password};
+pub use self::profile::{home, show_profile, update_profile};
+pub use self::status::{check_status, check_status_submit};

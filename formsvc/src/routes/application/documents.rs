@@ -1,0 +1,178 @@
+//! DOKUMEN: one upload per requirement, replacing or removing it while the application is still
+//! the applicant's to edit.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::context;
+
+use super::{missing_required, owned, requirement_rows};
+use crate::clock::now;
+use crate::error::{Error, Result};
+use crate::records::{ApplicationRecord, NewDocument};
+use crate::routes::auth::applicant_or_redirect;
+use crate::routes::views::{self, ApplicationView};
+use crate::upload::{self, UploadError};
+use crate::web::{AppState, Visitor, see_other};
+
+#[derive(serde::Deserialize, Default)]
+pub struct DocQuery {
+    #[serde(default)]
+    galat: Option<String>,
+    #[serde(default)]
+    syarat: Option<String>,
+    /// The requirement whose document was just saved.
+    #[serde(default)]
+    tersimpan: Option<String>,
+}
+
+pub async fn documents_page(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(nomor): Path<String>,
+    Query(q): Query<DocQuery>,
+) -> Result<Response> {
+    let s = applicant_or_redirect!(app, v);
+    let a = owned(&app, &nomor, s.user_id).await?;
+    let saved = q
+        .tersimpan
+        .as_deref()
+        .filter(|id| a.persyaratan.iter().any(|r| r.id == *id));
+    documents_view(
+        &app,
+        &v,
+        &a,
+        StatusCode::OK,
+        (q.syarat.as_deref(), q.galat.as_deref()),
+        saved,
+    )
+    .await
+}
+
+async fn documents_view(
+    app: &AppState,
+    v: &Visitor,
+    a: &ApplicationRecord,
+    status: StatusCode,
+    (syarat, galat): (Option<&str>, Option<&str>),
+    saved: Option<&str>,
+) -> Result<Response> {
+    let docs = views::documents(app, a.id).await?;
+    let kurang = missing_required(a, &docs);
+    let ctx = context! {
+        permohonan => ApplicationView::of(a),
+        syarat => requirement_rows(a, &docs),
+        kurang => kurang,
+        bisa_ubah => a.status.editable(),
+        galat_syarat => syarat,
+        galat => galat,
+        tersimpan => saved,
+    };
+    app.page_with_status(v, status, "layanan/dokumen.html", "DOKUMEN", None, ctx)
+}
+
+pub async fn upload(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path((nomor, req_id)): Path<(String, String)>,
+    mut multipart: Multipart,
+) -> Result<Response> {
+    let s = applicant_or_redirect!(app, v);
+    let a = owned(&app, &nomor, s.user_id).await?;
+    let Some(req) = a.persyaratan.iter().find(|r| r.id == req_id).cloned() else {
+        return Err(Error::NotFound);
+    };
+    if !a.status.editable() {
+        return Ok(closed(&app, &v));
+    }
+    let binding = v.session.as_ref().map_or(String::new(), |s| s.token_hash.clone());
+    let key = app.key.clone();
+    let nonce = v.nonce.clone();
+    let new_nonce = v.new_nonce;
+    let received = upload::receive(
+        &mut multipart,
+        &app.blobs,
+        &req.format,
+        req.max_bytes(),
+        app.cfg.upload_idle,
+        |t| !new_nonce && key.verify(&nonce, &binding, t),
+    )
+    .await;
+    let received = match received {
+        Ok(r) => r,
+        Err(UploadError::Csrf) => {
+            tracing::warn!(ip = %v.ip, "refused: upload without a valid form token");
+            return Err(Error::Csrf);
+        }
+        Err(e) => {
+            tracing::info!(ip = %v.ip, problem = e.log_code(), "upload refused");
+            return documents_view(
+                &app,
+                &v,
+                &a,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                (Some(&req_id), Some(&e.to_string())),
+                None,
+            )
+            .await;
+        }
+    };
+    let doc = NewDocument {
+        requirement_id: req_id,
+        stored_name: received.stored_name.clone(),
+        original_name: received.original_name.clone(),
+        content_type: received.content_type.to_string(),
+        size: received.size as i64,
+        sha256: received.sha256.clone(),
+    };
+    match app.store.save_document(a.id, s.user_id, doc, now()).await {
+        Ok(old) => {
+            if let Some(old) = old {
+                let _ = app.blobs.delete(&old).await;
+            }
+            Ok(see_other(&format!(
+                "{}permohonan/{}/dokumen?tersimpan={}#syarat-{}",
+                app.routes.beranda, a.nomor, req.id, req.id
+            )))
+        }
+        Err(e) => {
+            received.discard(&app.blobs).await;
+            Err(e)
+        }
+    }
+}
+
+/// The answer to a document change on an application that is no longer the applicant's to edit.
+fn closed(app: &AppState, v: &Visitor) -> Response {
+    app.message(
+        v,
+        StatusCode::CONFLICT,
+        "Dokumen tidak dapat diubah",
+        "Permohonan ini sedang diperiksa petugas; dokumen tidak dapat diubah.",
+    )
+}
+
+pub async fn remove(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path((nomor, req_id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    let s = applicant_or_redirect!(app, v);
+    app.check_form_token(&v, &form)?;
+    let a = owned(&app, &nomor, s.user_id).await?;
+    if !a.status.editable() {
+        return Ok(closed(&app, &v));
+    }
+    let old = app.store.remove_document(a.id, &req_id).await?;
+    if let Some(old) = old {
+        let _ = app.blobs.delete(&old).await;
+    }
+    Ok(see_other(&format!(
+        "{}permohonan/{}/dokumen",
+        app.routes.beranda, a.nomor
+    )))
+}

@@ -1,0 +1,73 @@
+//! Serving a stored document, to its owner or to an officer of the application's unit.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::application::Status;
+use crate::error::{Error, Result};
+use crate::web::{AppState, Role, Visitor};
+
+/// Serves a document to its owner or to an officer of the application's unit; never as HTML.
+pub async fn download(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let Some(session) = v.session.clone() else {
+        tracing::warn!(ip = %v.ip, document = id, "refused: document without a session");
+        return Err(Error::NotFound);
+    };
+    let Some(doc) = app.store.document_for_download(id).await? else {
+        return Err(Error::NotFound);
+    };
+    // The download rule is the review rule: the owner, or an officer of the unit once the
+    // application has been submitted (a draft is nobody's business but the applicant's).
+    let allowed = match session.role {
+        Role::Applicant => doc.applicant_id == session.user_id,
+        Role::Officer => app
+            .store
+            .officer(session.user_id)
+            .await?
+            .is_some_and(|o| o.instansi == doc.instansi && o.unit == doc.unit && doc.status != Status::Draf),
+    };
+    if !allowed {
+        tracing::warn!(ip = %v.ip, document = id, role = session.role.as_str(), "refused: document of someone else");
+        return Err(Error::NotFound);
+    }
+    let (stored, original, ctype) = (doc.stored_name, doc.original_name, doc.content_type);
+    // Streamed from the store: a large scan never sits whole in memory.
+    let body = axum::body::Body::from_stream(app.blobs.get(&stored).await?);
+    let inline = q.contains_key("lihat") && session.role == Role::Officer;
+    let safe_name: String = original
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "{}; filename=\"{}\"",
+        if inline { "inline" } else { "attachment" },
+        safe_name
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,270 @@
+//! PERMOHONAN and BUAT: choose the permit and applicant type, fill PEMOHON and PERUSAHAAN, read
+//! PERSYARATAN, and create the draft.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use generator::{ApplicantType, ApplicationKind, Permit};
+use minijinja::{Value, context};
+
+use super::requirement_view;
+use crate::application::keep_requirements;
+use crate::clock::now;
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::form::FormCheck;
+use crate::records::{NewApplication, Pemohon, Perusahaan};
+use crate::routes::auth::applicant_or_redirect;
+use crate::web::{AppState, Visitor, see_other};
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Choice {
+    #[serde(default)]
+    izin: String,
+    #[serde(default)]
+    tipe: String,
+    #[serde(default)]
+    jenis: String,
+}
+
+struct Chosen<'a> {
+    permit: &'a Permit,
+    who: Option<ApplicantType>,
+    kind: Option<ApplicationKind>,
+}
+
+fn chosen<'a>(app: &'a AppState, c: &Choice) -> Option<Chosen<'a>> {
+    let permit = app.content.permit(&c.izin)?;
+    let who = ApplicantType::from_word(&c.tipe).filter(|t| permit.tipe_pemohon.contains(t));
+    let kind = ApplicationKind::from_word(&c.jenis).filter(|k| permit.jenis_permohonan.contains(k));
+    // A permit with one possible answer needs no choice.
+    let who = who.or_else(|| (permit.tipe_pemohon.len() == 1).then(|| permit.tipe_pemohon[0]));
+    let kind = kind.or_else(|| (permit.jenis_permohonan.len() == 1).then(|| permit.jenis_permohonan[0]));
+    Some(Chosen { permit, who, kind })
+}
+
+fn permit_options(app: &AppState) -> Value {
+    let groups: Vec<Value> = generator::render::categories(&app.content)
+        .into_iter()
+        .map(|(nama, idx)| {
+            let izin: Vec<Value> = idx
+                .iter()
+                .map(|&i| context! { slug => app.content.izin[i].slug, nama => app.content.izin[i].nama })
+                .collect();
+            context! { nama => nama, izin => izin }
+        })
+        .collect();
+    Value::from(groups)
+}
+
+/// PEMOHON fields, prefilled from the profile.
+async fn profile_defaults(app: &AppState, applicant_id: i64) -> Result<HashMap<String, String>> {
+    let a = crate::routes::views::active_applicant(app, applicant_id).await?;
+    Ok(HashMap::from([
+        ("pemohon_nama".to_string(), a.nama.as_str().to_string()),
+        ("pemohon_identitas".to_string(), a.nomor_identitas.clone()),
+        ("pemohon_telepon".to_string(), a.telepon.as_str().to_string()),
+        ("pemohon_email".to_string(), a.email.as_str().to_string()),
+        ("pemohon_alamat".to_string(), a.alamat.clone()),
+    ]))
+}
+
+const FORM_FIELDS: [&str; 11] = [
+    "nib",
+    "pemohon_nama",
+    "pemohon_identitas",
+    "pemohon_telepon",
+    "pemohon_email",
+    "pemohon_alamat",
+    "perusahaan_nama",
+    "perusahaan_npwp",
+    "perusahaan_alamat",
+    "perusahaan_telepon",
+    "perusahaan_email",
+];
+
+fn form_page(
+    app: &AppState,
+    v: &Visitor,
+    status: StatusCode,
+    c: &Choice,
+    values: &HashMap<String, String>,
+    errors: Value,
+) -> Result<Response> {
+    let ch = chosen(app, c);
+    let nilai: HashMap<&str, String> = FORM_FIELDS
+        .iter()
+        .map(|k| (*k, values.get(*k).cloned().unwrap_or_default()))
+        .collect();
+    let (izin, tipe_pilihan, jenis_pilihan, persyaratan, lengkap) = match &ch {
+        Some(ch) => {
+            let tipe: Vec<Value> = ch
+                .permit
+                .tipe_pemohon
+                .iter()
+                .map(|t| context! { kode => t.as_str(), nama => t.label() })
+                .collect();
+            let jenis: Vec<Value> = ch
+                .permit
+                .jenis_permohonan
+                .iter()
+                .map(|k| context! { kode => k.as_str(), nama => k.label() })
+                .collect();
+            let reqs: Vec<Value> = match (ch.who, ch.kind) {
+                (Some(w), Some(k)) => keep_requirements(ch.permit, w, k)
+                    .iter()
+                    .map(requirement_view)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (
+                Some(
+                    context! { slug => ch.permit.slug, nama => ch.permit.nama, lama => ch.permit.lama_proses_hari_kerja },
+                ),
+                tipe,
+                jenis,
+                reqs,
+                ch.who.is_some() && ch.kind.is_some(),
+            )
+        }
+        None => (None, vec![], vec![], vec![], false),
+    };
+    let ctx = context! {
+        izin_pilihan => permit_options(app),
+        izin => izin,
+        pilihan => context! {
+            izin => c.izin,
+            tipe => ch.as_ref().and_then(|c| c.who).map(|w| w.as_str()),
+            jenis => ch.as_ref().and_then(|c| c.kind).map(|k| k.as_str()),
+        },
+        tipe_pilihan => tipe_pilihan,
+        jenis_pilihan => jenis_pilihan,
+        persyaratan => persyaratan,
+        lengkap => lengkap,
+        perusahaan => ch.as_ref().and_then(|c| c.who) == Some(ApplicantType::Perusahaan),
+        nilai => nilai,
+        form_id => values.get("form_id").cloned().unwrap_or_else(crate::security::random_token),
+        instansi => app.content.situs.instansi,
+        unit => app.content.situs.unit,
+        ..errors
+    };
+    app.page_with_status(v, status, "layanan/permohonan_baru.html", "PERMOHONAN", None, ctx)
+}
+
+pub async fn new_form(State(app): State<AppState>, v: Visitor, Query(c): Query<Choice>) -> Result<Response> {
+    let s = applicant_or_redirect!(app, v);
+    let mut values = profile_defaults(&app, s.user_id).await?;
+    values.insert("form_id".into(), crate::security::random_token());
+    form_page(&app, &v, StatusCode::OK, &c, &values, context! {})
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    v: Visitor,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    let s = applicant_or_redirect!(app, v);
+    app.check_form_token(&v, &form)?;
+    let c = Choice {
+        izin: form.get("izin").cloned().unwrap_or_default(),
+        tipe: form.get("tipe").cloned().unwrap_or_default(),
+        jenis: form.get("jenis").cloned().unwrap_or_default(),
+    };
+    let mut f = FormCheck::new(&form);
+    let ch = chosen(&app, &c);
+    let (permit, who, kind) = match &ch {
+        None => {
+            f.error("izin", "Pilih Jenis Izin.");
+            (None, None, None)
+        }
+        Some(ch) => {
+            if ch.who.is_none() {
+                f.error("tipe", "Pilih Tipe Pemohon yang dapat mengajukan izin ini.");
+            }
+            if ch.kind.is_none() {
+                f.error("jenis", "Pilih Jenis Permohonan.");
+            }
+            (Some(ch.permit), ch.who, ch.kind)
+        }
+    };
+    let nib = if who == Some(ApplicantType::Perusahaan) {
+        f.required("nib", "Isi No Register dengan NIB perusahaan (13 digit).", Nib::parse)
+    } else {
+        f.optional("nib", Nib::parse).flatten()
+    };
+    let nama = f.required("pemohon_nama", "Masukkan nama pemohon.", PersonName::parse);
+    let identitas = f.text("pemohon_identitas", "nomor identitas", 6, 20);
+    let telepon = f.required(
+        "pemohon_telepon",
+        "Masukkan nomor handphone pemohon.",
+        PhoneNumber::parse,
+    );
+    let email = f.required("pemohon_email", "Masukkan alamat surel pemohon.", Email::parse);
+    let alamat = f.text("pemohon_alamat", "alamat pemohon", 5, 200);
+    let perusahaan = if who == Some(ApplicantType::Perusahaan) {
+        let pn = f.text("perusahaan_nama", "nama perusahaan", 2, 150);
+        let pnpwp = f.required("perusahaan_npwp", "Masukkan NPWP perusahaan.", Npwp::parse);
+        let pa = f.text("perusahaan_alamat", "alamat perusahaan", 5, 200);
+        let pt = f.required(
+            "perusahaan_telepon",
+            "Masukkan nomor telepon perusahaan.",
+            PhoneNumber::parse,
+        );
+        let pe = f.required("perusahaan_email", "Masukkan alamat surel perusahaan.", Email::parse);
+        match (pn, pnpwp, pa, pt, pe) {
+            (Some(n), Some(np), Some(a), Some(t), Some(e)) => Some(Some(Perusahaan::new(n, &np, a, &t, &e))),
+            _ => None,
+        }
+    } else {
+        Some(None)
+    };
+    let form_id = form.get("form_id").cloned().unwrap_or_default();
+    if form_id.len() < 32 || form_id.len() > 64 {
+        return Err(Error::Csrf);
+    }
+    let (
+        Some(permit),
+        Some(who),
+        Some(kind),
+        Some(nama),
+        Some(identitas),
+        Some(telepon),
+        Some(email),
+        Some(alamat),
+        Some(perusahaan),
+        true,
+    ) = (
+        permit,
+        who,
+        kind,
+        nama,
+        identitas,
+        telepon,
+        email,
+        alamat,
+        perusahaan,
+        f.ok(),
+    )
+    else {
+        return form_page(&app, &v, StatusCode::UNPROCESSABLE_ENTITY, &c, &form, f.context());
+    };
+    let new = NewApplication {
+        form_token: form_id,
+        applicant_id: s.user_id,
+        permit_slug: permit.slug.clone(),
+        permit_nama: permit.nama.clone(),
+        instansi: app.content.situs.instansi.clone(),
+        unit: app.content.situs.unit.clone(),
+        kind,
+        who,
+        nib,
+        pemohon: Pemohon::new(&nama, identitas, &telepon, &email, alamat),
+        perusahaan,
+        persyaratan: keep_requirements(permit, who, kind),
+    };
+    let nomor = app.store.create_application(new, now()).await?;
+    Ok(see_other(&format!("{}permohonan/{nomor}/dokumen", app.routes.beranda)))
+}

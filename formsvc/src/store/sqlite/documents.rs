@@ -1,0 +1,152 @@
+//! DOKUMEN on SQLite: an application's documents, replacing or removing one while the
+//! application is still the applicant's to edit, and what decides who may download one.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{SqliteStore, optional, status_of};
+use crate::application::Status;
+use crate::error::{Error, Result};
+use crate::records::{DocumentRecord, DownloadRecord, NewDocument};
+use crate::store::corrupt;
+
+impl SqliteStore {
+    /// `Applications::documents`.
+    pub(super) async fn documents_of(&self, application_id: i64) -> Result<Vec<DocumentRecord>> {
+        self.db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan
+                     FROM documents WHERE application_id = ?1 ORDER BY id",
+                )?;
+                let rows = stmt
+                    .query_map([application_id], |r| {
+                        Ok(DocumentRecord {
+                            id: r.get(0)?,
+                            requirement_id: r.get(1)?,
+                            stored_name: r.get(2)?,
+                            original_name: r.get(3)?,
+                            content_type: r.get(4)?,
+                            size: r.get(5)?,
+                            sha256: r.get(6)?,
+                            uploaded_at: r.get(7)?,
+                            catatan: r.get(8)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await
+    }
+
+    /// `Applications::save_document`.
+    pub(super) async fn replace_document(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        doc: NewDocument,
+        now: i64,
+    ) -> Result<Option<String>> {
+        self.db
+            .write(move |tx| {
+                let owner: Option<i64> = tx
+                    .query_row("SELECT applicant_id FROM applications WHERE id = ?1", [application_id], |r| r.get(0))
+                    .optional()?;
+                if owner != Some(applicant_id) || !status_of(tx, application_id)?.editable() {
+                    return Err(Error::Forbidden);
+                }
+                let old: Option<String> = tx
+                    .query_row(
+                        "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                        params![application_id, doc.requirement_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                tx.execute(
+                    "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                    params![application_id, doc.requirement_id],
+                )?;
+                tx.execute(
+                    "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size,
+                        sha256, uploaded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        application_id,
+                        doc.requirement_id,
+                        doc.stored_name,
+                        doc.original_name,
+                        doc.content_type,
+                        doc.size,
+                        doc.sha256,
+                        now
+                    ],
+                )?;
+                tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![application_id, now])?;
+                Ok(old)
+            })
+            .await
+    }
+
+    /// `Applications::remove_document`.
+    pub(super) async fn delete_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
+        let req = requirement_id.to_string();
+        self.db
+            .write(move |tx| {
+                if !status_of(tx, application_id)?.editable() {
+                    return Err(Error::Forbidden);
+                }
+                let old: Option<String> = tx
+                    .query_row(
+                        "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                        params![application_id, req],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                tx.execute(
+                    "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                    params![application_id, req],
+                )?;
+                Ok(old)
+            })
+            .await
+    }
+
+    /// `Applications::document_for_download`.
+    pub(super) async fn download_of(&self, id: i64) -> Result<Option<DownloadRecord>> {
+        let row = self
+            .db
+            .read(move |c| {
+                optional(c.query_row(
+                    "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id
+                     FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
+                    [id],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, String>(5)?,
+                            r.get::<_, String>(6)?,
+                            r.get::<_, i64>(7)?,
+                        ))
+                    },
+                ))
+            })
+            .await?;
+        row.map(
+            |(stored_name, original_name, content_type, applicant_id, instansi, unit, status, app_id)| {
+                Ok(DownloadRecord {
+                    stored_name,
+                    original_name,
+                    content_type,
+                    applicant_id,
+                    instansi,
+                    unit,
+                    status: Status::parse(&status).ok_or_else(|| corrupt("applications", app_id, "status"))?,
+                })
+            },
+        )
+        .transpose()
+    }
+}
