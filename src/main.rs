@@ -95,15 +95,29 @@ fn options(cli: &Cli, search: Search, live_reload: bool) -> Options {
     }
 }
 
+/// Logs go to stderr (journald keeps them under systemd): readable lines by default, one JSON
+/// object per line with `SICANTIK_LOG_FORMAT=json` for log collectors. `SICANTIK_LOG` filters
+/// (`info` by default; `access=debug` adds a line per site file served).
+fn init_logging() -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SICANTIK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match std::env::var("SICANTIK_LOG_FORMAT").as_deref() {
+        Ok("json") => logs.json().with_current_span(true).with_span_list(false).init(),
+        Ok("text") | Err(_) => logs.init(),
+        Ok(other) => return Err(format!("SICANTIK_LOG_FORMAT: \"{other}\" is neither text nor json")),
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SICANTIK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    if let Err(e) = init_logging() {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 mod form;
 pub mod mail;
+pub mod observe;
 pub mod officers;
 pub mod outbox;
 pub mod ratelimit;

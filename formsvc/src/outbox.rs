@@ -16,6 +16,7 @@ use tokio::sync::Notify;
 use crate::clock::now_ms;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::observe::Metrics;
 use crate::records::ClaimedMail;
 pub use crate::records::NewMail;
 use crate::store::DynStore;
@@ -68,13 +69,14 @@ pub struct Outbox {
     retry_base: Duration,
     retry_max: Duration,
     max_attempts: u32,
+    metrics: Arc<Metrics>,
 }
 
 /// How long a claimed row stays reserved for the worker that claimed it.
 const LEASE_MS: i64 = 120_000;
 
 impl Outbox {
-    pub fn new(store: DynStore, transport: Transport, cfg: &Config) -> Result<Outbox> {
+    pub fn new(store: DynStore, transport: Transport, cfg: &Config, metrics: Arc<Metrics>) -> Result<Outbox> {
         let from: Mailbox = cfg
             .mail_from
             .parse()
@@ -87,6 +89,7 @@ impl Outbox {
             retry_base: cfg.mail_retry_base,
             retry_max: cfg.mail_retry_max,
             max_attempts: cfg.mail_max_attempts,
+            metrics,
         })
     }
 
@@ -137,12 +140,14 @@ impl Outbox {
         match outcome {
             Ok(()) => {
                 tracing::info!(outbox_id = c.id, attempts, "email sent");
+                self.metrics.mail_sent();
                 self.store.mark_sent(c.id, attempts, now_ms()).await?;
             }
             Err(error) => {
                 let failed = attempts >= i64::from(self.max_attempts);
                 let delay = self.backoff(u32::try_from(attempts).unwrap_or(u32::MAX));
                 tracing::warn!(outbox_id = c.id, attempts, failed, %error, "email not sent");
+                self.metrics.mail_attempt_failed();
                 let error: String = error.chars().take(500).collect();
                 let next = now_ms() + delay.as_millis() as i64;
                 self.store

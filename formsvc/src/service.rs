@@ -12,9 +12,10 @@ use tokio::net::TcpListener;
 use crate::blob::Blobs;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
-use crate::routes::{account, application, officer, registration, review};
+use crate::routes::{account, application, officer, ops, registration, review};
 use crate::security::FormKey;
 use crate::store::DynStore;
 use crate::web::{self, App, AppState};
@@ -56,7 +57,8 @@ impl Service {
         let store: DynStore = crate::store::open(&cfg.database_url, cfg.database_pool, &message_domain).await?;
         let key = FormKey::shared(&cfg.form_key, store.as_ref()).await?;
         let transport = Transport::from_config(&cfg)?;
-        let outbox = Outbox::new(store.clone(), transport, &cfg)?;
+        let metrics = Arc::new(Metrics::new());
+        let outbox = Outbox::new(store.clone(), transport, &cfg, metrics.clone())?;
         let app = Arc::new(App {
             routes: ServiceRoutes::new(&content.situs.layanan),
             limits: Limits::from_config(&cfg),
@@ -68,6 +70,7 @@ impl Service {
             key,
             mail_wake: outbox.waker(),
             message_domain,
+            metrics,
         });
         Ok(Service { app, outbox })
     }
@@ -142,10 +145,20 @@ impl Service {
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
             .layer(axum::middleware::from_fn_with_state(app.clone(), web::render_errors))
             .with_state(app.clone());
+        let ops = Router::new()
+            .route("/healthz", get(ops::healthz))
+            .route("/readyz", get(ops::readyz))
+            .route("/metrics", get(ops::metrics))
+            .with_state(app.clone());
         Router::new()
             .merge(service)
+            .merge(ops)
             .fallback_service(generator::site_router(&app.cfg.public_dir))
-            .layer(axum::middleware::from_fn_with_state(app, web::security_headers))
+            .layer(axum::middleware::from_fn_with_state(app.clone(), web::security_headers))
+            .layer(axum::middleware::from_fn_with_state(
+                app.metrics.clone(),
+                crate::observe::observe,
+            ))
     }
 
     /// Serves on `listener` until `shutdown` resolves; the outbox worker runs beside it and

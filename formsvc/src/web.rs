@@ -37,6 +37,7 @@ pub struct App {
     pub mail_wake: Arc<Notify>,
     /// The host part of Message-IDs.
     pub message_domain: String,
+    pub metrics: Arc<crate::observe::Metrics>,
 }
 
 pub type AppState = Arc<App>;
@@ -233,21 +234,34 @@ struct ErrorPage {
     pesan: &'static str,
     /// For server errors: the reference the user can quote, also in the log line.
     rujukan: Option<String>,
+    /// For server errors: which part failed, for the figures.
+    cause: Option<&'static str>,
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         let rujukan = status.is_server_error().then(|| {
-            // The cause goes to the log under a reference the user can quote; the page shows
-            // only the reference.
-            let reference: String = crate::security::random_token().chars().filter(char::is_ascii_alphanumeric).take(10).collect();
+            // The cause goes to the log under the request's id, which the page shows as the
+            // reference the user can quote.
+            let reference = crate::observe::request_id().unwrap_or_else(|| "-".into());
             tracing::error!(reference = %reference, error = %self, source = ?std::error::Error::source(&self), "request failed");
             reference
         });
+        let cause = status.is_server_error().then(|| match self {
+            Error::Db(_) | Error::WriterGone | Error::Postgres(_) | Error::Pool(_) | Error::Corrupt { .. } => "store",
+            Error::Blob(_) => "blob",
+            Error::Mail(_) => "mail",
+            _ => "other",
+        });
         let (judul, pesan) = self.user_message();
         let mut r = status.into_response();
-        r.extensions_mut().insert(ErrorPage { judul, pesan, rujukan });
+        r.extensions_mut().insert(ErrorPage {
+            judul,
+            pesan,
+            rujukan,
+            cause,
+        });
         r
     }
 }
@@ -260,6 +274,9 @@ pub async fn render_errors(State(app): State<AppState>, request: Request, next: 
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
     };
+    if let Some(cause) = page.cause {
+        app.metrics.server_error(cause);
+    }
     let visitor = Visitor {
         ip,
         nonce: String::new(),

@@ -198,7 +198,7 @@ fn two_instances_share_accounts_sessions_forms_documents_limits_and_the_outbox()
     else {
         return;
     };
-    let cluster = Cluster::start(&servers, 2, &[]);
+    let cluster = Cluster::start(&servers, 2, &[("SICANTIK_LOG_FORMAT", "json")]);
     let (a, b) = (cluster.instances[0].url.clone(), cluster.instances[1].url.clone());
 
     // Registrasi Pemohon: the form from one instance, DAFTAR on the other.
@@ -286,6 +286,24 @@ fn two_instances_share_accounts_sessions_forms_documents_limits_and_the_outbox()
             .number("SELECT count(*) FROM outbox WHERE status <> 'terkirim'"),
         0
     );
+
+    // For the log collector: one JSON object per line, each request's lines under its id.
+    for instance in &cluster.instances {
+        let log = std::fs::read_to_string(&instance.log).expect("the instance's log");
+        let json: Vec<&str> = log.lines().filter(|l| l.starts_with('{')).collect();
+        assert!(
+            json.iter().any(|l| l.contains("\"target\":\"access\"")
+                && l.contains("\"route\":\"/layanan/registrasi\"")
+                && l.contains("\"name\":\"request\"")),
+            "no access line of a registration under its request id in {}",
+            instance.log.display()
+        );
+        let other: Vec<&str> = log
+            .lines()
+            .filter(|l| !l.starts_with('{') && !l.starts_with("Situs dan layanan berjalan"))
+            .collect();
+        assert!(other.is_empty(), "lines that are not JSON: {other:?}");
+    }
 }
 
 /// What one uploading person tried, per requirement, in order: the bytes and whether the

@@ -21,7 +21,7 @@ use serde::Deserialize;
 pub use self::database::DatabaseUrl;
 pub use self::form_key::FormKeySetting;
 use self::form_key::parse_form_key;
-pub use self::proxies::parse_trusted_proxies;
+pub use self::proxies::{parse_address_list, parse_trusted_proxies};
 pub use self::storage::StorageConfig;
 use self::storage::storage;
 use crate::error::{Error, Result};
@@ -50,6 +50,9 @@ pub struct Config {
     pub database_pool: usize,
     /// Peers whose `X-Forwarded-For`/`Forwarded` header names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Who may read `/metrics` (the client address, after the trusted proxies): loopback by
+    /// default, `SICANTIK_METRICS_ALLOW` for a monitoring server.
+    pub metrics_allow: Vec<ipnet::IpNet>,
     pub form_key: FormKeySetting,
     /// Registrations per address and hour (`SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS`).
     pub limit_registrations_per_address: i64,
@@ -174,6 +177,10 @@ impl Config {
                 .or(file.trusted_proxies)
                 .unwrap_or_default(),
         )?;
+        let metrics_allow = parse_address_list(
+            "SICANTIK_METRICS_ALLOW",
+            &env("SICANTIK_METRICS_ALLOW").unwrap_or_else(|| "127.0.0.0/8, ::1".into()),
+        )?;
         let form_key = parse_form_key(env("SICANTIK_FORM_KEY"), env("SICANTIK_FORM_KEY_FILE"))?;
         let limit_registrations_per_address =
             number("SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS", None, 60)?.clamp(1, 1_000_000) as i64;
@@ -192,6 +199,7 @@ impl Config {
             database_url,
             database_pool,
             trusted_proxies,
+            metrics_allow,
             form_key,
             addr,
             data_dir,

@@ -62,3 +62,14 @@ pub struct NewMail {
     /// Whose officers see it if it cannot be delivered.
     pub instansi: Option<String>,
 }
+
+/// The outbox at a glance, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxState {
+    /// Emails waiting to be sent (claimed or not).
+    pub waiting: i64,
+    /// When the oldest of them was queued, in milliseconds.
+    pub oldest_queued_at_ms: Option<i64>,
+    /// Emails given up on after their last attempt.
+    pub failed: i64,
+}

@@ -5,6 +5,7 @@ pub mod account;
 pub mod application;
 pub mod auth;
 pub mod officer;
+pub mod ops;
 pub mod registration;
 pub mod review;
 pub mod views;

@@ -219,6 +219,9 @@ pub async fn submit(
         Ok(mails)
     });
     let outcome = app.store.register(reg, clock::today_wib().0, now(), compose).await?;
+    if matches!(outcome, RegisterOutcome::Created(_)) {
+        app.metrics.acknowledged("registrasi");
+    }
     match outcome {
         RegisterOutcome::Created(nomor) | RegisterOutcome::Repeated(nomor) => {
             app.mail_wake.notify_one();

@@ -204,6 +204,8 @@ pub trait Outbox: Send + Sync {
     ) -> Result<()>;
     /// When the next email is due (its attempt time or the end of its lease), if any waits.
     async fn next_mail_due(&self) -> Result<Option<i64>>;
+    /// How many wait, since when, and how many failed for good.
+    async fn outbox_state(&self) -> Result<OutboxState>;
     /// Wakes `notify` whenever any instance enqueues mail, for as long as the store lives
     /// (PostgreSQL: LISTEN/NOTIFY on a connection of its own, reconnecting after a failure).
     /// SQLite has one instance, whose handlers wake their worker themselves: nothing to do.

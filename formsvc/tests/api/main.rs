@@ -8,6 +8,7 @@ mod applications;
 mod backend;
 mod helpers;
 mod mail;
+mod ops;
 mod registration;
 mod security;
 mod smtp;

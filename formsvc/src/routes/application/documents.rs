@@ -130,8 +130,12 @@ pub async fn upload(
     };
     match app.store.save_document(a.id, s.user_id, doc, now()).await {
         Ok(old) => {
+            app.metrics.uploaded(received.size);
             if let Some(old) = old {
-                let _ = app.blobs.delete(&old).await;
+                // The row no longer names it: an object left behind is only wasted space.
+                if let Err(e) = app.blobs.delete(&old).await {
+                    tracing::warn!(error = %e, "the replaced document could not be deleted");
+                }
             }
             Ok(see_other(&format!(
                 "{}permohonan/{}/dokumen?tersimpan={}#syarat-{}",
@@ -169,7 +173,9 @@ pub async fn remove(
     }
     let old = app.store.remove_document(a.id, &req_id).await?;
     if let Some(old) = old {
-        let _ = app.blobs.delete(&old).await;
+        if let Err(e) = app.blobs.delete(&old).await {
+            tracing::warn!(error = %e, "a removed document's object could not be deleted");
+        }
     }
     Ok(see_other(&format!(
         "{}permohonan/{}/dokumen",

@@ -266,5 +266,6 @@ pub async fn create(
         persyaratan: keep_requirements(permit, who, kind),
     };
     let nomor = app.store.create_application(new, now()).await?;
+    app.metrics.acknowledged("permohonan");
     Ok(see_other(&format!("{}permohonan/{nomor}/dokumen", app.routes.beranda)))
 }

@@ -67,6 +67,7 @@ pub async fn submit(
         Ok(mails)
     });
     app.store.submit_application(a.id, s.user_id, now(), compose).await?;
+    app.metrics.acknowledged("pengajuan");
     app.mail_wake.notify_one();
     Ok(see_other(&format!(
         "{}permohonan/{}?info=diajukan",

@@ -120,6 +120,23 @@ impl Outbox for PgStore {
         .try_get(0)?)
     }
 
+    async fn outbox_state(&self) -> Result<OutboxState> {
+        let c = self.client().await?;
+        let row = one(
+            &c,
+            "SELECT count(*) FILTER (WHERE status = 'antre'), \
+                    min(created_at) FILTER (WHERE status = 'antre'), \
+                    count(*) FILTER (WHERE status = 'gagal') FROM outbox",
+            &[],
+        )
+        .await?;
+        Ok(OutboxState {
+            waiting: row.try_get(0)?,
+            oldest_queued_at_ms: row.try_get(1)?,
+            failed: row.try_get(2)?,
+        })
+    }
+
     async fn listen_for_mail(&self, notify: Arc<Notify>) -> Result<()> {
         let mut config = self.config.clone();
         // A silent peer is noticed within a minute or so, not after the system's two hours.

@@ -100,6 +100,26 @@ impl Outbox for SqliteStore {
             .await
     }
 
+    async fn outbox_state(&self) -> Result<OutboxState> {
+        self.db
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FILTER (WHERE status = 'antre'), \
+                            min(created_at) FILTER (WHERE status = 'antre'), \
+                            count(*) FILTER (WHERE status = 'gagal') FROM outbox",
+                    [],
+                    |r| {
+                        Ok(OutboxState {
+                            waiting: r.get(0)?,
+                            oldest_queued_at_ms: r.get(1)?,
+                            failed: r.get(2)?,
+                        })
+                    },
+                )?)
+            })
+            .await
+    }
+
     async fn listen_for_mail(&self, _notify: Arc<tokio::sync::Notify>) -> Result<()> {
         Ok(())
     }

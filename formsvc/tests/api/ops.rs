@@ -1,0 +1,117 @@
+//! What a load balancer and a monitoring server ask: `/healthz`, `/readyz` (the store and the
+//! blob store), `/metrics` (only to allowed addresses), and the request id that joins a user's
+//! "kode rujukan" to the log line.
+
+use crate::helpers::*;
+
+const PW: &str = "hujan turun di jembatan ampera";
+
+#[test]
+fn a_load_balancer_sees_the_instance_alive_and_ready() {
+    let app = spawn_app();
+    let b = app.browser();
+    let health = b.get("/healthz");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.body, "ok\n");
+    let ready = b.get("/readyz");
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert_eq!(ready.header("cache-control"), Some("no-store"));
+    // Asked again and again, as load balancers do: never rate limited.
+    for _ in 0..50 {
+        assert_eq!(b.get("/readyz").status, 200);
+    }
+}
+
+#[test]
+fn an_instance_whose_documents_folder_is_gone_is_not_ready() {
+    let app = spawn_app();
+    let folder = app.data.path().join("berkas");
+    assert!(folder.is_dir(), "the documents folder is made at start");
+    std::fs::remove_dir_all(&folder).expect("remove the documents folder");
+    let ready = app.browser().get("/readyz");
+    assert_eq!(ready.status, 503);
+    assert!(ready.body.contains("blob store"), "{}", ready.body);
+    assert!(
+        !ready.body.contains(&app.data.path().display().to_string()),
+        "no paths shown"
+    );
+    assert_eq!(app.browser().get("/healthz").status, 200, "alive, just not ready");
+}
+
+#[test]
+fn metrics_count_what_happened_and_show_the_outbox() {
+    let app = spawn_app();
+    let b = app.browser();
+    assert_eq!(register(&b, &registration("rahmat", "rahmat@contoh.id")).status, 303);
+    assert_eq!(login(&b, "rahmat", "bukan sandinya").status, 401);
+    let m = b.get("/metrics");
+    assert_eq!(m.status, 200, "{}", m.body);
+    assert!(
+        m.header("content-type")
+            .is_some_and(|t| t.starts_with("application/openmetrics-text"))
+    );
+    for line in [
+        "sicantik_submissions_acknowledged_total{kind=\"registrasi\"} 1",
+        "sicantik_http_requests_total{route=\"/layanan/registrasi\",method=\"POST\",status=\"303\"} 1",
+        "sicantik_http_requests_total{route=\"/layanan/masuk\",method=\"POST\",status=\"401\"} 1",
+    ] {
+        assert!(m.body.contains(line), "no {line} in:\n{}", m.body);
+    }
+    assert!(m.body.contains("sicantik_http_request_duration_seconds_bucket{le="));
+    assert!(m.body.contains("sicantik_outbox_waiting "));
+    assert!(m.body.contains("sicantik_outbox_oldest_waiting_seconds "));
+    // Nothing about the person.
+    for private in ["rahmat", "1671044508900001", "Siti Aminah"] {
+        assert!(!m.body.contains(private), "{private} in the metrics");
+    }
+}
+
+#[test]
+fn metrics_are_not_shown_to_the_public_behind_the_proxy_only_to_the_monitoring_network() {
+    let app = spawn_app_with(Options {
+        env: vec![
+            ("SICANTIK_TRUSTED_PROXIES", "127.0.0.1".into()),
+            ("SICANTIK_METRICS_ALLOW", "10.20.0.0/16".into()),
+        ],
+        ..Options::default()
+    });
+    let public = app.browser().with_header("X-Forwarded-For", "203.0.113.9");
+    assert_eq!(public.get("/metrics").status, 404);
+    let monitoring = app.browser().with_header("X-Forwarded-For", "10.20.3.4");
+    assert_eq!(monitoring.get("/metrics").status, 200);
+    // Loopback is not allowed once the setting names other addresses.
+    assert_eq!(app.browser().get("/metrics").status, 404);
+}
+
+#[test]
+fn the_reference_on_an_error_page_is_the_request_id() {
+    let app = spawn_app();
+    let b = active_applicant(&app, "yusuf", "yusuf@contoh.id", PW);
+    assert_eq!(login(&b, "yusuf", PW).status, 303);
+    let fine = b.get("/layanan/");
+    let id = fine.header("x-request-id").expect("every answer names its request");
+    assert_eq!(id.len(), 10);
+    app.db()
+        .exec("UPDATE applicants SET telepon = 'bukan nomor' WHERE username = 'yusuf'");
+    let broken = b.get("/layanan/");
+    assert_eq!(broken.status, 500);
+    let id = broken.header("x-request-id").expect("request id");
+    assert!(
+        broken.body.contains(&format!("kode rujukan {id}")),
+        "the page names request {id}: {}",
+        broken.body
+    );
+    let m = app.browser().get("/metrics");
+    assert!(
+        m.body.contains("sicantik_server_errors_total{kind=\"store\"} 1"),
+        "{}",
+        m.body
+    );
+}
+
+crate::backend::also_on_postgres_and_s3!(
+    a_load_balancer_sees_the_instance_alive_and_ready,
+    metrics_count_what_happened_and_show_the_outbox,
+    metrics_are_not_shown_to_the_public_behind_the_proxy_only_to_the_monitoring_network,
+    the_reference_on_an_error_page_is_the_request_id
+);
