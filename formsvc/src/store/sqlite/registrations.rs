@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::db::next_counter;
 use super::{APPLICANT_COLUMNS, SqliteStore, applicant_row, audit, enqueue, optional};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::{Compose, Registrations};
 
@@ -253,7 +253,7 @@ impl Registrations for SqliteStore {
     async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()> {
         self.db
             .write(move |tx| {
-                tx.execute(
+                let changed = tx.execute(
                     "UPDATE applicants SET telepon = ?2, alamat = ?3, kabupaten = ?4, kode_pos = ?5
                      WHERE id = ?1 AND status = 'aktif'",
                     params![
@@ -264,6 +264,10 @@ impl Registrations for SqliteStore {
                         update.kode_pos.as_str()
                     ],
                 )?;
+                // Only an active applicant has a profile to change.
+                if changed == 0 {
+                    return Err(Error::NotFound);
+                }
                 let (instansi, username): (String, String) =
                     tx.query_row("SELECT instansi, username FROM applicants WHERE id = ?1", [id], |r| {
                         Ok((r.get(0)?, r.get(1)?))
