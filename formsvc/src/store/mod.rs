@@ -22,6 +22,8 @@ use crate::records::*;
 
 pub mod postgres;
 pub mod sqlite;
+#[cfg(test)]
+mod tests;
 
 /// Composes the emails of a change from what the store found inside its transaction. Owned
 /// (`'static`): the SQLite writer runs it on its own thread.

@@ -17,8 +17,6 @@ mod outbox;
 mod registrations;
 mod review;
 mod shared;
-#[cfg(test)]
-mod tests;
 
 use std::sync::Mutex;
 use std::time::Duration;

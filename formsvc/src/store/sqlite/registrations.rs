@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::db::next_counter;
 use super::{APPLICANT_COLUMNS, SqliteStore, applicant_row, audit, enqueue, optional};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::{Compose, Registrations};
 
@@ -168,7 +168,7 @@ impl Registrations for SqliteStore {
         let (o, domain) = (officer.clone(), self.message_domain.clone());
         self.db
             .write(move |tx| {
-                let applicant = match waiting(tx, id, &o.instansi)? {
+                let mut applicant = match waiting(tx, id, &o.instansi)? {
                     Ok(a) => a,
                     Err(decision) => return Ok(decision),
                 };
@@ -176,6 +176,8 @@ impl Registrations for SqliteStore {
                     "UPDATE applicants SET status = 'aktif', decided_at = ?2, decided_by = ?3 WHERE id = ?1",
                     params![id, now, o.id],
                 )?;
+                // `compose` sees the applicant as decided.
+                applicant.status = RegistrationStatus::Aktif;
                 tx.execute(
                     "INSERT INTO link_tokens (token_hash, purpose, subject_kind, subject_id, created_at, expires_at)
                      VALUES (?1, ?2, 'pemohon', ?3, ?4, ?5)",
@@ -208,7 +210,7 @@ impl Registrations for SqliteStore {
         let (o, reason, domain) = (officer.clone(), reason.to_string(), self.message_domain.clone());
         self.db
             .write(move |tx| {
-                let applicant = match waiting(tx, id, &o.instansi)? {
+                let mut applicant = match waiting(tx, id, &o.instansi)? {
                     Ok(a) => a,
                     Err(decision) => return Ok(decision),
                 };
@@ -216,6 +218,8 @@ impl Registrations for SqliteStore {
                     "UPDATE applicants SET status = 'ditolak', alasan_tolak = ?2, decided_at = ?3, decided_by = ?4 WHERE id = ?1",
                     params![id, reason, now, o.id],
                 )?;
+                applicant.status = RegistrationStatus::Ditolak;
+                applicant.alasan_tolak = Some(reason.clone());
                 for mail in compose(&applicant)? {
                     enqueue(tx, &mail, &domain)?;
                 }
@@ -249,7 +253,7 @@ impl Registrations for SqliteStore {
     async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()> {
         self.db
             .write(move |tx| {
-                tx.execute(
+                let changed = tx.execute(
                     "UPDATE applicants SET telepon = ?2, alamat = ?3, kabupaten = ?4, kode_pos = ?5
                      WHERE id = ?1 AND status = 'aktif'",
                     params![
@@ -260,6 +264,10 @@ impl Registrations for SqliteStore {
                         update.kode_pos.as_str()
                     ],
                 )?;
+                // Only an active applicant has a profile to change.
+                if changed == 0 {
+                    return Err(Error::NotFound);
+                }
                 let (instansi, username): (String, String) =
                     tx.query_row("SELECT instansi, username FROM applicants WHERE id = ?1", [id], |r| {
                         Ok((r.get(0)?, r.get(1)?))

@@ -1,13 +1,13 @@
 //! The status moves of an application on SQLite: the applicant's Ajukan and the officers'
 //! actions, each written with its event, its emails and (for officers) its audit line.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, audit, enqueue, record_event, status_of};
 use crate::application::Status;
 use crate::error::{Error, Result};
 use crate::records::*;
-use crate::store::Compose;
+use crate::store::{Compose, corrupt};
 
 impl SqliteStore {
     /// Ajukan (`Applications::submit_application`).
@@ -65,7 +65,16 @@ impl SqliteStore {
         let (o, domain) = (officer.clone(), self.message_domain.clone());
         self.db
             .write(move |tx| {
-                let from = status_of(tx, application_id)?;
+                // Only an application of the officer's unit past its draft; any other is not found.
+                let from: Option<String> = tx
+                    .query_row(
+                        "SELECT status FROM applications WHERE id = ?1 AND instansi = ?2 AND unit = ?3 AND status != 'draf'",
+                        params![application_id, o.instansi, o.unit],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let from = Status::parse(&from.ok_or(Error::NotFound)?)
+                    .ok_or_else(|| corrupt("applications", application_id, "status"))?;
                 if !from.can_become(action.to) {
                     return Ok(false);
                 }

@@ -1,26 +1,29 @@
-//! The outbox: claims under a lease, attempts, and the wake-up across instances.
+//! The outbox: claims under a lease, attempts, and (PostgreSQL) the wake-up across instances.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
-use crate::store::Outbox;
-use crate::store::postgres::now_ms;
+use crate::clock::now_ms;
 
 const LEASE: i64 = 60_000;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_workers_never_claim_the_same_mail() {
-    let Some(db) = TestDb::create().await else { return };
+on_both!(
+    two_workers_never_claim_the_same_mail,
+    attempts_are_recorded_and_failures_shown_to_the_officers,
+);
+
+/// Two instances' workers (SQLite: two writers on one file) claiming at once.
+async fn two_workers_never_claim_the_same_mail(db: TestDb) {
     let (one, two) = (db.store().await, db.store().await);
     let mails: Vec<NewMail> = (0..40).map(|i| mail("uji", &format!("p{i}@example.com"))).collect();
     one.enqueue(mails).await.expect("enqueue");
     one.enqueue(Vec::new()).await.expect("nothing to enqueue");
     let now = now_ms() + 1000;
 
-    let claim_all = |store: &'static str| {
-        let s = if store == "one" { &one } else { &two };
+    let claim_all = |s: &DynStore| {
+        let s = s.clone();
         async move {
             let mut ids = Vec::new();
             loop {
@@ -32,7 +35,7 @@ async fn two_workers_never_claim_the_same_mail() {
             }
         }
     };
-    let (a, b) = tokio::join!(claim_all("one"), claim_all("two"));
+    let (a, b) = tokio::join!(claim_all(&one), claim_all(&two));
     let all: HashSet<i64> = a.iter().chain(&b).copied().collect();
     assert_eq!(a.len() + b.len(), 40, "every mail claimed once: {a:?} {b:?}");
     assert_eq!(all.len(), 40);
@@ -56,9 +59,7 @@ async fn two_workers_never_claim_the_same_mail() {
     );
 }
 
-#[tokio::test]
-async fn attempts_are_recorded_and_failures_shown_to_the_officers() {
-    let Some(db) = TestDb::create().await else { return };
+async fn attempts_are_recorded_and_failures_shown_to_the_officers(db: TestDb) {
     let store = db.store().await;
     assert_eq!(store.next_mail_due().await.expect("due"), None);
     store
@@ -121,21 +122,22 @@ async fn attempts_are_recorded_and_failures_shown_to_the_officers() {
             ),
         ]
     );
-    let sent: (String, Option<i64>, Option<i64>) = {
-        let r = db
-            .raw()
-            .await
-            .query_one("SELECT status, sent_at, claimed_until FROM outbox WHERE id = $1", &[&a])
-            .await
-            .expect("row");
-        (r.get(0), r.get(1), r.get(2))
-    };
-    assert_eq!(sent, ("terkirim".to_string(), Some(now + 10), None));
+    let sent = db
+        .raw_rows(&format!(
+            "SELECT status, sent_at, claimed_until FROM outbox WHERE id = {a}"
+        ))
+        .await;
+    assert_eq!(
+        sent,
+        [[Some("terkirim".to_string()), Some((now + 10).to_string()), None]]
+    );
 }
 
+/// PostgreSQL only: on SQLite one instance sends the mail, and its handlers wake their own
+/// worker (`listen_for_mail` does nothing there).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mail_enqueued_by_one_instance_wakes_the_worker_of_another() {
-    let Some(db) = TestDb::create().await else { return };
+async fn postgres_mail_enqueued_by_one_instance_wakes_the_worker_of_another() {
+    let Some(db) = TestDb::postgres().await else { return };
     let (sender, receiver) = (db.store().await, db.store().await);
     let wake = Arc::new(tokio::sync::Notify::new());
     receiver.listen_for_mail(wake.clone()).await.expect("listen");
@@ -144,7 +146,7 @@ async fn mail_enqueued_by_one_instance_wakes_the_worker_of_another() {
         .await
         .expect("first look");
 
-    let officer = add_officer(&sender, "petugas.satu", UNIT).await;
+    let officer = add_officer(&*sender, "petugas.satu", UNIT).await;
     sender
         .register(
             registration("form-1", "budi.santoso", "budi@example.com"),
@@ -168,13 +170,8 @@ async fn mail_enqueued_by_one_instance_wakes_the_worker_of_another() {
     );
 
     // After the listener's connection is killed, it connects again and keeps waking.
-    let raw = db.raw().await;
-    raw.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN sicantik_outbox'",
-        &[],
-    )
-    .await
-    .expect("terminate");
+    db.raw_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN sicantik_outbox'")
+        .await;
     tokio::time::timeout(Duration::from_secs(10), wake.notified())
         .await
         .expect("reconnected");

@@ -1,9 +1,15 @@
 //! Registration, decisions, accounts and sessions.
 
 use super::*;
+use crate::error::Error;
+
+on_both!(
+    a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_in,
+    a_repeated_form_and_a_taken_name_are_outcomes_not_errors,
+);
 
 /// The actions of the audit trail, newest first.
-async fn actions(store: &PgStore) -> Vec<String> {
+async fn actions(store: &dyn Store) -> Vec<String> {
     store
         .audit_trail(INSTANSI, 100)
         .await
@@ -14,21 +20,12 @@ async fn actions(store: &PgStore) -> Vec<String> {
 }
 
 async fn mail_kinds(db: &TestDb) -> Vec<String> {
-    db.raw()
-        .await
-        .query("SELECT kind FROM outbox ORDER BY id", &[])
-        .await
-        .expect("outbox")
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    db.raw_column("SELECT kind FROM outbox ORDER BY id").await
 }
 
-#[tokio::test]
-async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_in() {
-    let Some(db) = TestDb::create().await else { return };
+async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_in(db: TestDb) {
     let store = db.store().await;
-    let officer = add_officer(&store, "petugas.satu", UNIT).await;
+    let officer = add_officer(&*store, "petugas.satu", UNIT).await;
 
     let outcome = store
         .register(
@@ -65,13 +62,10 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
         ["registrasi_diterima", "registrasi_baru"].repeat(3),
         "a receipt and the officer's notice each"
     );
-    let message_id: String = db
-        .raw()
+    let message_id = db
+        .raw_column("SELECT message_id FROM outbox ORDER BY id LIMIT 1")
         .await
-        .query_one("SELECT message_id FROM outbox ORDER BY id LIMIT 1", &[])
-        .await
-        .expect("message id")
-        .get(0);
+        .remove(0);
     assert!(
         message_id.starts_with('<') && message_id.ends_with("@sicantik.test>"),
         "{message_id}"
@@ -247,17 +241,31 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
 
     // Refused: the reason is kept and the username is free again.
     let ani = waiting[1].id;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen2 = seen.clone();
+    let compose = move |a: &Applicant| {
+        *seen2.lock().expect("lock") = Some((a.status, a.alasan_tolak.clone()));
+        decision_mail(a)
+    };
     let refused = store
         .reject_registration(
             ani,
             &officer,
             "Data identitas tidak sesuai dengan KTP.",
             NOW + 80,
-            Box::new(decision_mail),
+            Box::new(compose),
         )
         .await
         .expect("reject");
     assert_eq!(refused, Decision::Done);
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        Some((
+            RegistrationStatus::Ditolak,
+            Some("Data identitas tidak sesuai dengan KTP.".to_string())
+        )),
+        "the email is composed from the decided registration"
+    );
     let r = store.registration(ani, INSTANSI).await.expect("read").expect("found");
     assert_eq!(r.status, RegistrationStatus::Ditolak);
     assert_eq!(
@@ -276,7 +284,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
     assert!(matches!(&again, RegisterOutcome::Created(n) if n == "REG-2026-000003"));
 
     assert_eq!(
-        actions(&store).await,
+        actions(&*store).await,
         [
             "registrasi_masuk",
             "registrasi_ditolak",
@@ -302,9 +310,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors() {
-    let Some(db) = TestDb::create().await else { return };
+async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors(db: TestDb) {
     let store = db.store().await;
     let first = store
         .register(
@@ -392,15 +398,7 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors() {
         ) => {}
         _ => panic!("expected one created and one taken"),
     }
-    let numbers: Vec<String> = db
-        .raw()
-        .await
-        .query("SELECT nomor FROM applicants ORDER BY id", &[])
-        .await
-        .expect("numbers")
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let numbers = db.raw_column("SELECT nomor FROM applicants ORDER BY id").await;
     assert_eq!(
         numbers,
         ["REG-2026-000001", "REG-2026-000002", "REG-2026-000003"],
@@ -408,7 +406,7 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors() {
     );
 
     // An officer's username is refused as a configuration error.
-    add_officer(&store, "petugas.satu", UNIT).await;
+    add_officer(&*store, "petugas.satu", UNIT).await;
     let again = store
         .add_officer(
             NewOfficerRecord {

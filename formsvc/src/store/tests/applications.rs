@@ -4,6 +4,9 @@ use generator::{ApplicantType, ApplicationKind};
 
 use super::*;
 use crate::application::{KeptRequirement, Status};
+use crate::error::Error;
+
+on_both!(an_application_is_made_documented_submitted_and_reviewed);
 
 fn requirement(id: &str, nama: &str) -> KeptRequirement {
     KeptRequirement {
@@ -63,14 +66,12 @@ fn status_mail(r: &Recipient) -> Result<Vec<NewMail>> {
     Ok(vec![mail("permohonan_status", &r.email)])
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_application_is_made_documented_submitted_and_reviewed() {
-    let Some(db) = TestDb::create().await else { return };
+async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
     let store = db.store().await;
-    let officer = add_officer(&store, "petugas.satu", UNIT).await;
-    let elsewhere = add_officer(&store, "petugas.dua", "Bidang Lain").await;
-    let budi = approved_applicant(&store, &officer, "budi.santoso").await;
-    let ani = approved_applicant(&store, &officer, "ani").await;
+    let officer = add_officer(&*store, "petugas.satu", UNIT).await;
+    let elsewhere = add_officer(&*store, "petugas.dua", "Bidang Lain").await;
+    let budi = approved_applicant(&*store, &officer, "budi.santoso").await;
+    let ani = approved_applicant(&*store, &officer, "ani").await;
 
     // BUAT, twice with the same form, and twice at once with another: one application each.
     let nomor = store
@@ -387,15 +388,9 @@ async fn an_application_is_made_documented_submitted_and_reviewed() {
             (Status::Selesai, officer_name),
         ]
     );
-    let kinds: Vec<String> = db
-        .raw()
-        .await
-        .query("SELECT kind FROM outbox WHERE kind LIKE 'permohonan%' ORDER BY id", &[])
-        .await
-        .expect("outbox")
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let kinds = db
+        .raw_column("SELECT kind FROM outbox WHERE kind LIKE 'permohonan%' ORDER BY id")
+        .await;
     assert_eq!(
         kinds,
         [
