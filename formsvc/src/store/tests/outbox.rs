@@ -62,6 +62,8 @@ async fn two_workers_never_claim_the_same_mail(db: TestDb) {
 async fn attempts_are_recorded_and_failures_shown_to_the_officers(db: TestDb) {
     let store = db.store().await;
     assert_eq!(store.next_mail_due().await.expect("due"), None);
+    assert_eq!(store.outbox_state().await.expect("state"), OutboxState::default());
+    let before = now_ms();
     store
         .enqueue(vec![
             mail("a", "a@example.com"),
@@ -95,6 +97,11 @@ async fn attempts_are_recorded_and_failures_shown_to_the_officers(db: TestDb) {
             .expect("claim")
             .is_empty()
     );
+    // For /metrics: the retry still waits (since it was queued), the other is given up on.
+    let state = store.outbox_state().await.expect("state");
+    assert_eq!((state.waiting, state.failed), (1, 1));
+    let queued = state.oldest_queued_at_ms.expect("the retry's queue time");
+    assert!((before..=now_ms()).contains(&queued), "{queued} not in {before}..");
     let retry = store.claim_mail(now + 5_000, LEASE, 10).await.expect("claim");
     assert_eq!(retry.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), [(b, 1)]);
 
