@@ -45,12 +45,35 @@ enum Command {
         #[command(subcommand)]
         command: OfficerCommand,
     },
+    /// Write one archive of the database, the documents and the content, while the service
+    /// runs; `backup verify SRC` checks an archive without restoring it.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Backup {
+        /// The archive to write; it must not exist (e.g. /var/backups/sicantik/2026-12-02.tar).
+        #[arg(required = true)]
+        dest: Option<PathBuf>,
+        #[command(subcommand)]
+        command: Option<BackupCommand>,
+    },
+    /// Restore an archive into an empty data directory (or empty database and bucket), after
+    /// verifying it.
+    Restore {
+        /// The archive `sicantik backup` wrote.
+        src: PathBuf,
+    },
     /// Rebuild on every save and serve the site with live reload.
     Watch {
         /// Address to serve on.
         #[arg(long, env = "SICANTIK_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
     },
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Check an archive against its manifest (sizes, SHA-256, the database copy) without
+    /// restoring it.
+    Verify { src: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -73,6 +96,22 @@ enum OfficerCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+}
+
+/// What an archive holds, in a line for the operator.
+fn describe(m: &formsvc::backup::Manifest) -> String {
+    let count = |t: &str| m.counts.get(t).copied().unwrap_or(0);
+    let bytes: u64 = m.documents.iter().map(|d| d.size).sum();
+    format!(
+        "basis data {} ({} pemohon, {} permohonan, {} petugas), {} dokumen ({:.1} MB), {} berkas konten",
+        m.engine,
+        count("applicants"),
+        count("applications"),
+        count("officers"),
+        m.documents.len(),
+        bytes as f64 / 1e6,
+        m.content.len()
+    )
 }
 
 /// The service's configuration, with the directories given on the command line.
@@ -204,6 +243,27 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 ),
                 None => println!("Petugas {username} dibuat dengan kata sandi yang diberikan."),
             }
+        }
+        Command::Backup { dest, command } => {
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            match (command, dest) {
+                (Some(BackupCommand::Verify { src }), _) => {
+                    let m = runtime.block_on(formsvc::backup::verify(src))?;
+                    println!("Arsip {} utuh: {}.", src.display(), describe(&m));
+                }
+                (None, Some(dest)) => {
+                    let cfg = service_config(cli)?;
+                    let m = runtime.block_on(formsvc::backup::backup(&cfg, dest))?;
+                    println!("Cadangan ditulis di {}: {}.", dest.display(), describe(&m));
+                }
+                (None, None) => anyhow::bail!("name the archive to write: sicantik backup DEST"),
+            }
+        }
+        Command::Restore { src } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let m = runtime.block_on(formsvc::backup::restore(&cfg, src))?;
+            println!("Dipulihkan dari {}: {}.", src.display(), describe(&m));
         }
         Command::Watch { addr } => {
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

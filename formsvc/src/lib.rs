@@ -4,6 +4,7 @@
 
 pub mod application;
 pub mod audit;
+pub mod backup;
 pub mod blob;
 pub mod client_addr;
 pub mod clock;
@@ -21,6 +22,7 @@ pub mod routes;
 pub mod security;
 pub mod service;
 pub mod store;
+pub mod sweeper;
 pub mod upload;
 pub mod web;
 pub mod wilayah;

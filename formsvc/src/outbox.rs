@@ -24,7 +24,8 @@ use crate::store::DynStore;
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// The server, and how long one email may take to hand over.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>, Duration),
     /// No SMTP server configured: each email becomes an `.eml` file in this folder.
     Files(PathBuf),
 }
@@ -33,7 +34,7 @@ impl Transport {
     pub fn from_config(cfg: &Config) -> Result<Transport> {
         match &cfg.smtp_url {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
-                .map(|b| Transport::Smtp(b.timeout(Some(Duration::from_secs(30))).build()))
+                .map(|b| Transport::Smtp(b.timeout(Some(cfg.smtp_timeout)).build(), cfg.smtp_timeout))
                 .map_err(|e| Error::Config(format!("SICANTIK_SMTP_URL: {e}"))),
             None => Ok(Transport::Files(cfg.data_dir.join("surel"))),
         }
@@ -41,7 +42,13 @@ impl Transport {
 
     async fn send(&self, message: Message, file_name: &str) -> std::result::Result<(), String> {
         match self {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            // lettre's own timeout covers connecting, not a server that accepts and then stays
+            // silent: without this, one such server would hold the worker, and every email
+            // behind it, and the shutdown, for ever.
+            Transport::Smtp(smtp, limit) => match tokio::time::timeout(*limit, smtp.send(message)).await {
+                Ok(sent) => sent.map(|_| ()).map_err(|e| e.to_string()),
+                Err(_) => Err(format!("the mail server did not answer within {} s", limit.as_secs())),
+            },
             Transport::Files(dir) => {
                 let bytes = message.formatted();
                 let dir = dir.clone();

@@ -170,12 +170,19 @@ impl Service {
     ) -> Result<()> {
         let router = self.router();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let sweeper = tokio::spawn(crate::sweeper::run(
+            self.app.store.clone(),
+            self.app.blobs.clone(),
+            self.app.cfg.discard_grace,
+            stop_rx.clone(),
+        ));
         let worker = tokio::spawn(self.outbox.run(stop_rx));
         let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        let _ = sweeper.await;
         served.map_err(|source| Error::Io {
             action: "serve on",
             path: "listener".into(),

@@ -248,12 +248,13 @@ impl IntoResponse for Error {
             tracing::error!(reference = %reference, error = %self, source = ?std::error::Error::source(&self), "request failed");
             reference
         });
-        let cause = status.is_server_error().then(|| match self {
+        let part = match self {
             Error::Db(_) | Error::WriterGone | Error::Postgres(_) | Error::Pool(_) | Error::Corrupt { .. } => "store",
             Error::Blob(_) => "blob",
             Error::Mail(_) => "mail",
             _ => "other",
-        });
+        };
+        let cause = status.is_server_error().then_some(part);
         let (judul, pesan) = self.user_message();
         let mut r = status.into_response();
         r.extensions_mut().insert(ErrorPage {

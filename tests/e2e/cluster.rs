@@ -1,7 +1,8 @@
 //! Several `sicantik serve` processes on one PostgreSQL database and one S3 bucket prefix, as an
 //! office runs them behind a load balancer: each with a data directory and a built site of its
 //! own, all sharing the store, the documents, the one public address for emailed links and the
-//! one loopback SMTP server. The servers come from `.ci/services`
+//! one loopback SMTP server. Or one process on the embedded store (an SQLite file and a
+//! documents folder), driven the same way. The servers come from `.ci/services`
 //! (`SICANTIK_TEST_POSTGRES_URL`, `SICANTIK_TEST_S3_ENDPOINT`, `SICANTIK_TEST_S3_BUCKET` and the
 //! `AWS_*` credentials); the cluster gets a database and a bucket prefix of its own.
 
@@ -107,15 +108,6 @@ impl Database {
                 .collect()
         })
     }
-
-    /// The one number `sql` answers.
-    pub fn number(&self, sql: &str) -> i64 {
-        let rows = self.rows(sql);
-        rows.first()
-            .and_then(|r| r.first().cloned().flatten())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{sql} answered {rows:?}, not one number"))
-    }
 }
 
 impl Drop for Database {
@@ -127,6 +119,69 @@ impl Drop for Database {
                 .await;
         });
     }
+}
+
+/// The cluster's database, to look at what was stored.
+pub enum Db {
+    Postgres(Database),
+    Sqlite(PathBuf),
+}
+
+impl Db {
+    /// Every row of `sql`, each value as text.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        match self {
+            Db::Postgres(db) => db.rows(sql),
+            Db::Sqlite(path) => {
+                let c = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .expect("open the SQLite file");
+                let mut stmt = c.prepare(sql).expect("prepare");
+                let n = stmt.column_count();
+                stmt.query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => None,
+                                rusqlite::types::ValueRef::Integer(v) => Some(v.to_string()),
+                                rusqlite::types::ValueRef::Real(v) => Some(v.to_string()),
+                                rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                                    Some(String::from_utf8_lossy(t).into_owned())
+                                }
+                            })
+                        })
+                        .collect()
+                })
+                .expect("query")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows")
+            }
+        }
+    }
+
+    /// The one number `sql` answers.
+    pub fn number(&self, sql: &str) -> i64 {
+        let rows = self.rows(sql);
+        rows.first()
+            .and_then(|r| r.first().cloned().flatten())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{sql} answered {rows:?}, not one number"))
+    }
+}
+
+/// Where a cluster keeps its data.
+pub enum Backend<'a> {
+    /// One instance, an SQLite file and a documents folder: the embedded default.
+    Embedded,
+    /// PostgreSQL and S3, with a database and a bucket prefix of the cluster's own.
+    Shared(&'a Servers),
+}
+
+/// What happens before the instances start.
+pub enum Setup<'a> {
+    /// `sicantik officer add` creates the officer `OFFICER`.
+    Officer,
+    /// `sicantik restore` puts this archive back (officers included).
+    Restore(&'a Path),
 }
 
 /// One `sicantik serve` of the cluster.
@@ -156,7 +211,7 @@ impl Drop for Instance {
 /// The instances, their shared servers and a temporary directory; everything stops on drop.
 pub struct Cluster {
     pub instances: Vec<Instance>,
-    pub db: Database,
+    pub db: Db,
     /// The public address, which emailed links use: the first instance's (the load balancer).
     pub base: String,
     pub maildir: PathBuf,
@@ -170,6 +225,11 @@ impl Cluster {
     /// Starts `n` instances on the shared servers, with `extra` settings for all of them, and
     /// creates the officer `OFFICER` (of the site's office) from the command line.
     pub fn start(servers: &Servers, n: usize, extra: &[(&str, &str)]) -> Cluster {
+        Cluster::start_on(Backend::Shared(servers), n, extra, Setup::Officer)
+    }
+
+    /// Starts `n` instances (one when embedded) on `backend`, after `setup`.
+    pub fn start_on(backend: Backend<'_>, n: usize, extra: &[(&str, &str)], setup: Setup<'_>) -> Cluster {
         let tmp = tempfile::tempdir().expect("temp dir");
         let dir = tmp.path().to_path_buf();
         let maildir = dir.join("maildir");
@@ -177,18 +237,32 @@ impl Cluster {
         let mut smtp = Children::default();
         let (child, smtp_port) = start_smtp(&maildir, &smtp_log);
         smtp.add(child);
-        let db = Database::create(&servers.postgres);
         let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
         let base = format!("http://127.0.0.1:{}", ports[0]);
-
-        let mut env: Vec<(String, String)> = vec![
-            ("SICANTIK_DATABASE_URL".into(), db.url.clone()),
-            ("SICANTIK_DATABASE_POOL".into(), "8".into()),
-            (
-                "SICANTIK_STORAGE_URL".into(),
-                format!("s3://{}/{}", servers.s3_bucket, db.name),
-            ),
-            ("SICANTIK_S3_ENDPOINT".into(), servers.s3_endpoint.clone()),
+        let (db, mut env): (Db, Vec<(String, String)>) = match backend {
+            Backend::Embedded => {
+                assert_eq!(n, 1, "an SQLite file belongs to one instance");
+                let data = dir.join("data");
+                (
+                    Db::Sqlite(data.join("sicantik.sqlite3")),
+                    vec![("SICANTIK_DATA_DIR".into(), data.display().to_string())],
+                )
+            }
+            Backend::Shared(servers) => {
+                let db = Database::create(&servers.postgres);
+                let env = vec![
+                    ("SICANTIK_DATABASE_URL".into(), db.url.clone()),
+                    ("SICANTIK_DATABASE_POOL".into(), "8".into()),
+                    (
+                        "SICANTIK_STORAGE_URL".into(),
+                        format!("s3://{}/{}", servers.s3_bucket, db.name),
+                    ),
+                    ("SICANTIK_S3_ENDPOINT".into(), servers.s3_endpoint.clone()),
+                ];
+                (Db::Postgres(db), env)
+            }
+        };
+        env.extend([
             ("SICANTIK_BASE_URL".into(), base.clone()),
             ("SICANTIK_SMTP_URL".into(), format!("smtp://127.0.0.1:{smtp_port}")),
             (
@@ -197,7 +271,7 @@ impl Cluster {
             ),
             ("SICANTIK_MAIL_RETRY_BASE_MS".into(), "200".into()),
             ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
-        ];
+        ]);
         // The bucket's credentials, always given: without them the S3 client would go looking
         // for instance credentials off this machine.
         for (k, fallback) in [
@@ -219,7 +293,22 @@ impl Cluster {
             _smtp: smtp,
             _tmp: tmp,
         };
-        cluster.add_officer(&dir);
+        match setup {
+            Setup::Officer => cluster.add_officer(&dir),
+            Setup::Restore(archive) => {
+                let out = cluster
+                    .command(&dir, &["restore"])
+                    .arg(archive)
+                    .output()
+                    .expect("run sicantik restore");
+                assert!(
+                    out.status.success(),
+                    "restore failed:\n{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
         for (i, port) in ports.into_iter().enumerate() {
             let instance = cluster.spawn(&dir.join(format!("instance-{i}")), port);
             cluster.instances.push(instance);
@@ -232,12 +321,22 @@ impl Cluster {
         cluster
     }
 
+    /// `sicantik ARGS` with the cluster's settings, run from `dir`.
+    pub fn command(&self, dir: &Path, args: &[&str]) -> std::process::Command {
+        let mut cmd = sicantik(dir, &dir.join("tool-public"));
+        cmd.args(args)
+            .env("SICANTIK_DATA_DIR", dir.join("tool-data"))
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+
     fn add_officer(&self, dir: &Path) {
-        let mut add = sicantik(dir, &dir.join("officer-public"))
-            .args(["officer", "add", "--username", OFFICER, "--name", "Petugas Satu"])
+        let mut add = self
+            .command(
+                dir,
+                &["officer", "add", "--username", OFFICER, "--name", "Petugas Satu"],
+            )
             .args(["--email", OFFICER_EMAIL, "--password-stdin"])
-            .env("SICANTIK_DATA_DIR", dir.join("officer-data"))
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -537,5 +636,15 @@ impl Client {
             .collect();
         let body = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_vec()?;
         Ok(Page { status, headers, body })
+    }
+}
+
+/// Sets the flag when dropped: load threads stop even when the test fails while they run
+/// (a panic inside `std::thread::scope` waits for them first).
+pub struct StopOnDrop<'a>(pub &'a std::sync::atomic::AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }

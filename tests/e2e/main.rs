@@ -3,8 +3,10 @@
 //! PostgreSQL database and one S3 bucket.
 
 mod applications;
+mod backup;
 mod cluster;
 mod instances;
 mod journey;
+mod people;
 mod site;
 mod support;

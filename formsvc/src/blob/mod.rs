@@ -16,6 +16,7 @@
 //! It must not know about applications or requirements: what a document is for, and who may
 //! read it, is the database's and the routes' business.
 
+mod copy;
 mod local;
 mod multipart;
 mod s3;

@@ -80,6 +80,11 @@ pub struct Config {
     pub link_ttl: Duration,
     /// How long an upload may stall before it is dropped.
     pub upload_idle: Duration,
+    /// How long the objects of replaced and removed documents are kept before they are deleted
+    /// (`SICANTIK_DISCARD_GRACE_HOURS`): longer than any backup takes.
+    pub discard_grace: Duration,
+    /// How long handing one email to the SMTP server may take (`SICANTIK_SMTP_TIMEOUT_SECONDS`).
+    pub smtp_timeout: Duration,
     /// Where uploaded documents are kept.
     pub storage: StorageConfig,
 }
@@ -222,6 +227,8 @@ impl Config {
             mail_max_attempts: u32::try_from(attempts.clamp(1, 100)).unwrap_or(12),
             link_ttl: Duration::from_secs(48 * 3600),
             upload_idle: Duration::from_secs(number("SICANTIK_UPLOAD_IDLE_SECONDS", None, 30)?.max(1)),
+            discard_grace: Duration::from_secs(3600 * number("SICANTIK_DISCARD_GRACE_HOURS", None, 24)?),
+            smtp_timeout: Duration::from_secs(number("SICANTIK_SMTP_TIMEOUT_SECONDS", None, 30)?.clamp(1, 600)),
             storage,
         })
     }

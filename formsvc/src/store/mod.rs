@@ -230,12 +230,66 @@ pub trait Shared: Send + Sync {
     async fn setting_or_init(&self, name: &str, make: Vec<u8>) -> Result<Vec<u8>>;
     /// Whether the database answers (readiness).
     async fn ping(&self) -> Result<()>;
+    /// Marks stored objects that no row names any more, to be deleted after a grace period: a
+    /// backup whose database copy was taken before may still need them.
+    async fn discard_blobs(&self, names: &[String], now_ms: i64) -> Result<()>;
+    /// Objects discarded before `before_ms`, oldest first, at most `limit`.
+    async fn discarded_before(&self, before_ms: i64, limit: i64) -> Result<Vec<String>>;
+    /// Forgets discarded objects once they are deleted.
+    async fn forget_discarded(&self, names: &[String]) -> Result<()>;
 }
 
 /// Everything the service keeps.
-pub trait Store: Accounts + Registrations + Officers + Applications + Outbox + Shared {}
+/// A consistent copy of the database while the service runs, for `sicantik backup`.
+#[async_trait]
+pub trait Backup: Send + Sync {
+    /// Writes the database as it is at one instant into `dir` (SQLite: a database file through
+    /// the online backup API; PostgreSQL: a `pg_dump` archive from an exported snapshot), and
+    /// says which documents the copy names and how many rows it holds.
+    async fn snapshot(&self, dir: &std::path::Path) -> Result<Snapshot>;
+}
 
-impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared> Store for T {}
+/// What `Backup::snapshot` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The file in the directory: `database.sqlite3` or `database.pgdump`.
+    pub file: String,
+    pub engine: Engine,
+    /// The stored names of every document the copy names.
+    pub documents: Vec<String>,
+    /// Rows per table, for the manifest.
+    pub counts: std::collections::BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// The tables a manifest counts.
+pub const COUNTED_TABLES: [&str; 6] = ["officers", "applicants", "applications", "documents", "outbox", "audit"];
+
+/// Puts a snapshot back as the database of `url`, which must hold nothing yet.
+pub async fn restore_snapshot(url: &crate::config::DatabaseUrl, file: &std::path::Path) -> Result<()> {
+    match url {
+        crate::config::DatabaseUrl::Sqlite(path) => sqlite::restore(file, path),
+        crate::config::DatabaseUrl::Postgres(url) => postgres::restore(url.expose(), file).await,
+    }
+}
+
+pub trait Store: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup {}
+
+impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup> Store for T {}
 
 pub type DynStore = Arc<dyn Store>;
 

@@ -106,7 +106,7 @@ pub fn spawn_app() -> TestApp {
 
 fn start(env: &[(String, String)], port: u16) -> (tokio::sync::oneshot::Sender<()>, std::thread::JoinHandle<()>, u16) {
     let lookup = env.to_vec();
-    let cfg = formsvc::Config::from_env(move |k| lookup.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    let cfg = formsvc::Config::from_env(move |k| lookup.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
         .expect("config");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
@@ -165,6 +165,7 @@ pub fn spawn_app_with(opts: Options) -> TestApp {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let (backend_env, database) = backend_env();
+    // Later entries win: the backend's, then the test's own settings.
     let mut env = env;
     env.extend(backend_env);
     env.extend(opts.env.iter().map(|(k, v)| (k.to_string(), v.clone())));
@@ -251,7 +252,7 @@ impl TestApp {
     /// The objects in the service's document store (folder or bucket prefix).
     pub fn stored_documents(&self) -> usize {
         let lookup = self.env.clone();
-        let cfg = formsvc::Config::from_env(move |k| lookup.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        let cfg = formsvc::Config::from_env(move |k| lookup.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
             .expect("config");
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -266,7 +267,7 @@ impl TestApp {
     /// Creates an officer of `instansi` (default: the site's) with a password.
     pub fn add_officer(&self, username: &str, email: &str, instansi: Option<&str>) -> &'static str {
         let lookup = self.env.clone();
-        let cfg = formsvc::Config::from_env(move |k| lookup.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        let cfg = formsvc::Config::from_env(move |k| lookup.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
             .expect("config");
         let new = formsvc::officers::NewOfficer {
             username: username.into(),

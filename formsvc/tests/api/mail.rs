@@ -53,6 +53,50 @@ fn registration_succeeds_while_smtp_is_down_and_the_mail_goes_out_when_it_is_bac
 }
 
 #[test]
+fn a_mail_server_that_accepts_and_never_answers_stalls_nothing() {
+    // It takes the connection and says nothing, ever: no greeting, no reply.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in silent.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let mut app = spawn_app_with(Options {
+        env: vec![
+            ("SICANTIK_SMTP_URL", format!("smtp://127.0.0.1:{port}")),
+            ("SICANTIK_SMTP_TIMEOUT_SECONDS", "1".into()),
+        ],
+        ..Options::default()
+    });
+    let r = register(&app.browser(), &registration("yosef", "yosef@contoh.id"));
+    assert_eq!(r.status, 303, "the applicant is not kept waiting");
+    wait_until(
+        &app,
+        "SELECT count(*) FROM outbox WHERE attempts >= 2 AND last_error IS NOT NULL",
+        "each attempt gave up and was tried again",
+    );
+    assert_eq!(
+        app.db().count("SELECT count(*) FROM outbox WHERE status = 'antre'"),
+        1,
+        "the receipt is kept for a later attempt"
+    );
+    // And the service still stops when told to.
+    let (done_tx, done) = std::sync::mpsc::channel();
+    let stopper = std::thread::spawn(move || {
+        app.stop();
+        let _ = done_tx.send(());
+        app
+    });
+    assert!(
+        done.recv_timeout(std::time::Duration::from_secs(30)).is_ok(),
+        "the service did not stop while a mail server kept silent"
+    );
+    drop(stopper.join().expect("stopper"));
+}
+
+#[test]
 fn a_refusing_server_is_retried_and_nothing_is_sent_twice_after_a_restart() {
     let mut app = spawn_app_with(Options {
         smtp: Some(SmtpServer::start_refusing()),
@@ -167,6 +211,7 @@ fn without_smtp_every_email_is_written_as_an_eml_file() {
 
 crate::backend::also_on_postgres_and_s3!(
     registration_succeeds_while_smtp_is_down_and_the_mail_goes_out_when_it_is_back,
+    a_mail_server_that_accepts_and_never_answers_stalls_nothing,
     a_refusing_server_is_retried_and_nothing_is_sent_twice_after_a_restart,
     mail_that_cannot_be_delivered_is_marked_failed_and_shown_to_officers,
     without_smtp_every_email_is_written_as_an_eml_file

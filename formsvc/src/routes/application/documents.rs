@@ -10,7 +10,7 @@ use axum::response::Response;
 use minijinja::context;
 
 use super::{missing_required, owned, requirement_rows};
-use crate::clock::now;
+use crate::clock::{now, now_ms};
 use crate::error::{Error, Result};
 use crate::records::{ApplicationRecord, NewDocument};
 use crate::routes::auth::applicant_or_redirect;
@@ -132,9 +132,10 @@ pub async fn upload(
         Ok(old) => {
             app.metrics.uploaded(received.size);
             if let Some(old) = old {
-                // The row no longer names it: an object left behind is only wasted space.
-                if let Err(e) = app.blobs.delete(&old).await {
-                    tracing::warn!(error = %e, "the replaced document could not be deleted");
+                // Deleted by the sweeper after the grace period; if this fails, the object is
+                // left behind, which wastes space and harms nothing.
+                if let Err(e) = app.store.discard_blobs(&[old], now_ms()).await {
+                    tracing::warn!(error = %e, "the replaced document could not be marked for deletion");
                 }
             }
             Ok(see_other(&format!(
@@ -172,10 +173,10 @@ pub async fn remove(
         return Ok(closed(&app, &v));
     }
     let old = app.store.remove_document(a.id, &req_id).await?;
-    if let Some(old) = old {
-        if let Err(e) = app.blobs.delete(&old).await {
-            tracing::warn!(error = %e, "a removed document's object could not be deleted");
-        }
+    if let Some(old) = old
+        && let Err(e) = app.store.discard_blobs(&[old], now_ms()).await
+    {
+        tracing::warn!(error = %e, "a removed document could not be marked for deletion");
     }
     Ok(see_other(&format!(
         "{}permohonan/{}/dokumen",

@@ -11,7 +11,9 @@
 //! row into a default: a value that does not parse is `Error::Corrupt` naming the row.
 
 mod accounts;
+pub use self::backup::{check_dump, restore};
 mod applications;
+mod backup;
 mod officers;
 mod outbox;
 mod registrations;
@@ -38,6 +40,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_accounts.sql")),
     (2, include_str!("../../../migrations/postgres/0002_applications.sql")),
     (3, include_str!("../../../migrations/postgres/0003_shared_state.sql")),
+    (4, include_str!("../../../migrations/postgres/0004_discarded_blobs.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

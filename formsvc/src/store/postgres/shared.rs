@@ -67,6 +67,37 @@ impl Shared for PgStore {
         Ok(value)
     }
 
+    async fn discard_blobs(&self, names: &[String], now_ms: i64) -> Result<()> {
+        let c = self.client().await?;
+        c.execute(
+            "INSERT INTO discarded_blobs (name, discarded_at) SELECT unnest($1::text[]), $2 ON CONFLICT (name) DO NOTHING",
+            &[&names, &now_ms],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn discarded_before(&self, before_ms: i64, limit: i64) -> Result<Vec<String>> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                "SELECT name FROM discarded_blobs WHERE discarded_at < $1 ORDER BY discarded_at, name LIMIT $2",
+                &[&before_ms, &limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
+    async fn forget_discarded(&self, names: &[String]) -> Result<()> {
+        let c = self.client().await?;
+        c.execute("DELETE FROM discarded_blobs WHERE name = ANY($1)", &[&names])
+            .await?;
+        Ok(())
+    }
+
     async fn ping(&self) -> Result<()> {
         let c = self.client().await?;
         c.simple_query("SELECT 1").await?;

@@ -4,7 +4,9 @@
 //! are read back into typed records with an error for anything that does not parse.
 
 mod accounts;
+pub use self::backup::{describe_file, restore};
 mod applications;
+mod backup;
 pub mod db;
 mod documents;
 mod officers;

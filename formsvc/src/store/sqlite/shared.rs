@@ -62,6 +62,45 @@ impl Shared for SqliteStore {
             .await
     }
 
+    async fn discard_blobs(&self, names: &[String], now_ms: i64) -> Result<()> {
+        let names = names.to_vec();
+        self.db
+            .write(move |tx| {
+                for n in &names {
+                    tx.execute(
+                        "INSERT INTO discarded_blobs (name, discarded_at) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+                        params![n, now_ms],
+                    )?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn discarded_before(&self, before_ms: i64, limit: i64) -> Result<Vec<String>> {
+        self.db
+            .read(move |c| {
+                Ok(c.prepare(
+                    "SELECT name FROM discarded_blobs WHERE discarded_at < ?1 ORDER BY discarded_at, name LIMIT ?2",
+                )?
+                .query_map(params![before_ms, limit], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?)
+            })
+            .await
+    }
+
+    async fn forget_discarded(&self, names: &[String]) -> Result<()> {
+        let names = names.to_vec();
+        self.db
+            .write(move |tx| {
+                for n in &names {
+                    tx.execute("DELETE FROM discarded_blobs WHERE name = ?1", [n])?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
     async fn ping(&self) -> Result<()> {
         self.db
             .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(|_| ())?))

@@ -1,0 +1,199 @@
+//! `sicantik backup` taken while people register and upload, checked with `backup verify`, and
+//! `sicantik restore` into an empty place with a new instance started on it: every submission
+//! acknowledged before the backup began is there, its documents byte for byte, and the
+//! applicants' sessions still work. A damaged archive is refused and restores nothing.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::cluster::*;
+use crate::people::*;
+
+/// One uploader's tries per requirement: the bytes, whether acknowledged, and whether that was
+/// before the backup began.
+type Tries = BTreeMap<&'static str, Vec<(Vec<u8>, bool, bool)>>;
+
+fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
+    let extra = [
+        ("SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS", "100000"),
+        ("SICANTIK_LIMIT_LOGINS_PER_ADDRESS", "100000"),
+    ];
+    let cluster = Cluster::start_on(cluster_backend, 1, &extra, Setup::Officer);
+    let url = cluster.instances[0].url.clone();
+    let officer_client = officer(&url);
+    let mut uploaders = Vec::new();
+    for j in 0..2 {
+        let (user, email) = (format!("arsip.{j}"), format!("arsip{j}@contoh.id"));
+        register(&Client::new(), &url, &url, &registration(&user, &email, 9100 + j))
+            .unwrap_or_else(|e| panic!("{e}\n{}", cluster.logs()));
+        let c = approve_and_sign_in(&cluster, &officer_client, &url, &url, &user, &email);
+        let nomor = new_application(&c, &url);
+        uploaders.push((c, nomor));
+    }
+
+    let work = tempfile::tempdir().expect("temp dir");
+    let archive = work.path().join("cadangan.tar");
+    let stop = AtomicBool::new(false);
+    let started = AtomicBool::new(false);
+    let acks = AtomicUsize::new(0);
+    let registered: Mutex<Vec<(String, bool)>> = Mutex::default();
+    let tries: Vec<Tries> = std::thread::scope(|s| {
+        for t in 0..2 {
+            let (url, stop, started, acks, registered) = (&url, &stop, &started, &acks, &registered);
+            s.spawn(move || {
+                let mut n = 0;
+                while !stop.load(Ordering::SeqCst) && n < 2000 {
+                    n += 1;
+                    let (user, email) = (format!("antre.{t}.{n}"), format!("antre{t}.{n}@contoh.id"));
+                    if let Ok(nomor) = register(&Client::new(), url, url, &registration(&user, &email, t * 2000 + n)) {
+                        let before = !started.load(Ordering::SeqCst);
+                        registered.lock().expect("lock").push((nomor, before));
+                        acks.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+        let uploads: Vec<_> = uploaders
+            .iter()
+            .enumerate()
+            .map(|(j, (c, nomor))| {
+                let (url, stop, started, acks) = (&url, &stop, &started, &acks);
+                s.spawn(move || {
+                    let mut tries = Tries::new();
+                    let mut n = 0;
+                    while !stop.load(Ordering::SeqCst) {
+                        n += 1;
+                        let requirement = PDF_REQUIREMENTS[n % PDF_REQUIREMENTS.len()];
+                        let page = c.get(&format!("{url}/layanan/permohonan/{nomor}/dokumen"));
+                        let bytes = pdf(&format!("arsip {j}.{n}"));
+                        let done = c
+                            .try_upload(
+                                &format!("{url}/layanan/permohonan/{nomor}/dokumen/{requirement}"),
+                                &page,
+                                &format!("{requirement}.pdf"),
+                                "application/pdf",
+                                &bytes,
+                            )
+                            .is_ok_and(|r| r.status == 303);
+                        let before = !started.load(Ordering::SeqCst);
+                        tries.entry(requirement).or_default().push((bytes, done, before));
+                        if done {
+                            acks.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                    tries
+                })
+            })
+            .collect();
+
+        let _stop = StopOnDrop(&stop);
+        // Under load: the backup, and a little more load after it.
+        let wait_for = |n: usize| {
+            let t = Instant::now();
+            while acks.load(Ordering::SeqCst) < n {
+                assert!(t.elapsed() < Duration::from_secs(120), "the load does not get going");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+        wait_for(30);
+        started.store(true, Ordering::SeqCst);
+        let out = cluster
+            .command(work.path(), &["backup"])
+            .arg(&archive)
+            .output()
+            .expect("run sicantik backup");
+        assert!(
+            out.status.success(),
+            "backup failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let after = acks.load(Ordering::SeqCst);
+        wait_for(after + 10);
+        stop.store(true, Ordering::SeqCst);
+        uploads.into_iter().map(|u| u.join().expect("an uploader")).collect()
+    });
+
+    // The archive checks out, and a damaged copy does not.
+    let verify = |path: &std::path::Path| {
+        cluster
+            .command(work.path(), &["backup", "verify"])
+            .arg(path)
+            .output()
+            .expect("run sicantik backup verify")
+    };
+    let out = verify(&archive);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("utuh"));
+    let mut bytes = std::fs::read(&archive).expect("read the archive");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    let damaged = work.path().join("rusak.tar");
+    std::fs::write(&damaged, &bytes).expect("write the damaged copy");
+    let out = verify(&damaged);
+    assert!(!out.status.success(), "a damaged archive passed verify");
+    let why = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        why.contains("SHA-256") || why.contains("damaged") || why.contains("bytes"),
+        "the refusal says what is wrong: {why}"
+    );
+
+    // Restored into an empty place, with a new instance on it.
+    let restored = Cluster::start_on(restore_backend, 1, &extra, Setup::Restore(&archive));
+    let url = restored.instances[0].url.clone();
+    let stored: HashSet<String> = restored
+        .db
+        .rows("SELECT nomor FROM applicants")
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .collect();
+    let registered = registered.lock().expect("lock").clone();
+    let before: Vec<&String> = registered.iter().filter(|(_, b)| *b).map(|(n, _)| n).collect();
+    assert!(!before.is_empty());
+    for nomor in &before {
+        assert!(
+            stored.contains(*nomor),
+            "{nomor}, acknowledged before the backup, is not restored"
+        );
+    }
+    for ((c, nomor), tries) in uploaders.iter().zip(&tries) {
+        // The session made before the backup is valid on the restored instance.
+        assert_eq!(c.get(&format!("{url}/layanan/")).status, 200);
+        for (requirement, tries) in tries {
+            let Some(last) = tries.iter().rposition(|(_, done, before)| *done && *before) else {
+                continue;
+            };
+            let id = document_id(&restored, nomor, requirement)
+                .unwrap_or_else(|| panic!("{nomor} {requirement}: acknowledged before the backup, not restored"));
+            let file = c.get(&format!("{url}/layanan/berkas/{id}"));
+            assert_eq!(file.status, 200, "{nomor} {requirement}");
+            assert!(
+                tries[last..].iter().any(|(b, _, _)| *b == file.body),
+                "{nomor} {requirement}: the restored document is not the one acknowledged before the backup \
+                 (nor a later one)"
+            );
+        }
+    }
+    println!(
+        "{} registrations acknowledged before the backup, {} in all",
+        before.len(),
+        registered.len()
+    );
+}
+
+#[test]
+fn a_backup_under_load_restores_everything_acknowledged_before_it_on_the_embedded_store() {
+    run(Backend::Embedded, Backend::Embedded);
+}
+
+#[test]
+fn a_backup_under_load_restores_everything_acknowledged_before_it_on_postgres_and_s3() {
+    let Some(servers) =
+        Servers::from_env("a_backup_under_load_restores_everything_acknowledged_before_it_on_postgres_and_s3")
+    else {
+        return;
+    };
+    run(Backend::Shared(&servers), Backend::Shared(&servers));
+}
