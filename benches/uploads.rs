@@ -357,14 +357,14 @@ struct Applicant {
     upload_path: String,
 }
 
-fn registration(username: &str, email: &str) -> Vec<(&'static str, String)> {
+fn registration(username: &str, email: &str, nik: &str) -> Vec<(&'static str, String)> {
     [
         ("username", username),
         ("nama", "Siti Aminah"),
         ("email", email),
         ("instansi", "Provinsi Sumatera Selatan"),
         ("tipe_identitas", "KTP"),
-        ("nomor_identitas", "1671044508900001"),
+        ("nomor_identitas", nik),
         ("jenis_kelamin", "P"),
         ("tempat_lahir", "Palembang"),
         ("tanggal_lahir", "1990-08-05"),
@@ -437,17 +437,25 @@ fn set_password_link(surel: &Path, email: &str) -> Option<String> {
 
 fn prepare_applicants(server: &Server) -> Vec<Applicant> {
     let addr = server.addr;
-    let users: Vec<(String, String)> = (1..=K)
-        .map(|i| (format!("nelayan{i}"), format!("nelayan{i}@contoh.id")))
+    // A NIK of their own each (the serial varies): the service registers one identity number
+    // at most 5 times a day.
+    let users: Vec<(String, String, String)> = (1..=K)
+        .map(|i| {
+            (
+                format!("nelayan{i}"),
+                format!("nelayan{i}@contoh.id"),
+                format!("167104450890{i:04}"),
+            )
+        })
         .collect();
 
     // Registrasi Pemohon, each in its own browser.
     let mut browsers: Vec<Client> = Vec::new();
-    for (username, email) in &users {
+    for (username, email, nik) in &users {
         let mut b = Client::new(addr);
         let page = b.get("/layanan/registrasi").expect(200, "registration form");
         let form_id = page.hidden("form_id");
-        let fields = registration(username, email);
+        let fields = registration(username, email, nik);
         let mut all: Vec<(&str, &str)> = vec![("form_id", &form_id)];
         all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
         b.post("/layanan/registrasi", &page, &all).expect(303, "DAFTAR");
@@ -491,7 +499,7 @@ fn prepare_applicants(server: &Server) -> Vec<Applicant> {
     // Each sets a password from the emailed link, signs in and creates a draft application.
     let surel = server.data().join("surel");
     let mut applicants = Vec::new();
-    for ((username, email), mut b) in users.iter().zip(browsers) {
+    for ((username, email, nik), mut b) in users.iter().zip(browsers) {
         let deadline = Instant::now() + Duration::from_secs(30);
         let link = loop {
             if let Some(link) = set_password_link(&surel, email) {
@@ -532,7 +540,7 @@ fn prepare_applicants(server: &Server) -> Vec<Applicant> {
                     ("tipe", "perorangan"),
                     ("jenis", "baru"),
                     ("pemohon_nama", "Siti Aminah"),
-                    ("pemohon_identitas", "1671044508900001"),
+                    ("pemohon_identitas", nik),
                     ("pemohon_telepon", "0812-3456-7890"),
                     ("pemohon_email", email),
                     ("pemohon_alamat", "Jl. Jenderal Sudirman No. 10, Kelurahan 20 Ilir"),
