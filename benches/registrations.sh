@@ -25,7 +25,11 @@
 # latency), and errors (any answer other than the expected 200/303/200, socket errors,
 # requests lost with their connection), each error listed with what the page said. Then it
 # compares the embedded engine's figures with the aim of issue 10, and runs one more embedded
-# level under `perf record` to say where the CPU goes. Prints figures; asserts nothing.
+# level under `perf record` to say where the CPU goes (each sample counted once, by thread and
+# call stack: the writer's statements, commit and fsync, the emails composed inside its
+# transaction, page rendering, HTTP, the outbox worker, argon2, ...) and what one registration
+# costs in CPU. After each engine it checks that every acknowledged registration is stored and
+# says how far the outbox worker got. Prints figures; asserts nothing.
 #
 # Rerun (from any directory; it builds `cargo build --release` with your CARGO_TARGET_DIR):
 #
@@ -39,11 +43,14 @@
 # --keep (keep the data directories, wrk's per-thread latency files and perf's script output;
 # logs, wrk outputs and the profile are always kept).
 #
-# Needs: wrk (Debian package `wrk`, LuaJIT scripting), curl, perf for the profile (Debian
-# `linux-perf`), sqlite3 or python3 to count what was stored, and for PostgreSQL + S3 what
-# .ci/install installs (postgresql, moto[server]). The figures are only as good as the machine
-# is quiet: wrk runs on the same cores as the service (and on PostgreSQL + S3, the database
-# and moto too); the script prints the load average before each run.
+# Needs: wrk (Debian package `wrk`, LuaJIT scripting), curl, python3 (free ports, counting
+# what was stored, the profile summary), perf for the profile (Debian `linux-perf`), and for
+# PostgreSQL + S3 what .ci/install installs (postgresql, moto[server]).
+#
+# The figures are only as good as the machine is quiet: wrk runs on the same cores as the
+# service (and on PostgreSQL + S3, the database and moto too). So the script prints the load
+# average before each run, and per level how many cores the service, wrk and the whole
+# machine kept busy; "all cores" well above the first two means someone else was busy too.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -205,24 +212,30 @@ start_service() { # engine dir port
   die "sicantik serve did not answer on $addr within 180 s"
 }
 
-# What the store holds: registrations, and emails by status. One line.
-stored() { # engine dir
-  local engine=$1 dir=$2 q1="SELECT count(*) FROM applicants"
-  local q2="SELECT status || ' ' || count(*) FROM outbox GROUP BY status ORDER BY status"
-  local regs mails
+# What the store holds against what was acknowledged: registrations, and emails by status
+# (how far the outbox worker got).
+report_stored() { # engine dir
+  local engine=$1 dir=$2 regs mails
+  local q1="SELECT count(*) FROM applicants"
+  local q2="SELECT count(*) FILTER (WHERE status = 'antre') || ' queued, ' ||
+    count(*) FILTER (WHERE status = 'terkirim') || ' sent, ' ||
+    count(*) FILTER (WHERE status = 'gagal') || ' failed' FROM outbox"
   if [[ $engine == postgres ]]; then
     local url=${pg_admin_url%/*}/$pg_database
     regs=$(psql "$url" -XAtqc "$q1")
-    mails=$(psql "$url" -XAtqc "$q2" | paste -sd, -)
-  elif command -v sqlite3 >/dev/null; then
-    regs=$(sqlite3 "$dir/data/sicantik.sqlite3" "$q1")
-    mails=$(sqlite3 "$dir/data/sicantik.sqlite3" "$q2" | paste -sd, -)
+    mails=$(psql "$url" -XAtqc "$q2")
   else
-    regs=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
-      "$dir/data/sicantik.sqlite3" "$q1")
-    mails=?
+    local db=$dir/data/sicantik.sqlite3
+    regs=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$q1")
+    mails=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$q2")
   fi
-  printf 'registrations stored: %s; outbox: %s' "$regs" "${mails:-empty}"
+  say "$engine: $regs registrations stored, $acknowledged acknowledged with a 303 (warm-ups and the profile included)"
+  if ((regs < acknowledged)); then
+    say "$engine: WARNING: $((acknowledged - regs)) acknowledged registrations are not in the store"
+  elif ((regs > acknowledged)); then
+    say "$engine: the $((regs - acknowledged)) more stored were POSTs still in flight when a run stopped"
+  fi
+  say "$engine: outbox at the end: $mails (.eml files; every registration has 2 emails)"
 }
 
 field() { # RESULT-line key
@@ -305,17 +318,19 @@ for engine in $engines; do
     # DWARF call graphs: Rust's release code keeps no frame pointers, so `-g` (frame pointers)
     # would give the right functions but wrong callers; the release profile has line tables.
     perf record -F 199 --call-graph dwarf,16384 -p "$server_pid" -o "$dir/perf.data" \
-      -- sleep "$((duration + 1))" >"$dir/perf-record.log" 2>&1 &
+      -- sleep "$duration" >"$dir/perf-record.log" 2>&1 &
     perf_pid=$!
-    sleep 0.5
+    # perf samples for as long as wrk runs, starting a moment earlier (to attach).
+    sleep 0.2
     run_wrk "$engine" "$dir" "$profile_clients" "$duration" profile
     wait "$perf_pid" || true
     perf_pid=
+    profile_result=$result
     say "under perf: $(field "$result" rate) registrations/s, $(field "$result" errors) errors"
   fi
 
   sleep 1
-  say "$engine: $(stored "$engine" "$dir") (303 answers: $acknowledged)"
+  report_stored "$engine" "$dir"
   stop_service_log=$(grep -ciE '\b(error|panic)' "$dir/serve.log" || true)
   ((stop_service_log == 0)) || say "$engine: $stop_service_log error lines in $dir/serve.log, the first:" \
     "$(grep -m1 -iE '\b(error|panic)' "$dir/serve.log")"
@@ -389,7 +404,8 @@ if [[ " $engines " == *" embedded "* ]] && ((profile)) && [[ -s $out/embedded/pe
   perf script -i "$data" >"$out/embedded/perf-script.txt" 2>/dev/null || true
   # Each sample goes to the first rule its thread and call stack match (so the shares add up to
   # 100%); then the threads, and the functions the samples were in (inlined callees folded in).
-  python3 - "$out/embedded/perf-script.txt" >"$report" <<'EOF' || say "could not summarize the profile"
+  python3 - "$out/embedded/perf-script.txt" "$(field "$profile_result" registrations)" \
+    >"$report" <<'EOF' || say "could not summarize the profile"
 import collections, re, sys
 
 FRAME = re.compile(r"^\s*[0-9a-f]+ (.*?)(?:\+0x[0-9a-f]+)? \((.*)\)$")
@@ -455,6 +471,12 @@ total = sum(by_thread.values())
 pct = lambda n: 100.0 * n / total
 periods = all(p for _, _, p in samples)
 print(f"{len(samples)} samples" + (f", {total / 1e9:.1f} CPU seconds of the service" if periods else ""))
+registrations = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 0
+if periods and registrations:
+    per = total / 1e6 / registrations
+    writer = by_thread[W] / 1e6 / registrations
+    print(f"CPU per registration: {per:.2f} ms in the service, {writer:.2f} ms of it on the one writer thread "
+          f"(which alone, at 100% of a core, caps at {1000 / writer:,.0f} registrations/s)" if writer else "")
 print()
 print("== where the CPU goes (each sample counted once, on the first line that matches it)")
 for name, _ in RULES:
