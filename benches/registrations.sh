@@ -21,8 +21,8 @@
 #
 # For each engine it runs every concurrency level for a warm-up and then a measured run, and
 # prints per level: registrations/s (303 answers to the POST per second), p50/p99 of a whole
-# registration (form request to confirmation answer) and of single requests (wrk's own
-# latency), and errors (any answer other than the expected 200/303/200, socket errors,
+# registration (form request to confirmation answer) and of single requests (timed by the Lua
+# script; wrk's own histogram is printed beside, see registrations.lua), and errors (any answer other than the expected 200/303/200, socket errors,
 # requests lost with their connection), each error listed with what the page said. Then it
 # compares the embedded engine's figures with the aim of issue 10, and runs one more embedded
 # level under `perf record` to say where the CPU goes (each sample counted once, by thread and
@@ -356,7 +356,7 @@ for engine in $engines; do
   done
 done
 echo
-echo "reg = one whole registration (form, POST, confirmation page); req = one request (wrk's latency);"
+echo "reg = one whole registration (form, POST, confirmation page); req = one request of the three;"
 echo "cores = CPU seconds per wall second of the service, of wrk, and of the whole machine (others included)"
 
 if [[ " $engines " == *" embedded "* ]]; then
