@@ -24,12 +24,27 @@
 //! with the Argon2 password-hashing memory the allocator keeps from preparing the applicants.
 //! Prints figures; asserts nothing.
 //!
-//! Run: `cargo build --release && cargo bench --bench uploads [-- ROUNDS]` (default 5 rounds).
+//! It measures each document store (blob backend) in turn, with a fresh service each, the
+//! records in SQLite for both:
+//!
+//! - `local`: the documents folder in the data directory (the default; fsync on);
+//! - `s3`: an S3 bucket, when `SICANTIK_TEST_S3_ENDPOINT` and `SICANTIK_TEST_S3_BUCKET` are
+//!   set (`source .ci/services` starts moto and sets them, with `AWS_*`); the service writes
+//!   under a prefix of its own, which the bench empties at the end. With moto, the S3 server
+//!   runs on the same cores and keeps every object in its memory, so its throughput says more
+//!   about moto than about S3; the service's memory is the figure to compare.
+//!
+//! and ends with one line per backend: large-phase MiB/s, uploads/s and peak growth.
+//!
+//! Run: `cargo build --release && cargo bench --bench uploads [-- ROUNDS] [--local|--s3]`
+//! (default 5 rounds; `--local` only the folder, `--s3` only S3 and an error without the
+//! variables; with neither, S3 runs when the variables are set and says why not otherwise).
+//! With S3: `source .ci/services && cargo bench --bench uploads`.
 //! The bench runs `target/release/sicantik`, found in the directory above the bench executable
 //! (`target/release/deps/..`); `cargo bench` builds the package's binary there too, and the
 //! bench says how to build it when it is missing (e.g. the bench executable run on its own).
-//! The registration limit (10 per address per hour) bounds K; every run starts a fresh
-//! service, so reruns are not limited.
+//! The registration limit (60 per address per hour) bounds K; every backend and every run
+//! starts a fresh service, so reruns are not limited.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -40,7 +55,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant, SystemTime};
 
-/// Applicants uploading at once (the registration limit is 10 per address per hour).
+/// Applicants uploading at once (the registration limit is 60 per address per hour).
 const K: usize = 8;
 const LARGE: usize = 9 * 1024 * 1024;
 const SMALL: usize = 1024;
@@ -53,6 +68,111 @@ const OFFICER_PASSWORD: &str = "petugas perizinan sumsel 2026";
 const MIB: f64 = 1024.0 * 1024.0;
 
 // ---------------------------------------------------------------------------------------------
+// The document stores
+
+/// Where the service keeps documents in one measurement.
+enum Backend {
+    /// The documents folder in the data directory.
+    Local,
+    /// A bucket on an S3-compatible server, under a prefix of this run's own.
+    S3 { endpoint: String, bucket: String },
+}
+
+impl Backend {
+    fn name(&self) -> &'static str {
+        match self {
+            Backend::Local => "local",
+            Backend::S3 { .. } => "s3",
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Backend::Local => "local documents folder (fsync on)".into(),
+            Backend::S3 { endpoint, bucket } => format!("S3 bucket {bucket} at {endpoint}"),
+        }
+    }
+
+    /// The service's settings for this store: none for the folder; the bucket, a prefix of
+    /// its own, the endpoint and the credentials for S3 (moto takes any; never printed).
+    fn env(&self) -> Vec<(String, String)> {
+        match self {
+            Backend::Local => Vec::new(),
+            Backend::S3 { endpoint, bucket } => {
+                let nanos = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos());
+                let prefix = format!("bench-uploads-{}-{nanos}", std::process::id());
+                let mut env = vec![
+                    ("SICANTIK_STORAGE_URL".to_string(), format!("s3://{bucket}/{prefix}")),
+                    ("SICANTIK_S3_ENDPOINT".to_string(), endpoint.clone()),
+                    ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
+                ];
+                for (k, default) in [
+                    ("AWS_ACCESS_KEY_ID", "test"),
+                    ("AWS_SECRET_ACCESS_KEY", "test"),
+                    ("AWS_REGION", "us-east-1"),
+                ] {
+                    let v = std::env::var(k).ok().filter(|v| !v.is_empty());
+                    env.push((k.to_string(), v.unwrap_or_else(|| default.to_string())));
+                }
+                env
+            }
+        }
+    }
+}
+
+/// The backends to measure, from the arguments (`--local`, `--s3`) and the environment.
+fn backends(args: &[String]) -> Vec<Backend> {
+    let only_local = args.iter().any(|a| a == "--local");
+    let only_s3 = args.iter().any(|a| a == "--s3");
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let s3 = match (var("SICANTIK_TEST_S3_ENDPOINT"), var("SICANTIK_TEST_S3_BUCKET")) {
+        (Some(endpoint), Some(bucket)) => Some(Backend::S3 { endpoint, bucket }),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    if !only_s3 {
+        out.push(Backend::Local);
+    }
+    match s3 {
+        Some(b) if !only_local => out.push(b),
+        Some(_) => println!("S3: skipped (--local)"),
+        None if only_s3 => {
+            eprintln!(
+                "--s3 needs SICANTIK_TEST_S3_ENDPOINT and SICANTIK_TEST_S3_BUCKET (and AWS_*): \
+                 source .ci/services first"
+            );
+            std::process::exit(1);
+        }
+        None if !only_local => println!(
+            "S3: skipped (SICANTIK_TEST_S3_ENDPOINT and SICANTIK_TEST_S3_BUCKET are not set; \
+             `source .ci/services` starts moto and sets them)"
+        ),
+        None => {}
+    }
+    out
+}
+
+/// The service's document store, opened with the service's own settings, and a runtime to
+/// ask it with.
+fn open_blobs(env: &[(String, String)], data: &Path) -> (tokio::runtime::Runtime, formsvc::blob::Blobs) {
+    let lookup: Vec<(String, String)> = env
+        .iter()
+        .cloned()
+        .chain([("SICANTIK_DATA_DIR".to_string(), data.display().to_string())])
+        .collect();
+    let cfg = formsvc::Config::from_env(move |k| lookup.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        .expect("the bench's settings");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let blobs = formsvc::blob::Blobs::open(&cfg.storage).expect("document store");
+    (rt, blobs)
+}
+
+// ---------------------------------------------------------------------------------------------
 // The service process
 
 /// The running `sicantik serve`; killed (by its own pid) when dropped, also on panic.
@@ -60,6 +180,8 @@ struct Server {
     child: Child,
     addr: SocketAddr,
     dir: tempfile::TempDir,
+    /// The backend's settings the service runs with.
+    env: Vec<(String, String)>,
 }
 
 impl Drop for Server {
@@ -86,8 +208,9 @@ impl Server {
 }
 
 /// `sicantik` with the bench's settings: its own data directory, no SMTP, no `sicantik.toml`
-/// (it runs in the temporary directory, which also keeps Pagefind out of the site build).
-fn sicantik(bin: &Path, repo: &Path, dir: &Path, addr: SocketAddr) -> Command {
+/// (it runs in the temporary directory, which also keeps Pagefind out of the site build), and
+/// the backend's `env`.
+fn sicantik(bin: &Path, repo: &Path, dir: &Path, addr: SocketAddr, env: &[(String, String)]) -> Command {
     let mut cmd = Command::new(bin);
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("SICANTIK_") {
@@ -99,6 +222,7 @@ fn sicantik(bin: &Path, repo: &Path, dir: &Path, addr: SocketAddr) -> Command {
         .env("SICANTIK_DATA_DIR", dir.join("data"))
         .env("SICANTIK_BASE_URL", format!("http://{addr}"))
         .env("SICANTIK_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .arg("--content")
         .arg(repo.join("content"))
         .arg("--theme")
@@ -108,7 +232,8 @@ fn sicantik(bin: &Path, repo: &Path, dir: &Path, addr: SocketAddr) -> Command {
     cmd
 }
 
-fn start_server(bin: &Path, repo: &Path) -> Server {
+fn start_server(bin: &Path, repo: &Path, backend: &Backend) -> Server {
+    let env = backend.env();
     let dir = tempfile::tempdir().expect("temp dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("probe port")
@@ -117,7 +242,7 @@ fn start_server(bin: &Path, repo: &Path) -> Server {
         .port();
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
 
-    let mut add = sicantik(bin, repo, dir.path(), addr)
+    let mut add = sicantik(bin, repo, dir.path(), addr, &env)
         .args([
             "officer",
             "add",
@@ -148,14 +273,14 @@ fn start_server(bin: &Path, repo: &Path) -> Server {
     );
 
     let log = std::fs::File::create(dir.path().join("serve.log")).expect("log file");
-    let child = sicantik(bin, repo, dir.path(), addr)
+    let child = sicantik(bin, repo, dir.path(), addr, &env)
         .arg("serve")
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
         .spawn()
         .expect("run sicantik serve");
-    let mut server = Server { child, addr, dir };
+    let mut server = Server { child, addr, dir, env };
     let deadline = Instant::now() + Duration::from_secs(180);
     loop {
         if let Ok(Some(status)) = server.child.try_wait() {
@@ -357,14 +482,14 @@ struct Applicant {
     upload_path: String,
 }
 
-fn registration(username: &str, email: &str) -> Vec<(&'static str, String)> {
+fn registration(username: &str, email: &str, nik: &str) -> Vec<(&'static str, String)> {
     [
         ("username", username),
         ("nama", "Siti Aminah"),
         ("email", email),
         ("instansi", "Provinsi Sumatera Selatan"),
         ("tipe_identitas", "KTP"),
-        ("nomor_identitas", "1671044508900001"),
+        ("nomor_identitas", nik),
         ("jenis_kelamin", "P"),
         ("tempat_lahir", "Palembang"),
         ("tanggal_lahir", "1990-08-05"),
@@ -437,17 +562,25 @@ fn set_password_link(surel: &Path, email: &str) -> Option<String> {
 
 fn prepare_applicants(server: &Server) -> Vec<Applicant> {
     let addr = server.addr;
-    let users: Vec<(String, String)> = (1..=K)
-        .map(|i| (format!("nelayan{i}"), format!("nelayan{i}@contoh.id")))
+    // A NIK of their own each (the serial varies): the service registers one identity number
+    // at most 5 times a day.
+    let users: Vec<(String, String, String)> = (1..=K)
+        .map(|i| {
+            (
+                format!("nelayan{i}"),
+                format!("nelayan{i}@contoh.id"),
+                format!("167104450890{i:04}"),
+            )
+        })
         .collect();
 
     // Registrasi Pemohon, each in its own browser.
     let mut browsers: Vec<Client> = Vec::new();
-    for (username, email) in &users {
+    for (username, email, nik) in &users {
         let mut b = Client::new(addr);
         let page = b.get("/layanan/registrasi").expect(200, "registration form");
         let form_id = page.hidden("form_id");
-        let fields = registration(username, email);
+        let fields = registration(username, email, nik);
         let mut all: Vec<(&str, &str)> = vec![("form_id", &form_id)];
         all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
         b.post("/layanan/registrasi", &page, &all).expect(303, "DAFTAR");
@@ -491,7 +624,7 @@ fn prepare_applicants(server: &Server) -> Vec<Applicant> {
     // Each sets a password from the emailed link, signs in and creates a draft application.
     let surel = server.data().join("surel");
     let mut applicants = Vec::new();
-    for ((username, email), mut b) in users.iter().zip(browsers) {
+    for ((username, email, nik), mut b) in users.iter().zip(browsers) {
         let deadline = Instant::now() + Duration::from_secs(30);
         let link = loop {
             if let Some(link) = set_password_link(&surel, email) {
@@ -532,7 +665,7 @@ fn prepare_applicants(server: &Server) -> Vec<Applicant> {
                     ("tipe", "perorangan"),
                     ("jenis", "baru"),
                     ("pemohon_nama", "Siti Aminah"),
-                    ("pemohon_identitas", "1671044508900001"),
+                    ("pemohon_identitas", nik),
                     ("pemohon_telepon", "0812-3456-7890"),
                     ("pemohon_email", email),
                     ("pemohon_alamat", "Jl. Jenderal Sudirman No. 10, Kelurahan 20 Ilir"),
@@ -669,6 +802,21 @@ struct Phase {
     latencies: Vec<Duration>,
 }
 
+impl Phase {
+    fn mib_per_s(&self) -> f64 {
+        self.bytes as f64 / MIB / self.wall.as_secs_f64().max(1e-9)
+    }
+
+    fn uploads_per_s(&self) -> f64 {
+        (self.uploads - self.failed) as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+
+    /// Peak (VmHWM) over RSS before the phase, in MiB.
+    fn growth(&self) -> f64 {
+        mib(self.hwm) - mib(self.rss_before)
+    }
+}
+
 fn run_phase(name: &str, server: &Server, applicants: &[Applicant], size: usize, rounds: usize) -> (Phase, bool) {
     let pid = server.pid();
     let addr = server.addr;
@@ -755,34 +903,23 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn main() {
-    let rounds: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(5)
-        .max(1);
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let exe = std::env::current_exe().expect("bench executable");
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|release| release.join(format!("sicantik{}", std::env::consts::EXE_SUFFIX)))
-        .expect("target directory");
-    if !bin.is_file() {
-        eprintln!(
-            "{} not found: this bench runs the release binary as its own process.\n\
-             Build it first: cargo build --release && cargo bench --bench uploads",
-            bin.display()
-        );
-        std::process::exit(1);
-    }
-    if !Path::new("/proc/self/status").exists() {
-        eprintln!("this bench reads memory from /proc/<pid>/status (Linux only)");
-        std::process::exit(1);
-    }
+/// What one backend's measurement found.
+struct Report {
+    backend: &'static str,
+    baseline: Phase,
+    large: Phase,
+    /// Whether the kernel let VmHWM be reset before both phases.
+    reset: bool,
+    /// Objects in the document store at the end, and their bytes.
+    stored: (usize, u64),
+}
 
+/// Starts a service on `backend`, prepares the applicants and runs both phases.
+fn measure(bin: &Path, repo: &Path, backend: &Backend, rounds: usize) -> Report {
+    println!();
+    println!("== {}: {}", backend.name(), backend.describe());
     println!("starting {} serve …", bin.display());
-    let server = start_server(&bin, repo);
+    let server = start_server(bin, repo, backend);
     let (rss_idle, _) = memory(server.pid()).expect("service memory");
     let prepared = Instant::now();
     let applicants = prepare_applicants(&server);
@@ -803,13 +940,37 @@ fn main() {
 
     let (baseline, reset_a) = run_phase("baseline 1 KiB", &server, &applicants, SMALL, rounds);
     let (large, reset_b) = run_phase("large 9 MiB", &server, &applicants, LARGE, rounds);
-    let stored: u64 = walkdir::WalkDir::new(server.data().join("berkas"))
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
-        .sum();
+    let (rt, blobs) = open_blobs(&server.env, &server.data());
+    let objects = rt.block_on(blobs.list()).expect("list the document store");
+    let stored = (objects.len(), objects.iter().map(|(_, size, _)| size).sum());
+    if let Backend::S3 { .. } = backend {
+        // The prefix is this run's own: leave the bucket as it was.
+        for (name, _, _) in &objects {
+            let _ = rt.block_on(blobs.delete(name));
+        }
+        if let Ok(left) = rt.block_on(blobs.list())
+            && !left.is_empty()
+        {
+            println!(
+                "note: {} objects left under the bench's prefix in the bucket",
+                left.len()
+            );
+        }
+    }
+    drop(server);
+    let report = Report {
+        backend: backend.name(),
+        baseline,
+        large,
+        reset: reset_a && reset_b,
+        stored,
+    };
+    print_report(&report);
+    report
+}
 
+fn print_report(r: &Report) {
+    let (baseline, large) = (&r.baseline, &r.large);
     println!();
     println!(
         "{:<15} {:>7} {:>6} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>10} {:>9}",
@@ -827,12 +988,11 @@ fn main() {
         "median ms",
         "max ms"
     );
-    for p in [&baseline, &large] {
+    for p in [baseline, large] {
         let mut lat = p.latencies.clone();
         lat.sort();
         let median = lat.get(lat.len() / 2).copied().unwrap_or_default();
         let max = lat.last().copied().unwrap_or_default();
-        let secs = p.wall.as_secs_f64().max(1e-9);
         println!(
             "{:<15} {:>7} {:>6} {:>9.2} {:>10.1} {:>9.1} {:>+9.1} {:>9.1} {:>9.1} {:>8.1} {:>9.1} {:>10.1} {:>9.1}",
             p.name,
@@ -844,8 +1004,8 @@ fn main() {
             mib(p.hwm) - mib(p.rss_before),
             mib(p.sampled_max),
             mib(p.rss_after),
-            p.bytes as f64 / MIB / secs,
-            (p.uploads - p.failed) as f64 / secs,
+            p.mib_per_s(),
+            p.uploads_per_s(),
             ms(median),
             ms(max)
         );
@@ -860,27 +1020,28 @@ fn main() {
         "bodies in flight per large round: {K} × {:.0} MiB = {in_flight:.0} MiB; growth during the large phase: {:+.1} MiB \
          (baseline phase: {:+.1} MiB); {:.0} MiB uploaded in all",
         LARGE as f64 / MIB,
-        mib(large.hwm) - mib(large.rss_before),
-        mib(baseline.hwm) - mib(baseline.rss_before),
+        large.growth(),
+        baseline.growth(),
         large.bytes as f64 / MIB
     );
-    for p in [&baseline, &large] {
+    for p in [baseline, large] {
         let trace: Vec<String> = p.rounds.iter().map(|kib| format!("{:.1}", mib(*kib))).collect();
         println!("RSS after each {} round: {} MiB", p.name, trace.join(", "));
     }
     println!(
-        "samples: {} (baseline), {} (large); documents on disk at the end: {:.1} MiB (one per applicant, replaced each round)",
+        "samples: {} (baseline), {} (large); documents in the store at the end: {} objects, {:.1} MiB (one per applicant, replaced each round)",
         baseline.samples,
         large.samples,
-        stored as f64 / MIB
+        r.stored.0,
+        r.stored.1 as f64 / MIB
     );
-    if !(reset_a && reset_b) {
+    if !r.reset {
         println!(
             "note: /proc/<pid>/clear_refs refused resetting VmHWM, so peak HWM counts from the service's start \
              (site build included); peak smpl is the phase's own peak"
         );
     }
-    for p in [&baseline, &large] {
+    for p in [baseline, large] {
         if let Some(f) = &p.first_failure {
             println!(
                 "warning: {} of {} uploads in {} failed; first: {f}",
@@ -888,5 +1049,54 @@ fn main() {
             );
         }
     }
-    drop(server);
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rounds: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(5).max(1);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let exe = std::env::current_exe().expect("bench executable");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|release| release.join(format!("sicantik{}", std::env::consts::EXE_SUFFIX)))
+        .expect("target directory");
+    if !bin.is_file() {
+        eprintln!(
+            "{} not found: this bench runs the release binary as its own process.\n\
+             Build it first: cargo build --release && cargo bench --bench uploads",
+            bin.display()
+        );
+        std::process::exit(1);
+    }
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("this bench reads memory from /proc/<pid>/status (Linux only)");
+        std::process::exit(1);
+    }
+
+    let reports: Vec<Report> = backends(&args)
+        .iter()
+        .map(|backend| measure(&bin, repo, backend, rounds))
+        .collect();
+
+    println!();
+    println!(
+        "large phase ({K} × {:.0} MiB per round, {rounds} rounds) per backend:",
+        LARGE as f64 / MIB
+    );
+    println!(
+        "{:<8} {:>8} {:>10} {:>14} {:>17} {:>7}",
+        "backend", "MiB/s", "uploads/s", "growth (MiB)", "baseline growth", "failed"
+    );
+    for r in &reports {
+        println!(
+            "{:<8} {:>8.1} {:>10.1} {:>+14.1} {:>+17.1} {:>7}",
+            r.backend,
+            r.large.mib_per_s(),
+            r.large.uploads_per_s(),
+            r.large.growth(),
+            r.baseline.growth(),
+            r.large.failed + r.baseline.failed
+        );
+    }
 }
