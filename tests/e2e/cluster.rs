@@ -4,6 +4,10 @@
 //! one loopback SMTP server. The servers come from `.ci/services`
 //! (`SICANTIK_TEST_POSTGRES_URL`, `SICANTIK_TEST_S3_ENDPOINT`, `SICANTIK_TEST_S3_BUCKET` and the
 //! `AWS_*` credentials); the cluster gets a database and a bucket prefix of its own.
+//!
+//! Also what any end-to-end test that speaks HTTP needs: the cookie-keeping `Client`, the
+//! Maildir of the loopback SMTP server, and the forms a person fills in (Registrasi Pemohon,
+//! Masuk, PERMOHONAN), whichever instance or proxy answers them.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -284,37 +288,12 @@ impl Cluster {
 
     /// Every message the SMTP server has stored so far.
     pub fn mails(&self) -> Vec<Mail> {
-        let mut out = Vec::new();
-        for sub in ["new", "cur"] {
-            let Ok(entries) = std::fs::read_dir(self.maildir.join(sub)) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let raw = std::fs::read(e.path()).expect("read a stored message");
-                out.push(Mail::parse(&raw));
-            }
-        }
-        out
+        mails_in(&self.maildir)
     }
 
     /// Waits for the message to `to` whose subject contains `subject`.
     pub fn wait_for_mail(&self, to: &str, subject: &str) -> Mail {
-        let started = Instant::now();
-        loop {
-            if let Some(m) = self
-                .mails()
-                .into_iter()
-                .find(|m| m.to == to && m.subject.contains(subject))
-            {
-                return m;
-            }
-            assert!(
-                started.elapsed() < WAIT,
-                "no email to {to} about {subject:?} within {WAIT:?}\n{}",
-                self.logs()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_mail_in(&self.maildir, to, subject, || self.logs())
     }
 
     /// Waits until the outbox holds nothing waiting to be sent.
@@ -332,6 +311,41 @@ impl Cluster {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+/// Every message the loopback SMTP server has stored in `maildir` so far.
+pub fn mails_in(maildir: &Path) -> Vec<Mail> {
+    let mut out = Vec::new();
+    for sub in ["new", "cur"] {
+        let Ok(entries) = std::fs::read_dir(maildir.join(sub)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let raw = std::fs::read(e.path()).expect("read a stored message");
+            out.push(Mail::parse(&raw));
+        }
+    }
+    out
+}
+
+/// Waits for the message in `maildir` to `to` whose subject contains `subject`; `logs` says
+/// what the servers wrote, should it not come.
+pub fn wait_for_mail_in(maildir: &Path, to: &str, subject: &str, logs: impl Fn() -> String) -> Mail {
+    let started = Instant::now();
+    loop {
+        if let Some(m) = mails_in(maildir)
+            .into_iter()
+            .find(|m| m.to == to && m.subject.contains(subject))
+        {
+            return m;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "no email to {to} about {subject:?} within {WAIT:?}\n{}",
+            logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -538,4 +552,143 @@ impl Client {
         let body = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_vec()?;
         Ok(Page { status, headers, body })
     }
+}
+
+// --- What a person does through the forms, on any instance or proxy ------------------------
+
+pub const RUMPON: &str = "izin-pemasangan-rumpon";
+
+/// A complete Registrasi Pemohon, with the n-th NIK of the test (n < 10,000).
+pub fn registration(username: &str, email: &str, n: usize) -> Vec<(String, String)> {
+    let nik = format!("16710445089{:05}", n + 1);
+    [
+        ("username", username),
+        ("nama", "Siti Aminah"),
+        ("email", email),
+        ("instansi", "Provinsi Sumatera Selatan"),
+        ("tipe_identitas", "KTP"),
+        ("nomor_identitas", &nik),
+        ("jenis_kelamin", "P"),
+        ("tempat_lahir", "Palembang"),
+        ("tanggal_lahir", "1990-08-05"),
+        ("pekerjaan", "Wiraswasta"),
+        ("npwp", ""),
+        ("telepon", "0812-3456-7890"),
+        ("alamat", "Jl. Jenderal Sudirman No. 10, Kelurahan 20 Ilir"),
+        ("kabupaten", "16.71"),
+        ("kode_pos", "30129"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// Opens Registrasi Pemohon on `form_at` and presses DAFTAR on `post_at`: the answer to DAFTAR,
+/// or why there was none.
+pub fn daftar(c: &Client, form_at: &str, post_at: &str, fields: &[(String, String)]) -> Result<Page, String> {
+    let page = c
+        .try_get(&format!("{form_at}/layanan/registrasi"))
+        .map_err(|e| e.to_string())?;
+    if page.status != 200 {
+        return Err(format!("form answered {}", page.status));
+    }
+    let form_id = page.hidden("form_id").ok_or("no form id")?;
+    let mut all: Vec<(&str, &str)> = vec![("form_id", &form_id)];
+    all.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    c.try_post(&format!("{post_at}/layanan/registrasi"), &page, &all)
+        .map_err(|e| e.to_string())
+}
+
+/// [`daftar`]: the registration's number on success, or why not.
+pub fn register(c: &Client, form_at: &str, post_at: &str, fields: &[(String, String)]) -> Result<String, String> {
+    let r = daftar(c, form_at, post_at, fields)?;
+    if r.status != 303 {
+        return Err(format!("DAFTAR answered {}: {}", r.status, r.text()));
+    }
+    r.location()
+        .split("nomor=")
+        .nth(1)
+        .map(str::to_string)
+        .ok_or_else(|| format!("DAFTAR went to {}", r.location()))
+}
+
+/// Masuk on `at`: the answer (303 when signed in).
+pub fn login(c: &Client, at: &str, login: &str, password: &str) -> Page {
+    let page = c.get(&format!("{at}/layanan/masuk"));
+    c.post(
+        &format!("{at}/layanan/masuk"),
+        &page,
+        &[("login", login), ("password", password)],
+    )
+}
+
+/// Signs `c` in as the officer `OFFICER` on `at`.
+pub fn sign_in_officer(c: &Client, at: &str) {
+    let page = c.get(&format!("{at}/layanan/petugas/masuk"));
+    let r = c.post(
+        &format!("{at}/layanan/petugas/masuk"),
+        &page,
+        &[("login", OFFICER), ("password", OFFICER_PASSWORD)],
+    );
+    assert_eq!(r.status, 303, "officer login: {}", r.text());
+}
+
+/// The value an input of PERMOHONAN was filled with from the profile.
+fn prefilled(html: &str, name: &str) -> String {
+    let Some(i) = html.find(&format!("name=\"{name}\"")) else {
+        return String::new();
+    };
+    let rest = &html[i..];
+    let tag_end = rest.find('>').unwrap_or(rest.len());
+    if let Some(v) = rest[..tag_end].find("value=\"") {
+        let value = &rest[v + 7..];
+        return value[..value.find('"').unwrap_or(0)].to_string();
+    }
+    if rest.starts_with(&format!("name=\"{name}\" rows")) {
+        let body = &rest[tag_end + 1..];
+        return body[..body.find("</textarea>").unwrap_or(0)]
+            .replace("&amp;", "&")
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"");
+    }
+    String::new()
+}
+
+/// PERMOHONAN for Izin Pemasangan Rumpon as a person, BUAT on `at`; the application's number.
+pub fn new_application(c: &Client, at: &str) -> String {
+    let page = c.get(&format!(
+        "{at}/layanan/permohonan/baru?izin={RUMPON}&tipe=perorangan&jenis=baru"
+    ));
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    let form_id = page.hidden("form_id").expect("form id");
+    let mut fields: Vec<(&str, String)> = vec![
+        ("form_id", form_id),
+        ("izin", RUMPON.into()),
+        ("tipe", "perorangan".into()),
+        ("jenis", "baru".into()),
+    ];
+    for f in [
+        "pemohon_nama",
+        "pemohon_identitas",
+        "pemohon_telepon",
+        "pemohon_email",
+        "pemohon_alamat",
+    ] {
+        fields.push((f, prefilled(&html, f)));
+    }
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post(&format!("{at}/layanan/permohonan/baru"), &page, &refs);
+    assert_eq!(r.status, 303, "BUAT: {}", r.text());
+    r.location()
+        .trim_start_matches("/layanan/permohonan/")
+        .split('/')
+        .next()
+        .expect("the application's number")
+        .to_string()
+}
+
+/// A small PDF that says which upload it is.
+pub fn pdf(marker: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {marker}\n%%EOF\n").into_bytes()
 }

@@ -8,81 +8,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::cluster::*;
-use crate::support::{OFFICER, OFFICER_PASSWORD};
 
 const PW: &str = "hujan turun di jembatan ampera";
-const RUMPON: &str = "izin-pemasangan-rumpon";
 /// The documents of Izin Pemasangan Rumpon for a person that are PDFs.
 const PDF_REQUIREMENTS: [&str; 3] = ["surat-permohonan", "sipi", "tata-letak-spesifikasi"];
 
-/// A complete Registrasi Pemohon, with the n-th NIK of the test (n < 10,000).
-fn registration(username: &str, email: &str, n: usize) -> Vec<(String, String)> {
-    let nik = format!("16710445089{:05}", n + 1);
-    [
-        ("username", username),
-        ("nama", "Siti Aminah"),
-        ("email", email),
-        ("instansi", "Provinsi Sumatera Selatan"),
-        ("tipe_identitas", "KTP"),
-        ("nomor_identitas", &nik),
-        ("jenis_kelamin", "P"),
-        ("tempat_lahir", "Palembang"),
-        ("tanggal_lahir", "1990-08-05"),
-        ("pekerjaan", "Wiraswasta"),
-        ("npwp", ""),
-        ("telepon", "0812-3456-7890"),
-        ("alamat", "Jl. Jenderal Sudirman No. 10, Kelurahan 20 Ilir"),
-        ("kabupaten", "16.71"),
-        ("kode_pos", "30129"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect()
-}
-
-/// Opens Registrasi Pemohon on `form_at` and presses DAFTAR on `post_at`; the number on
-/// success, or why not.
-fn register(c: &Client, form_at: &str, post_at: &str, fields: &[(String, String)]) -> Result<String, String> {
-    let page = c
-        .try_get(&format!("{form_at}/layanan/registrasi"))
-        .map_err(|e| e.to_string())?;
-    if page.status != 200 {
-        return Err(format!("form answered {}", page.status));
-    }
-    let form_id = page.hidden("form_id").ok_or("no form id")?;
-    let mut all: Vec<(&str, &str)> = vec![("form_id", &form_id)];
-    all.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let r = c
-        .try_post(&format!("{post_at}/layanan/registrasi"), &page, &all)
-        .map_err(|e| e.to_string())?;
-    if r.status != 303 {
-        return Err(format!("DAFTAR answered {}: {}", r.status, r.text()));
-    }
-    r.location()
-        .split("nomor=")
-        .nth(1)
-        .map(str::to_string)
-        .ok_or_else(|| format!("DAFTAR went to {}", r.location()))
-}
-
-fn login(c: &Client, at: &str, login: &str, password: &str) -> Page {
-    let page = c.get(&format!("{at}/layanan/masuk"));
-    c.post(
-        &format!("{at}/layanan/masuk"),
-        &page,
-        &[("login", login), ("password", password)],
-    )
-}
-
 fn officer(at: &str) -> Client {
     let c = Client::new();
-    let page = c.get(&format!("{at}/layanan/petugas/masuk"));
-    let r = c.post(
-        &format!("{at}/layanan/petugas/masuk"),
-        &page,
-        &[("login", OFFICER), ("password", OFFICER_PASSWORD)],
-    );
-    assert_eq!(r.status, 303, "officer login: {}", r.text());
+    sign_in_officer(&c, at);
     c
 }
 
@@ -118,66 +51,6 @@ fn approve_and_sign_in(
     assert_eq!(r.status, 303, "{}", r.text());
     assert_eq!(login(&applicant, login_at, username, PW).status, 303);
     applicant
-}
-
-/// The value an input of PERMOHONAN was filled with from the profile.
-fn prefilled(html: &str, name: &str) -> String {
-    let Some(i) = html.find(&format!("name=\"{name}\"")) else {
-        return String::new();
-    };
-    let rest = &html[i..];
-    let tag_end = rest.find('>').unwrap_or(rest.len());
-    if let Some(v) = rest[..tag_end].find("value=\"") {
-        let value = &rest[v + 7..];
-        return value[..value.find('"').unwrap_or(0)].to_string();
-    }
-    if rest.starts_with(&format!("name=\"{name}\" rows")) {
-        let body = &rest[tag_end + 1..];
-        return body[..body.find("</textarea>").unwrap_or(0)]
-            .replace("&amp;", "&")
-            .replace("&#39;", "'")
-            .replace("&quot;", "\"");
-    }
-    String::new()
-}
-
-/// PERMOHONAN for Izin Pemasangan Rumpon as a person, BUAT on `at`; the application's number.
-fn new_application(c: &Client, at: &str) -> String {
-    let page = c.get(&format!(
-        "{at}/layanan/permohonan/baru?izin={RUMPON}&tipe=perorangan&jenis=baru"
-    ));
-    assert_eq!(page.status, 200, "{}", page.text());
-    let html = page.text();
-    let form_id = page.hidden("form_id").expect("form id");
-    let mut fields: Vec<(&str, String)> = vec![
-        ("form_id", form_id),
-        ("izin", RUMPON.into()),
-        ("tipe", "perorangan".into()),
-        ("jenis", "baru".into()),
-    ];
-    for f in [
-        "pemohon_nama",
-        "pemohon_identitas",
-        "pemohon_telepon",
-        "pemohon_email",
-        "pemohon_alamat",
-    ] {
-        fields.push((f, prefilled(&html, f)));
-    }
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = c.post(&format!("{at}/layanan/permohonan/baru"), &page, &refs);
-    assert_eq!(r.status, 303, "BUAT: {}", r.text());
-    r.location()
-        .trim_start_matches("/layanan/permohonan/")
-        .split('/')
-        .next()
-        .expect("the application's number")
-        .to_string()
-}
-
-/// A small PDF that says which upload it is.
-fn pdf(marker: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {marker}\n%%EOF\n").into_bytes()
 }
 
 /// The stored document of `requirement` in application `nomor`: its id.
