@@ -436,6 +436,8 @@ impl Page {
 pub struct Client {
     agent: ureq::Agent,
     cookies: std::sync::Mutex<HashMap<String, String>>,
+    /// Sent with every request, as a browser sends its own (`Accept-Encoding`, …).
+    headers: Vec<(String, String)>,
 }
 
 impl Default for Client {
@@ -446,16 +448,30 @@ impl Default for Client {
 
 impl Client {
     pub fn new() -> Client {
-        let agent = ureq::Agent::config_builder()
+        Client::with_agent(Client::config().build().into())
+    }
+
+    /// The settings every test client has: no redirects followed, every status an answer, and
+    /// 60 s for a whole request. For an agent of the test's own making (TLS, a transport).
+    pub fn config() -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+        ureq::Agent::config_builder()
             .max_redirects(0)
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
+    }
+
+    pub fn with_agent(agent: ureq::Agent) -> Client {
         Client {
             agent,
             cookies: Default::default(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The same client sending `name: value` with every request.
+    pub fn with_header(mut self, name: &str, value: &str) -> Client {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
     }
 
     pub fn get(&self, url: &str) -> Page {
@@ -464,7 +480,7 @@ impl Client {
 
     /// `GET`, or the transport error (a refused connection, a reset).
     pub fn try_get(&self, url: &str) -> Result<Page, ureq::Error> {
-        let r = self.agent.get(url).header("cookie", &self.cookie_header()).call();
+        let r = self.prepare(self.agent.get(url)).call();
         self.finish(r)
     }
 
@@ -478,11 +494,7 @@ impl Client {
         let csrf = page.hidden("csrf").expect("the page has a form token");
         let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         all.extend_from_slice(fields);
-        let r = self
-            .agent
-            .post(url)
-            .header("cookie", &self.cookie_header())
-            .send_form(all.iter().copied());
+        let r = self.prepare(self.agent.post(url)).send_form(all.iter().copied());
         self.finish(r)
     }
 
@@ -511,12 +523,19 @@ impl Client {
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let r = self
-            .agent
-            .post(url)
-            .header("cookie", &self.cookie_header())
+            .prepare(self.agent.post(url))
             .header("content-type", &format!("multipart/form-data; boundary={boundary}"))
             .send(&body[..]);
         self.finish(r)
+    }
+
+    /// The cookies and the client's own headers on a request.
+    fn prepare<B>(&self, mut r: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        r = r.header("cookie", &self.cookie_header());
+        for (k, v) in &self.headers {
+            r = r.header(k, v);
+        }
+        r
     }
 
     fn cookie_header(&self) -> String {
