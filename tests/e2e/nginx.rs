@@ -6,7 +6,8 @@
 //! the cache lifetimes), the redirect from HTTP, TLS with the suites of Mozilla's intermediate
 //! list only, and a whole journey — Registrasi Pemohon, the officer's approval, the password
 //! from the emailed link, PERMOHONAN, an upload larger than nginx's default body limit (streamed
-//! to the service, not spooled), its download byte for byte. Then the per-address registration
+//! to the service, not spooled), its download byte for byte; `/healthz`, `/readyz` and
+//! `/metrics` only to the addresses the site allows. Then the per-address registration
 //! limit, with each client on a loopback address of its own (127.0.0.2, 127.0.0.3, …): the
 //! service must see each client's own address through the trusted proxy, so one client reaching
 //! the limit gets 429 while another, through the same nginx, still registers.
@@ -388,6 +389,7 @@ fn the_shipped_nginx_site_serves_the_journey_over_https_and_each_client_has_its_
         "x-content-type-options",
         "x-frame-options",
         "referrer-policy",
+        "cache-control",
     ] {
         assert_eq!(page.header(h), direct.header(h), "{h}: nginx and the service differ");
         assert!(page.header(h).is_some(), "{h} missing");
@@ -442,6 +444,8 @@ fn the_shipped_nginx_site_serves_the_journey_over_https_and_each_client_has_its_
         asset.header("cache-control"),
         Some("public, max-age=31536000, immutable")
     );
+    let direct_asset = Client::new().get(&format!("http://127.0.0.1:{upstream}{css}"));
+    assert_eq!(asset.header("cache-control"), direct_asset.header("cache-control"));
     let redirect = Client::new().get(&format!("http://127.0.0.1:{http}{PERMIT_PAGE}?q=1"));
     assert_eq!(redirect.status, 301);
     assert_eq!(redirect.location(), format!("{base}{PERMIT_PAGE}?q=1"));
@@ -454,7 +458,7 @@ fn the_shipped_nginx_site_serves_the_journey_over_https_and_each_client_has_its_
         c.args(["s_client", "-connect", &format!("127.0.0.1:{https}")])
             .args(args)
             .stdin(Stdio::null());
-        let (status, out) = run_with_limit(c, Duration::from_secs(20));
+        let (status, out) = run_until_quiet(c, Duration::from_secs(20));
         (status.is_some_and(|s| s.success()), out)
     };
     for (args, accepted) in [
@@ -526,6 +530,16 @@ fn the_shipped_nginx_site_serves_the_journey_over_https_and_each_client_has_its_
     assert_eq!(file.status, 200);
     assert_eq!(file.header("content-type"), Some("application/pdf"));
     assert!(file.body == bytes, "the download differs from the upload");
+
+    // --- Health and metrics: to the addresses the site allows (loopback's 127.0.0.1 as
+    // shipped), refused by nginx to anyone else ---------------------------------------------
+    let monitor = client_at([127, 0, 0, 1], &ca);
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let r = monitor.get(&format!("{base}{path}"));
+        assert_eq!(r.status, 200, "{path} from 127.0.0.1: {}\n{}", r.text(), logs());
+        let r = visitor.get(&format!("{base}{path}"));
+        assert_eq!(r.status, 403, "{path} from 127.0.0.2: {}", r.text());
+    }
 
     // --- Each client's own address --------------------------------------------------------
     // 127.0.0.5 puts a made-up X-Forwarded-For of its own on every request, a new one each
