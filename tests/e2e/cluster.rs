@@ -383,37 +383,12 @@ impl Cluster {
 
     /// Every message the SMTP server has stored so far.
     pub fn mails(&self) -> Vec<Mail> {
-        let mut out = Vec::new();
-        for sub in ["new", "cur"] {
-            let Ok(entries) = std::fs::read_dir(self.maildir.join(sub)) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let raw = std::fs::read(e.path()).expect("read a stored message");
-                out.push(Mail::parse(&raw));
-            }
-        }
-        out
+        mails_in(&self.maildir)
     }
 
     /// Waits for the message to `to` whose subject contains `subject`.
     pub fn wait_for_mail(&self, to: &str, subject: &str) -> Mail {
-        let started = Instant::now();
-        loop {
-            if let Some(m) = self
-                .mails()
-                .into_iter()
-                .find(|m| m.to == to && m.subject.contains(subject))
-            {
-                return m;
-            }
-            assert!(
-                started.elapsed() < WAIT,
-                "no email to {to} about {subject:?} within {WAIT:?}\n{}",
-                self.logs()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_mail_in(&self.maildir, to, subject, || self.logs())
     }
 
     /// Waits until the outbox holds nothing waiting to be sent.
@@ -431,6 +406,41 @@ impl Cluster {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+/// Every message the loopback SMTP server has stored in `maildir` so far.
+pub fn mails_in(maildir: &Path) -> Vec<Mail> {
+    let mut out = Vec::new();
+    for sub in ["new", "cur"] {
+        let Ok(entries) = std::fs::read_dir(maildir.join(sub)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let raw = std::fs::read(e.path()).expect("read a stored message");
+            out.push(Mail::parse(&raw));
+        }
+    }
+    out
+}
+
+/// Waits for the message in `maildir` to `to` whose subject contains `subject`; `logs` says
+/// what the servers wrote, should it not come.
+pub fn wait_for_mail_in(maildir: &Path, to: &str, subject: &str, logs: impl Fn() -> String) -> Mail {
+    let started = Instant::now();
+    loop {
+        if let Some(m) = mails_in(maildir)
+            .into_iter()
+            .find(|m| m.to == to && m.subject.contains(subject))
+        {
+            return m;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "no email to {to} about {subject:?} within {WAIT:?}\n{}",
+            logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -521,6 +531,8 @@ impl Page {
 pub struct Client {
     agent: ureq::Agent,
     cookies: std::sync::Mutex<HashMap<String, String>>,
+    /// Sent with every request, as a browser sends its own (`Accept-Encoding`, …).
+    headers: Vec<(String, String)>,
 }
 
 impl Default for Client {
@@ -531,16 +543,30 @@ impl Default for Client {
 
 impl Client {
     pub fn new() -> Client {
-        let agent = ureq::Agent::config_builder()
+        Client::with_agent(Client::config().build().into())
+    }
+
+    /// The settings every test client has: no redirects followed, every status an answer, and
+    /// 60 s for a whole request. For an agent of the test's own making (TLS, a transport).
+    pub fn config() -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+        ureq::Agent::config_builder()
             .max_redirects(0)
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
+    }
+
+    pub fn with_agent(agent: ureq::Agent) -> Client {
         Client {
             agent,
             cookies: Default::default(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The same client sending `name: value` with every request.
+    pub fn with_header(mut self, name: &str, value: &str) -> Client {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
     }
 
     pub fn get(&self, url: &str) -> Page {
@@ -549,7 +575,7 @@ impl Client {
 
     /// `GET`, or the transport error (a refused connection, a reset).
     pub fn try_get(&self, url: &str) -> Result<Page, ureq::Error> {
-        let r = self.agent.get(url).header("cookie", &self.cookie_header()).call();
+        let r = self.prepare(self.agent.get(url)).call();
         self.finish(r)
     }
 
@@ -563,11 +589,7 @@ impl Client {
         let csrf = page.hidden("csrf").expect("the page has a form token");
         let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         all.extend_from_slice(fields);
-        let r = self
-            .agent
-            .post(url)
-            .header("cookie", &self.cookie_header())
-            .send_form(all.iter().copied());
+        let r = self.prepare(self.agent.post(url)).send_form(all.iter().copied());
         self.finish(r)
     }
 
@@ -596,12 +618,19 @@ impl Client {
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let r = self
-            .agent
-            .post(url)
-            .header("cookie", &self.cookie_header())
+            .prepare(self.agent.post(url))
             .header("content-type", &format!("multipart/form-data; boundary={boundary}"))
             .send(&body[..]);
         self.finish(r)
+    }
+
+    /// The cookies and the client's own headers on a request.
+    fn prepare<B>(&self, mut r: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        r = r.header("cookie", &self.cookie_header());
+        for (k, v) in &self.headers {
+            r = r.header(k, v);
+        }
+        r
     }
 
     fn cookie_header(&self) -> String {

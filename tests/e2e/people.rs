@@ -34,9 +34,9 @@ pub fn registration(username: &str, email: &str, n: usize) -> Vec<(String, Strin
     .collect()
 }
 
-/// Opens Registrasi Pemohon on `form_at` and presses DAFTAR on `post_at`; the number on
-/// success, or why not.
-pub fn register(c: &Client, form_at: &str, post_at: &str, fields: &[(String, String)]) -> Result<String, String> {
+/// Opens Registrasi Pemohon on `form_at` and presses DAFTAR on `post_at`: the answer to DAFTAR,
+/// or why there was none.
+pub fn daftar(c: &Client, form_at: &str, post_at: &str, fields: &[(String, String)]) -> Result<Page, String> {
     let page = c
         .try_get(&format!("{form_at}/layanan/registrasi"))
         .map_err(|e| e.to_string())?;
@@ -46,9 +46,13 @@ pub fn register(c: &Client, form_at: &str, post_at: &str, fields: &[(String, Str
     let form_id = page.hidden("form_id").ok_or("no form id")?;
     let mut all: Vec<(&str, &str)> = vec![("form_id", &form_id)];
     all.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let r = c
-        .try_post(&format!("{post_at}/layanan/registrasi"), &page, &all)
-        .map_err(|e| e.to_string())?;
+    c.try_post(&format!("{post_at}/layanan/registrasi"), &page, &all)
+        .map_err(|e| e.to_string())
+}
+
+/// [`daftar`]: the registration's number on success, or why not.
+pub fn register(c: &Client, form_at: &str, post_at: &str, fields: &[(String, String)]) -> Result<String, String> {
+    let r = daftar(c, form_at, post_at, fields)?;
     if r.status != 303 {
         return Err(format!("DAFTAR answered {}: {}", r.status, r.text()));
     }
@@ -70,6 +74,12 @@ pub fn login(c: &Client, at: &str, login: &str, password: &str) -> Page {
 
 pub fn officer(at: &str) -> Client {
     let c = Client::new();
+    sign_in_officer(&c, at);
+    c
+}
+
+/// Signs `c` in as the officer `OFFICER` on `at`.
+pub fn sign_in_officer(c: &Client, at: &str) {
     let page = c.get(&format!("{at}/layanan/petugas/masuk"));
     let r = c.post(
         &format!("{at}/layanan/petugas/masuk"),
@@ -77,7 +87,6 @@ pub fn officer(at: &str) -> Client {
         &[("login", OFFICER), ("password", OFFICER_PASSWORD)],
     );
     assert_eq!(r.status, 303, "officer login: {}", r.text());
-    c
 }
 
 /// The officer approves `username` on `at`; the applicant sets the password from the emailed

@@ -199,6 +199,10 @@ pub const OFFICER_EMAIL: &str = "petugas1@dpmptsp.test";
 /// `sicantik serve` answering on a free port. Everything stops when it drops.
 pub struct Stack {
     _tmp: tempfile::TempDir,
+    /// The temporary directory everything lives in (for files a test adds, e.g. nginx's).
+    pub dir: PathBuf,
+    /// The built site, which `serve` rewrites when it starts.
+    pub public: PathBuf,
     pub data: PathBuf,
     pub maildir: PathBuf,
     pub base: String,
@@ -211,13 +215,19 @@ pub struct Stack {
 
 impl Stack {
     pub fn start() -> Stack {
+        let port = free_port();
+        Stack::start_with(port, &format!("http://127.0.0.1:{port}"), &[])
+    }
+
+    /// `serve` on `port` with `base` as its public address (a proxy in front of it answers
+    /// there) and the `extra` settings.
+    pub fn start_with(port: u16, base: &str, extra: &[(&str, &str)]) -> Stack {
         let tmp = tempfile::tempdir().expect("temp dir");
         let dir = tmp.path();
         let public = dir.join("public");
         let data = dir.join("data");
         let maildir = dir.join("maildir");
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
+        let base = base.to_string();
         let mut children = Children::default();
 
         // The site, built by the real binary from the repo's content and theme.
@@ -271,6 +281,7 @@ impl Stack {
                 "SICANTIK_MAIL_FROM",
                 "DPMPTSP Provinsi Sumatera Selatan <noreply@dpmptsp.test>",
             )
+            .envs(extra.iter().copied())
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("serve log file"))
             .stderr(log)
@@ -279,6 +290,8 @@ impl Stack {
         let serve_at = children.add(serve);
         wait_until_ready(&mut children.0[serve_at], port, &serve_log);
         Stack {
+            dir: dir.to_path_buf(),
+            public,
             _tmp: tmp,
             data,
             maildir,
