@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use axum::response::IntoResponse;
+use axum::serve::ListenerExt;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use tokio::sync::broadcast;
@@ -423,6 +424,10 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
         watched[0].display(),
         watched[1].display()
     );
+    let listener = listener.tap_io(|tcp| {
+        // Files are written head first, body second: without this each waits for a delayed ACK.
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
