@@ -149,23 +149,20 @@ impl Registrations for PgStore {
         let mut c = self.client().await?;
         for _ in 0..ATTEMPTS {
             let tx = c.transaction().await?;
-            if let Some(nomor) = row(
+            // One statement, one snapshot: checked apart, a twin committing in between would
+            // look like someone else's registration taking the name.
+            let seen = one(
                 &tx,
-                "SELECT nomor FROM applicants WHERE form_token = $1",
-                &[&new.form_token],
-            )
-            .await?
-            {
-                return Ok(RegisterOutcome::Repeated(nomor.try_get(0)?));
-            }
-            let taken = one(
-                &tx,
-                "SELECT EXISTS(SELECT 1 FROM applicants WHERE username = $1 AND status != 'ditolak'),
+                "SELECT (SELECT nomor FROM applicants WHERE form_token = $3),
+                        EXISTS(SELECT 1 FROM applicants WHERE username = $1 AND status != 'ditolak'),
                         EXISTS(SELECT 1 FROM applicants WHERE lower(email) = lower($2) AND status != 'ditolak')",
-                &[&new.username.as_str(), &new.email.as_str()],
+                &[&new.username.as_str(), &new.email.as_str(), &new.form_token],
             )
             .await?;
-            let (username, email): (bool, bool) = (taken.try_get(0)?, taken.try_get(1)?);
+            if let Some(nomor) = seen.try_get::<_, Option<String>>(0)? {
+                return Ok(RegisterOutcome::Repeated(nomor));
+            }
+            let (username, email): (bool, bool) = (seen.try_get(1)?, seen.try_get(2)?);
             if username || email {
                 return Ok(RegisterOutcome::Taken { username, email });
             }
