@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod ratelimit;
 pub mod records;
 pub mod routes;
+pub mod scan;
 pub mod security;
 pub mod service;
 pub mod store;

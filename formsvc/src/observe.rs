@@ -64,6 +64,7 @@ pub struct Metrics {
     acknowledged: Family<KindLabel, Counter>,
     uploads: Counter,
     upload_bytes: Counter,
+    scan_refused: Family<KindLabel, Counter>,
     errors: Family<KindLabel, Counter>,
     mail_sent: Counter,
     mail_attempts_failed: Counter,
@@ -118,6 +119,12 @@ impl Metrics {
         registry.register("uploads", "Documents accepted", uploads.clone());
         let upload_bytes = Counter::default();
         registry.register("upload_bytes", "Bytes of documents accepted", upload_bytes.clone());
+        let scan_refused = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "uploads_refused_by_scanner",
+            "Uploads the virus scanner refused, by outcome: virus, tidak_terperiksa, pemindai_gagal",
+            scan_refused.clone(),
+        );
         let errors = Family::<KindLabel, Counter>::default();
         registry.register(
             "server_errors",
@@ -154,6 +161,7 @@ impl Metrics {
             acknowledged,
             uploads,
             upload_bytes,
+            scan_refused,
             errors,
             mail_sent,
             mail_attempts_failed,
@@ -171,6 +179,13 @@ impl Metrics {
     pub fn uploaded(&self, bytes: u64) {
         self.uploads.inc();
         self.upload_bytes.inc_by(bytes);
+    }
+
+    /// An upload the virus scanner refused, by outcome word.
+    pub fn scan_refused(&self, outcome: &str) {
+        self.scan_refused
+            .get_or_create(&KindLabel { kind: outcome.into() })
+            .inc();
     }
 
     /// A server error, by the part that failed.
@@ -269,6 +284,7 @@ mod tests {
         m.answered("/layanan/masuk", "POST", 429, 0.003);
         m.acknowledged("registrasi");
         m.uploaded(2048);
+        m.scan_refused("virus");
         m.server_error("store");
         let text = m.render(
             OutboxState {
@@ -286,6 +302,7 @@ mod tests {
         assert!(text.contains("sicantik_rate_limited_total{route=\"/layanan/masuk\"} 1"));
         assert!(text.contains("sicantik_submissions_acknowledged_total{kind=\"registrasi\"} 1"));
         assert!(text.contains("sicantik_upload_bytes_total 2048"));
+        assert!(text.contains("sicantik_uploads_refused_by_scanner_total{kind=\"virus\"} 1"));
         assert!(text.contains("sicantik_server_errors_total{kind=\"store\"} 1"));
         assert!(text.contains("sicantik_outbox_waiting 3"));
         assert!(text.contains("sicantik_outbox_oldest_waiting_seconds 42"));

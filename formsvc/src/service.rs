@@ -17,6 +17,7 @@ use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
 use crate::routes::{account, application, officer, ops, registration, review};
+use crate::scan::{Clamd, Scanner};
 use crate::security::FormKey;
 use crate::store::DynStore;
 use crate::web::{self, App, AppState};
@@ -60,6 +61,7 @@ impl Service {
         let transport = Transport::from_config(&cfg)?;
         let metrics = Arc::new(Metrics::new());
         let outbox = Outbox::new(store.clone(), transport, &cfg, metrics.clone())?;
+        let scanner = scanner(&cfg).await;
         let app = Arc::new(App {
             routes: ServiceRoutes::new(&content.situs.layanan),
             limits: Limits::from_config(&cfg),
@@ -72,6 +74,7 @@ impl Service {
             mail_wake: outbox.waker(),
             message_domain,
             metrics,
+            scanner,
         });
         Ok(Service { app, outbox })
     }
@@ -144,6 +147,7 @@ impl Service {
             .route(&format!("{p}/petugas/registrasi/{{id}}/tolak"), post(officer::reject))
             .route(&format!("{p}/petugas/audit"), get(officer::audit))
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
+            .route(&format!("{p}/petugas/berkas-ditolak"), get(officer::scan_refusals))
             .layer(axum::middleware::from_fn_with_state(app.clone(), web::render_errors))
             .with_state(app.clone());
         let ops = Router::new()
@@ -197,6 +201,45 @@ impl Service {
             path: "listener".into(),
             source,
         })
+    }
+}
+
+/// The virus scanner `SICANTIK_CLAMD` names, asked once for its version so that the log says
+/// whether it answers. One that does not answer yet is kept (it may start after us); until it
+/// does, every upload is refused as not checked. Without the setting nothing is scanned, which
+/// is worth a warning anywhere but a developer's machine.
+async fn scanner(cfg: &Config) -> Option<Arc<dyn Scanner>> {
+    let Some(address) = &cfg.clamd else {
+        if !loopback(&cfg.base_url) {
+            tracing::warn!(
+                base_url = %cfg.base_url,
+                "SICANTIK_CLAMD is not set: uploaded documents are NOT scanned for viruses"
+            );
+        }
+        return None;
+    };
+    let clamd = Clamd::new(address.clone(), cfg.clamd_timeout);
+    match clamd.version().await {
+        Ok(version) => tracing::info!(scanner = %clamd.describe(), %version, "virus scanner answers"),
+        Err(e) => tracing::warn!(
+            scanner = %clamd.describe(),
+            problem = e.detail(),
+            "virus scanner does not answer: uploads are refused until it does"
+        ),
+    }
+    Some(Arc::new(clamd))
+}
+
+/// Whether the base URL names this machine (a developer's, or a test's).
+fn loopback(base_url: &str) -> bool {
+    match url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 

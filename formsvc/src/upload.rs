@@ -2,6 +2,11 @@
 //! memory), the size limit enforced while streaming, the type decided by the file's first bytes,
 //! empty files refused, the original name kept only as text, stored outside `public/` under a
 //! generated name with its SHA-256. Where and how the bytes are kept is `blob`'s business.
+//!
+//! With a virus scanner, each part goes to the scanner as it goes to the store (a tee, so memory
+//! stays at a part or two), and the store's upload is completed only after the scanner's clean
+//! verdict: an infected file, or one the scanner could not judge, is aborted like any other
+//! refusal, so it never becomes an object at all.
 
 use std::time::Duration;
 
@@ -9,6 +14,7 @@ use axum::extract::Multipart;
 use bytes::Bytes;
 
 use crate::blob::{Blobs, PutError};
+use crate::scan::{Refusal, Scan, Scanner};
 
 /// Parts a document upload may have: the form token, the file, and a little slack.
 const MAX_PARTS: usize = 6;
@@ -30,6 +36,20 @@ pub enum UploadError {
     Malformed,
     #[error("Unggahan terhenti terlalu lama. Periksa koneksi, lalu unggah kembali.")]
     Stalled,
+    /// The virus scanner found something.
+    #[error(
+        "Berkas mengandung virus. Periksa perangkat Anda dengan antivirus, lalu unggah hasil pindaian yang bersih."
+    )]
+    Infected { signature: String },
+    /// The scanner answered but could not judge the file (its size or nesting is over the
+    /// scanner's limits); sending it again will not help.
+    #[error(
+        "Berkas tidak dapat diperiksa karena ukuran atau isinya melampaui batas pemeriksaan. Perkecil berkas, misalnya pindai ulang dengan resolusi lebih rendah, lalu unggah kembali."
+    )]
+    Unscannable { detail: String },
+    /// No verdict could be had now (scanner down, too slow, or it hung up).
+    #[error("Berkas tidak dapat diperiksa saat ini. Unggah kembali dalam beberapa menit.")]
+    ScannerUnavailable { detail: String },
     /// The form token is missing or comes after the file.
     #[error("Formulir kedaluwarsa.")]
     Csrf,
@@ -46,8 +66,31 @@ impl UploadError {
             UploadError::NoFile => "no_file",
             UploadError::Malformed => "malformed",
             UploadError::Stalled => "stalled",
+            UploadError::Infected { .. } => "infected",
+            UploadError::Unscannable { .. } => "unscannable",
+            UploadError::ScannerUnavailable { .. } => "scanner_unavailable",
             UploadError::Csrf => "csrf",
             UploadError::Store(_) => "store",
+        }
+    }
+
+    /// What the scanner said, when it was the scanner that refused.
+    pub fn scanner_detail(&self) -> Option<&str> {
+        match self {
+            UploadError::Infected { signature: d }
+            | UploadError::Unscannable { detail: d }
+            | UploadError::ScannerUnavailable { detail: d } => Some(d),
+            _ => None,
+        }
+    }
+}
+
+impl From<Refusal> for UploadError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Infected(signature) => UploadError::Infected { signature },
+            Refusal::Unscannable(detail) => UploadError::Unscannable { detail },
+            Refusal::Unavailable(detail) => UploadError::ScannerUnavailable { detail },
         }
     }
 }
@@ -110,20 +153,35 @@ async fn next_chunk(
     }
 }
 
+/// Where a document goes: the store, and the virus scanner when there is one.
+#[derive(Clone, Copy)]
+pub struct Destination<'a> {
+    pub blobs: &'a Blobs,
+    /// `None`: no scanning (`SICANTIK_CLAMD` unset).
+    pub scanner: Option<&'a dyn Scanner>,
+}
+
 /// Reads a document upload form: first the form token (checked by `csrf_ok`), then the file
-/// in field `berkas`, written into `blobs`. Anything refused leaves nothing in the store.
-/// `idle` is how long the client may stay silent.
+/// in field `berkas`, written into the store and judged by the scanner on the way. Anything
+/// refused leaves nothing in the store; with a scanner, a file is accepted only after its clean
+/// verdict. `idle` is how long the client may stay silent.
 pub async fn receive(
     multipart: &mut Multipart,
-    blobs: &Blobs,
+    to: Destination<'_>,
     allowed: &[String],
     max_bytes: u64,
     idle: Duration,
     csrf_ok: impl Fn(&str) -> bool,
 ) -> Result<Received, UploadError> {
-    let result = read_form(multipart, blobs, allowed, max_bytes, idle, csrf_ok).await;
+    let result = read_form(multipart, to, allowed, max_bytes, idle, csrf_ok).await;
     if let Err(
-        UploadError::TooLarge { .. } | UploadError::WrongType { .. } | UploadError::Empty | UploadError::NoFile,
+        UploadError::TooLarge { .. }
+        | UploadError::WrongType { .. }
+        | UploadError::Empty
+        | UploadError::NoFile
+        | UploadError::Infected { .. }
+        | UploadError::Unscannable { .. }
+        | UploadError::ScannerUnavailable { .. },
     ) = &result
     {
         // Read (and drop) the rest of what the browser is still sending, so it gets the answer
@@ -141,7 +199,7 @@ async fn drain(multipart: &mut Multipart, idle: Duration) {
 
 async fn read_form(
     multipart: &mut Multipart,
-    blobs: &Blobs,
+    to: Destination<'_>,
     allowed: &[String],
     max_bytes: u64,
     idle: Duration,
@@ -186,7 +244,7 @@ async fn read_form(
                     return Err(UploadError::Csrf);
                 }
                 let original_name = clean_name(field.file_name().unwrap_or(""));
-                return store(&mut field, blobs, original_name, allowed, max_bytes, idle).await;
+                return store(&mut field, to, original_name, allowed, max_bytes, idle).await;
             }
             _ => {
                 // Unknown parts are drained, never stored.
@@ -198,12 +256,14 @@ async fn read_form(
 
 async fn store(
     field: &mut axum::extract::multipart::Field<'_>,
-    blobs: &Blobs,
+    to: Destination<'_>,
     original_name: String,
     allowed: &[String],
     max_bytes: u64,
     idle: Duration,
 ) -> Result<Received, UploadError> {
+    let blobs = to.blobs;
+    let scan = to.scanner.map(Scanning::NotYet);
     let mut content_type = None;
     let sniffer = Sniffer {
         field,
@@ -213,16 +273,25 @@ async fn store(
         kind: None,
         content_type: &mut content_type,
     };
-    // The file's parts, each looked at before it is stored; a refusal ends the stream with an
-    // error, which makes the store abort the upload.
-    let chunks = futures_util::stream::try_unfold(sniffer, |mut s| async move {
+    // The file's parts, each looked at and sent to the scanner before it is stored; a refusal
+    // ends the stream with an error, which makes the store abort the upload. The stream ends
+    // well (and the store completes the upload) only after the type's and the scanner's
+    // verdicts.
+    let chunks = futures_util::stream::try_unfold((sniffer, scan), |(mut s, mut scan)| async move {
         match next_chunk(s.field, s.idle).await? {
             Some(chunk) => {
                 s.look(&chunk)?;
-                Ok(Some((chunk, s)))
+                if let Some(scan) = scan.as_mut() {
+                    scan.send(&chunk).await?;
+                }
+                Ok(Some((chunk, (s, scan))))
             }
             None => {
-                *s.content_type = Some(s.verdict()?);
+                let content_type = s.verdict()?;
+                if let Some(scan) = scan {
+                    scan.finish().await?;
+                }
+                *s.content_type = Some(content_type);
                 Ok(None)
             }
         }
@@ -249,6 +318,33 @@ async fn store(
         size: stored.size,
         sha256: stored.sha256,
     })
+}
+
+/// The scan of one file, started with its first part: a file whose type is refused at once is
+/// told so, even when the scanner is down.
+enum Scanning<'a> {
+    NotYet(&'a dyn Scanner),
+    Running(Box<dyn Scan>),
+}
+
+impl Scanning<'_> {
+    async fn send(&mut self, part: &[u8]) -> Result<(), Refusal> {
+        if let Scanning::NotYet(scanner) = self {
+            *self = Scanning::Running(scanner.start().await?);
+        }
+        match self {
+            Scanning::Running(scan) => scan.send(part).await,
+            Scanning::NotYet(_) => unreachable!("started above"),
+        }
+    }
+
+    async fn finish(self) -> Result<(), Refusal> {
+        match self {
+            Scanning::Running(scan) => scan.finish().await,
+            // No part arrived; `verdict` refuses an empty file before this is reached.
+            Scanning::NotYet(scanner) => scanner.start().await?.finish().await,
+        }
+    }
 }
 
 /// Decides the type from the first 8 bytes while the file streams past.
@@ -352,11 +448,21 @@ mod tests {
         allowed: &[&str],
         max_bytes: u64,
     ) -> Result<Received, UploadError> {
+        receive_scanned(blobs, None, data, allowed, max_bytes).await
+    }
+
+    async fn receive_scanned(
+        blobs: &Blobs,
+        scanner: Option<&dyn Scanner>,
+        data: &[u8],
+        allowed: &[&str],
+        max_bytes: u64,
+    ) -> Result<Received, UploadError> {
         let allowed: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
         let mut multipart = form("KTP saya.pdf", data).await;
         receive(
             &mut multipart,
-            blobs,
+            Destination { blobs, scanner },
             &allowed,
             max_bytes,
             Duration::from_secs(5),
@@ -435,5 +541,42 @@ mod tests {
             let left = std::fs::read_dir(dir.path().join("berkas")).expect("dir").count();
             assert_eq!(left, 0, "{expected}: a staging file was kept");
         }
+    }
+
+    /// The tee: what the scanner refuses is aborted in the store like any other refusal, and
+    /// what it passes is stored whole. Real clamd (`SICANTIK_TEST_CLAMD`, from `.ci/services`).
+    #[tokio::test]
+    async fn only_a_clean_verdict_completes_the_upload() {
+        let Some(raw) = std::env::var("SICANTIK_TEST_CLAMD").ok().filter(|v| !v.is_empty()) else {
+            println!("skipped: SICANTIK_TEST_CLAMD not set (source .ci/services to start clamd)");
+            return;
+        };
+        let clamd = crate::scan::Clamd::new(
+            crate::config::ClamdAddress::parse(&raw).expect("SICANTIK_TEST_CLAMD"),
+            Duration::from_secs(30),
+        );
+        let (dir, blobs) = local_blobs();
+        let mut infected = b"%PDF-1.7\n".to_vec();
+        infected.extend((0..1024 * 1024).map(|i| (i % 251) as u8));
+        infected.extend_from_slice(&crate::scan::tests::eicar());
+        infected.extend_from_slice(b"\n%%EOF\n");
+        let e = receive_scanned(&blobs, Some(&clamd), &infected, &["pdf"], 10 * 1024 * 1024)
+            .await
+            .expect_err("infected");
+        assert!(
+            matches!(&e, UploadError::Infected { signature } if signature.starts_with("Eicar-Test-Signature")),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("Berkas mengandung virus."), "{e}");
+        assert!(blobs.list().await.expect("list").is_empty(), "an object was kept");
+        let left = std::fs::read_dir(dir.path().join("berkas")).expect("dir").count();
+        assert_eq!(left, 0, "a staging file was kept");
+
+        let clean = &infected[..infected.len() - 80];
+        let r = receive_scanned(&blobs, Some(&clamd), clean, &["pdf"], 10 * 1024 * 1024)
+            .await
+            .expect("clean");
+        assert_eq!(r.size, clean.len() as u64);
+        assert_eq!(blobs.list().await.expect("list").len(), 1);
     }
 }

@@ -38,6 +38,8 @@ pub struct App {
     /// The host part of Message-IDs.
     pub message_domain: String,
     pub metrics: Arc<crate::observe::Metrics>,
+    /// The virus scanner every upload goes through; `None` when `SICANTIK_CLAMD` is unset.
+    pub scanner: Option<Arc<dyn crate::scan::Scanner>>,
 }
 
 pub type AppState = Arc<App>;

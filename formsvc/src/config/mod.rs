@@ -5,6 +5,7 @@
 //! Settings with rules of their own are read in the submodules; `from_sources` calls them in
 //! a fixed order, which decides which of several bad values is reported.
 
+mod clamd;
 mod database;
 mod form_key;
 mod proxies;
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use self::clamd::ClamdAddress;
 pub use self::database::DatabaseUrl;
 pub use self::form_key::FormKeySetting;
 use self::form_key::parse_form_key;
@@ -87,6 +89,11 @@ pub struct Config {
     pub smtp_timeout: Duration,
     /// Where uploaded documents are kept.
     pub storage: StorageConfig,
+    /// The virus scanner every upload goes through (`SICANTIK_CLAMD`); `None`: no scanning.
+    pub clamd: Option<ClamdAddress>,
+    /// How long clamd may take to connect, to take each part of a file, and to give its
+    /// verdict after the last (`SICANTIK_CLAMD_TIMEOUT_SECONDS`).
+    pub clamd_timeout: Duration,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -110,6 +117,8 @@ struct FileConfig {
     storage_url: Option<String>,
     s3_endpoint: Option<String>,
     s3_region: Option<String>,
+    clamd: Option<String>,
+    clamd_timeout_seconds: Option<u64>,
 }
 
 impl Config {
@@ -198,6 +207,13 @@ impl Config {
             env("SICANTIK_S3_REGION").or(file.s3_region),
             &env,
         )?;
+        let clamd = env("SICANTIK_CLAMD")
+            .or(file.clamd)
+            .map(|raw| ClamdAddress::parse(&raw))
+            .transpose()?;
+        let clamd_timeout = Duration::from_secs(
+            number("SICANTIK_CLAMD_TIMEOUT_SECONDS", file.clamd_timeout_seconds, 60)?.clamp(1, 3600),
+        );
         Ok(Config {
             limit_registrations_per_address,
             limit_logins_per_address,
@@ -230,6 +246,8 @@ impl Config {
             discard_grace: Duration::from_secs(3600 * number("SICANTIK_DISCARD_GRACE_HOURS", None, 24)?),
             smtp_timeout: Duration::from_secs(number("SICANTIK_SMTP_TIMEOUT_SECONDS", None, 30)?.clamp(1, 600)),
             storage,
+            clamd,
+            clamd_timeout,
         })
     }
 

@@ -12,6 +12,7 @@ mod audit;
 mod mail;
 mod officers;
 mod registrations;
+mod scans;
 
 pub use self::accounts::*;
 pub use self::applications::*;
@@ -19,3 +20,4 @@ pub use self::audit::*;
 pub use self::mail::*;
 pub use self::officers::*;
 pub use self::registrations::*;
+pub use self::scans::*;

@@ -1,6 +1,7 @@
 //! The officer console: registrations waiting for a decision, the detail of one, "Setujui" and
-//! "Tolak", the audit trail and the emails that could not be delivered. An officer sees only
-//! the records of their own instansi; anything else answers "not found".
+//! "Tolak", the audit trail, the emails that could not be delivered and the uploads the virus
+//! scanner refused. An officer sees only the records of their own instansi (and, for
+//! applications, unit); anything else answers "not found".
 
 use std::collections::HashMap;
 
@@ -29,8 +30,14 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
         .collect();
     let failed = app.store.failed_mail_count(&o.instansi).await?;
     let permohonan = app.store.waiting_count(&o.instansi, &o.unit).await?;
-    let ctx =
-        context! { petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan };
+    let ditolak = app
+        .store
+        .scan_refusal_count(&o.instansi, &o.unit, now() - RECENT_REFUSALS_SECONDS)
+        .await?;
+    let ctx = context! {
+        petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan,
+        berkas_ditolak => ditolak,
+    };
     app.page(&v, "layanan/petugas/beranda.html", "Konsol Petugas", None, ctx)
 }
 
@@ -216,5 +223,32 @@ pub async fn failed_mail(State(app): State<AppState>, v: Visitor) -> Result<Resp
         "Surel Belum Terkirim",
         None,
         context! { petugas => o, surel => rows },
+    )
+}
+
+/// What the console's front page counts as recent refusals by the virus scanner: a week.
+const RECENT_REFUSALS_SECONDS: i64 = 7 * 24 * 3600;
+
+pub async fn scan_refusals(State(app): State<AppState>, v: Visitor) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    let rows: Vec<Value> = app
+        .store
+        .scan_refusals(&o.instansi, &o.unit, 500)
+        .await?
+        .into_iter()
+        .map(|r| {
+            context! {
+                waktu => format_wib(r.at), nomor => r.nomor, persyaratan => r.requirement,
+                alasan => r.outcome.label(), virus => r.outcome == crate::records::ScanOutcome::Virus,
+                keterangan => r.detail,
+            }
+        })
+        .collect();
+    app.page(
+        &v,
+        "layanan/petugas/berkas_ditolak.html",
+        "Berkas Ditolak Pemindai Virus",
+        None,
+        context! { petugas => o, berkas => rows },
     )
 }

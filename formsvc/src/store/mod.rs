@@ -124,6 +124,10 @@ pub trait Officers: Send + Sync {
     async fn undelivered_mail(&self, instansi: &str, limit: i64) -> Result<Vec<UndeliveredMail>>;
     /// How many emails of `instansi` failed for good.
     async fn failed_mail_count(&self, instansi: &str) -> Result<i64>;
+    /// Uploads the virus scanner refused for applications of the unit, newest first.
+    async fn scan_refusals(&self, instansi: &str, unit: &str, limit: i64) -> Result<Vec<ScanRefusal>>;
+    /// How many uploads the virus scanner refused for applications of the unit since `since`.
+    async fn scan_refusal_count(&self, instansi: &str, unit: &str, since: i64) -> Result<i64>;
 }
 
 /// PERMOHONAN, DOKUMEN, Ajukan and the officers' review.
@@ -154,6 +158,9 @@ pub trait Applications: Send + Sync {
     ) -> Result<Option<String>>;
     /// Removes the document of a requirement; returns its stored name.
     async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>>;
+    /// Records an upload the virus scanner refused (nothing of the file is kept), for the
+    /// officers of the application's unit.
+    async fn record_scan_refusal(&self, refusal: NewScanRefusal, now: i64) -> Result<()>;
     /// Ajukan: moves the application to `diajukan` if its status allows, clears the officers'
     /// notes, records the event and the emails `compose` makes. `Error::Forbidden` when the
     /// status does not allow it.

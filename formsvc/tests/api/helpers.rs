@@ -85,7 +85,8 @@ pub struct Options {
     pub smtp: Option<SmtpServer>,
     pub retry_base_ms: u64,
     pub max_attempts: u32,
-    /// More settings, e.g. `SICANTIK_TRUSTED_PROXIES`.
+    /// More settings, e.g. `SICANTIK_TRUSTED_PROXIES`; `SICANTIK_CLAMD` here replaces the
+    /// clamd of `SICANTIK_TEST_CLAMD`.
     pub env: Vec<(&'static str, String)>,
 }
 
@@ -169,6 +170,13 @@ pub fn spawn_app_with(opts: Options) -> TestApp {
     let mut env = env;
     env.extend(backend_env);
     env.extend(opts.env.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    // Every upload of every test goes through real clamd when `.ci/services` started one,
+    // unless the test names a scanner of its own.
+    if let Some(clamd) = std::env::var("SICANTIK_TEST_CLAMD").ok().filter(|v| !v.is_empty())
+        && !env.iter().any(|(k, _)| k == "SICANTIK_CLAMD")
+    {
+        env.push(("SICANTIK_CLAMD".to_string(), clamd));
+    }
     let (tx, thread, _) = start(&env, port);
     TestApp {
         base,

@@ -1,7 +1,8 @@
 //! Integration tests of the form service: the real service on port 0 with a temporary data
 //! directory (a real SQLite file), driven through its HTML forms over HTTP, against a real SMTP
 //! server on loopback. Every test runs on the embedded store and again on PostgreSQL + S3
-//! (`backend`).
+//! (`backend`), and every upload is scanned by real clamd when `SICANTIK_TEST_CLAMD` names one
+//! (`.ci/services` starts it).
 
 mod accounts;
 mod applications;
@@ -10,6 +11,7 @@ mod helpers;
 mod mail;
 mod ops;
 mod registration;
+mod scan;
 mod security;
 mod smtp;
 mod store;

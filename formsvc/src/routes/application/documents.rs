@@ -5,14 +5,15 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use minijinja::context;
 
 use super::{missing_required, owned, requirement_rows};
+use crate::application::KeptRequirement;
 use crate::clock::{now, now_ms};
 use crate::error::{Error, Result};
-use crate::records::{ApplicationRecord, NewDocument};
+use crate::records::{ApplicationRecord, NewDocument, NewScanRefusal, ScanOutcome};
 use crate::routes::auth::applicant_or_redirect;
 use crate::routes::views::{self, ApplicationView};
 use crate::upload::{self, UploadError};
@@ -92,9 +93,13 @@ pub async fn upload(
     let key = app.key.clone();
     let nonce = v.nonce.clone();
     let new_nonce = v.new_nonce;
+    let to = upload::Destination {
+        blobs: &app.blobs,
+        scanner: app.scanner.as_deref(),
+    };
     let received = upload::receive(
         &mut multipart,
-        &app.blobs,
+        to,
         &req.format,
         req.max_bytes(),
         app.cfg.upload_idle,
@@ -108,16 +113,22 @@ pub async fn upload(
             return Err(Error::Csrf);
         }
         Err(e) => {
-            tracing::info!(ip = %v.ip, problem = e.log_code(), "upload refused");
-            return documents_view(
-                &app,
-                &v,
-                &a,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                (Some(&req_id), Some(&e.to_string())),
-                None,
-            )
-            .await;
+            let status = match &e {
+                // The scanner gave no verdict: the fault is ours and passing; the file may be fine.
+                UploadError::ScannerUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            if let Some(outcome) = scan_outcome(&e) {
+                scan_refused(&app, &a, &req, outcome, &e).await;
+            } else {
+                tracing::info!(ip = %v.ip, problem = e.log_code(), "upload refused");
+            }
+            let mut page = documents_view(&app, &v, &a, status, (Some(&req_id), Some(&e.to_string())), None).await?;
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                page.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            }
+            return Ok(page);
         }
     };
     let doc = NewDocument {
@@ -147,6 +158,46 @@ pub async fn upload(
             received.discard(&app.blobs).await;
             Err(e)
         }
+    }
+}
+
+fn scan_outcome(e: &UploadError) -> Option<ScanOutcome> {
+    match e {
+        UploadError::Infected { .. } => Some(ScanOutcome::Virus),
+        UploadError::Unscannable { .. } => Some(ScanOutcome::TidakTerperiksa),
+        UploadError::ScannerUnavailable { .. } => Some(ScanOutcome::PemindaiGagal),
+        _ => None,
+    }
+}
+
+/// Logs a refusal by the virus scanner (with its words, never the file's name, which may name a
+/// person), counts it, and records it for the officers of the unit. A failure to record it is
+/// logged, not shown: the applicant's answer is the refusal either way.
+async fn scan_refused(
+    app: &AppState,
+    a: &ApplicationRecord,
+    req: &KeptRequirement,
+    outcome: ScanOutcome,
+    e: &UploadError,
+) {
+    let detail = e.scanner_detail().unwrap_or_default().to_string();
+    tracing::warn!(
+        application = %a.nomor,
+        requirement = %req.id,
+        problem = e.log_code(),
+        scanner = %detail,
+        "upload refused by the virus scanner"
+    );
+    app.metrics.scan_refused(outcome.as_str());
+    let refusal = NewScanRefusal {
+        application_id: a.id,
+        requirement_id: req.id.clone(),
+        requirement: req.nama.clone(),
+        outcome,
+        detail,
+    };
+    if let Err(err) = app.store.record_scan_refusal(refusal, now()).await {
+        tracing::error!(error = ?err, "could not record an upload refused by the virus scanner");
     }
 }
 

@@ -287,6 +287,25 @@ impl Applications for PgStore {
         Ok(old)
     }
 
+    async fn record_scan_refusal(&self, r: NewScanRefusal, now: i64) -> Result<()> {
+        let c = self.client().await?;
+        exec(
+            &c,
+            "INSERT INTO scan_refusals (at, application_id, requirement_id, requirement, outcome, detail)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &now,
+                &r.application_id,
+                &r.requirement_id,
+                &r.requirement,
+                &r.outcome.as_str(),
+                &r.detail,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn submit_application(
         &self,
         application_id: i64,

@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("../../../migrations/postgres/0002_applications.sql")),
     (3, include_str!("../../../migrations/postgres/0003_shared_state.sql")),
     (4, include_str!("../../../migrations/postgres/0004_discarded_blobs.sql")),
+    (5, include_str!("../../../migrations/postgres/0005_scan_refusals.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -1,5 +1,5 @@
 //! Officer accounts on PostgreSQL, and what the console shows beside the queues: the audit
-//! trail and the emails that could not be delivered.
+//! trail, the emails that could not be delivered and the uploads the virus scanner refused.
 
 use async_trait::async_trait;
 
@@ -137,6 +137,42 @@ impl Officers for PgStore {
             &c,
             "SELECT count(*) FROM outbox WHERE status = 'gagal' AND instansi = $1",
             &[&instansi],
+        )
+        .await?
+        .try_get(0)?)
+    }
+
+    async fn scan_refusals(&self, instansi: &str, unit: &str, limit: i64) -> Result<Vec<ScanRefusal>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            "SELECT r.id, r.at, a.nomor, r.requirement, r.outcome, r.detail
+             FROM scan_refusals r JOIN applications a ON a.id = r.application_id
+             WHERE a.instansi = $1 AND a.unit = $2 ORDER BY r.at DESC, r.id DESC LIMIT $3",
+            &[&instansi, &unit, &limit],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let id: i64 = r.try_get(0)?;
+            Ok(ScanRefusal {
+                at: r.try_get(1)?,
+                nomor: r.try_get(2)?,
+                requirement: r.try_get(3)?,
+                outcome: known(ScanOutcome::parse(r.try_get(4)?), "scan_refusals", id, "outcome")?,
+                detail: r.try_get(5)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn scan_refusal_count(&self, instansi: &str, unit: &str, since: i64) -> Result<i64> {
+        let c = self.client().await?;
+        Ok(one(
+            &c,
+            "SELECT count(*) FROM scan_refusals r JOIN applications a ON a.id = r.application_id
+             WHERE a.instansi = $1 AND a.unit = $2 AND r.at >= $3",
+            &[&instansi, &unit, &since],
         )
         .await?
         .try_get(0)?)

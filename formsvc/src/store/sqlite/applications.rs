@@ -255,6 +255,10 @@ impl Applications for SqliteStore {
         self.delete_document(application_id, requirement_id).await
     }
 
+    async fn record_scan_refusal(&self, refusal: NewScanRefusal, now: i64) -> Result<()> {
+        self.insert_scan_refusal(refusal, now).await
+    }
+
     async fn submit_application(
         &self,
         application_id: i64,

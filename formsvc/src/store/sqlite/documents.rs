@@ -1,12 +1,13 @@
 //! DOKUMEN on SQLite: an application's documents, replacing or removing one while the
-//! application is still the applicant's to edit, and what decides who may download one.
+//! application is still the applicant's to edit, what decides who may download one, and the
+//! uploads the virus scanner refused.
 
 use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, optional, status_of};
 use crate::application::Status;
 use crate::error::{Error, Result};
-use crate::records::{DocumentRecord, DownloadRecord, NewDocument};
+use crate::records::{DocumentRecord, DownloadRecord, NewDocument, NewScanRefusal};
 use crate::store::corrupt;
 
 impl SqliteStore {
@@ -148,5 +149,26 @@ impl SqliteStore {
             },
         )
         .transpose()
+    }
+
+    /// `Applications::record_scan_refusal`.
+    pub(super) async fn insert_scan_refusal(&self, r: NewScanRefusal, now: i64) -> Result<()> {
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO scan_refusals (at, application_id, requirement_id, requirement, outcome, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        now,
+                        r.application_id,
+                        r.requirement_id,
+                        r.requirement,
+                        r.outcome.as_str(),
+                        r.detail
+                    ],
+                )?;
+                Ok(())
+            })
+            .await
     }
 }

@@ -1,4 +1,4 @@
-//! Officer accounts, the audit trail and undelivered mail, on SQLite.
+//! Officer accounts, the audit trail, undelivered mail and refused uploads, on SQLite.
 
 use async_trait::async_trait;
 use rusqlite::params;
@@ -155,6 +155,58 @@ impl Officers for SqliteStore {
                 Ok(c.query_row(
                     "SELECT count(*) FROM outbox WHERE status = 'gagal' AND instansi = ?1",
                     [i],
+                    |r| r.get(0),
+                )?)
+            })
+            .await
+    }
+
+    async fn scan_refusals(&self, instansi: &str, unit: &str, limit: i64) -> Result<Vec<ScanRefusal>> {
+        let (i, u) = (instansi.to_string(), unit.to_string());
+        let rows = self
+            .db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT r.id, r.at, a.nomor, r.requirement, r.outcome, r.detail
+                     FROM scan_refusals r JOIN applications a ON a.id = r.application_id
+                     WHERE a.instansi = ?1 AND a.unit = ?2 ORDER BY r.at DESC, r.id DESC LIMIT ?3",
+                )?;
+                let rows = stmt
+                    .query_map(params![i, u, limit], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, String>(5)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(id, at, nomor, requirement, outcome, detail)| {
+                Ok(ScanRefusal {
+                    at,
+                    nomor,
+                    requirement,
+                    outcome: ScanOutcome::parse(&outcome).ok_or_else(|| corrupt("scan_refusals", id, "outcome"))?,
+                    detail,
+                })
+            })
+            .collect()
+    }
+
+    async fn scan_refusal_count(&self, instansi: &str, unit: &str, since: i64) -> Result<i64> {
+        let (i, u) = (instansi.to_string(), unit.to_string());
+        self.db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM scan_refusals r JOIN applications a ON a.id = r.application_id
+                     WHERE a.instansi = ?1 AND a.unit = ?2 AND r.at >= ?3",
+                    params![i, u, since],
                     |r| r.get(0),
                 )?)
             })

@@ -6,7 +6,10 @@ use super::*;
 use crate::application::{KeptRequirement, Status};
 use crate::error::Error;
 
-on_both!(an_application_is_made_documented_submitted_and_reviewed);
+on_both!(
+    an_application_is_made_documented_submitted_and_reviewed,
+    uploads_the_scanner_refused_are_listed_for_the_officers_of_the_unit,
+);
 
 fn requirement(id: &str, nama: &str) -> KeptRequirement {
     KeptRequirement {
@@ -405,4 +408,122 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
     );
     assert_eq!(store.waiting_count(INSTANSI, UNIT).await.expect("count"), 0);
     assert!(store.officer(officer.id).await.expect("officer").is_some());
+}
+
+async fn uploads_the_scanner_refused_are_listed_for_the_officers_of_the_unit(db: TestDb) {
+    let store = db.store().await;
+    let officer = add_officer(&*store, "petugas.satu", UNIT).await;
+    let budi = approved_applicant(&*store, &officer, "budi.santoso").await;
+    let nomor = store
+        .create_application(new_application("form-1", budi), NOW)
+        .await
+        .expect("create");
+    let id = store.application(&nomor).await.expect("read").expect("found").id;
+    assert_eq!(
+        store.scan_refusals(INSTANSI, UNIT, 10).await.expect("none yet").len(),
+        0
+    );
+    for (at, outcome, detail) in [
+        (
+            NOW,
+            ScanOutcome::PemindaiGagal,
+            "cannot connect to clamd at tcp://127.0.0.1:3310",
+        ),
+        (NOW + 60, ScanOutcome::Virus, "Eicar-Test-Signature"),
+        (
+            NOW + 120,
+            ScanOutcome::TidakTerperiksa,
+            "INSTREAM size limit exceeded. ERROR",
+        ),
+    ] {
+        let refusal = NewScanRefusal {
+            application_id: id,
+            requirement_id: "ktp".into(),
+            requirement: "KTP Pemohon".into(),
+            outcome,
+            detail: detail.into(),
+        };
+        store.record_scan_refusal(refusal, at).await.expect("record");
+    }
+    let listed = store.scan_refusals(INSTANSI, UNIT, 10).await.expect("list");
+    let seen: Vec<(i64, &str, &str, ScanOutcome, &str)> = listed
+        .iter()
+        .map(|r| {
+            (
+                r.at,
+                r.nomor.as_str(),
+                r.requirement.as_str(),
+                r.outcome,
+                r.detail.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                NOW + 120,
+                nomor.as_str(),
+                "KTP Pemohon",
+                ScanOutcome::TidakTerperiksa,
+                "INSTREAM size limit exceeded. ERROR"
+            ),
+            (
+                NOW + 60,
+                nomor.as_str(),
+                "KTP Pemohon",
+                ScanOutcome::Virus,
+                "Eicar-Test-Signature"
+            ),
+            (
+                NOW,
+                nomor.as_str(),
+                "KTP Pemohon",
+                ScanOutcome::PemindaiGagal,
+                "cannot connect to clamd at tcp://127.0.0.1:3310"
+            ),
+        ],
+        "newest first"
+    );
+    assert_eq!(store.scan_refusals(INSTANSI, UNIT, 1).await.expect("limit").len(), 1);
+    assert_eq!(
+        store.scan_refusal_count(INSTANSI, UNIT, NOW + 60).await.expect("count"),
+        2
+    );
+    // Another unit's officers see none of them.
+    assert_eq!(
+        store
+            .scan_refusals(INSTANSI, "Bidang Lain", 10)
+            .await
+            .expect("other unit")
+            .len(),
+        0
+    );
+    assert_eq!(
+        store
+            .scan_refusal_count(INSTANSI, "Bidang Lain", 0)
+            .await
+            .expect("count"),
+        0
+    );
+    assert_eq!(
+        store
+            .scan_refusals("Kabupaten Lahat", UNIT, 10)
+            .await
+            .expect("other")
+            .len(),
+        0
+    );
+
+    // An outcome word the code does not know is a corrupt row, not a default.
+    db.drop_check("scan_refusals", "outcome").await;
+    db.raw_exec("UPDATE scan_refusals SET outcome = 'bersih'").await;
+    assert!(matches!(
+        store.scan_refusals(INSTANSI, UNIT, 10).await,
+        Err(Error::Corrupt {
+            table: "scan_refusals",
+            field: "outcome",
+            ..
+        })
+    ));
 }
