@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use axum::response::IntoResponse;
-use axum::serve::ListenerExt;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;

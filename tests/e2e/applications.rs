@@ -5,7 +5,7 @@
 //! verifies and finishes it; Cek Status tells the status; every email arrives in the Maildir of
 //! a loopback SMTP server — with and without JavaScript, axe-core on every page on the way
 //! (`tests/browser/applications.mjs`). Then the data directory holds exactly the documents of the
-//! two applications (the replaced ones deleted).
+//! two applications, and the replaced ones only as marked for deletion.
 
 use std::process::Command;
 use std::time::Duration;
@@ -49,7 +49,8 @@ fn an_applicant_applies_uploads_documents_and_follows_the_review_in_a_real_brows
         ),
     }
 
-    // On disk: the documents of the two applications, and nothing of the replaced ones.
+    // On disk: the documents of the two applications, and the replaced ones only as marked for
+    // the sweeper (deleted after the grace period, so that a running backup still finds them).
     let stored: Vec<String> = std::fs::read_dir(data.join("berkas"))
         .map(|d| {
             d.flatten()
@@ -57,10 +58,26 @@ fn an_applicant_applies_uploads_documents_and_follows_the_review_in_a_real_brows
                 .collect()
         })
         .unwrap_or_default();
+    let db = rusqlite::Connection::open(data.join("sicantik.sqlite3")).expect("the database");
+    let names = |sql: &str| -> Vec<String> {
+        let mut stmt = db.prepare(sql).expect("query");
+        stmt.query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("names")
+    };
+    let kept = names("SELECT stored_name FROM documents");
+    let discarded = names("SELECT name FROM discarded_blobs");
+    assert_eq!(kept.len(), 2 * DOCUMENTS_PER_APPLICATION, "documents: {kept:?}");
+    assert!(!discarded.is_empty(), "the replaced document is marked for deletion");
+    let mut expected: Vec<String> = kept.into_iter().chain(discarded).collect();
+    expected.sort();
+    let mut stored = stored;
+    stored.sort();
     assert_eq!(
-        stored.len(),
-        2 * DOCUMENTS_PER_APPLICATION,
-        "files under {}: {stored:?}",
+        stored,
+        expected,
+        "files under {}: every one named by a document or marked for deletion",
         data.join("berkas").display()
     );
 }
