@@ -45,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         command: OfficerCommand,
     },
+    /// Master keys: make one, rotate to a new one, encrypt documents stored before encryption.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Rebuild on every save and serve the site with live reload.
     Watch {
         /// Address to serve on.
@@ -73,6 +78,26 @@ enum OfficerCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Make a new random master key. Writes it to --out (mode 0600, never over an existing
+    /// file), or prints it.
+    Generate {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Re-wrap every document key and the NIK key under the --new master key, unwrapping with
+    /// --old, in batches (documents are not re-encrypted). Safe to stop and run again.
+    Rotate {
+        #[arg(long)]
+        old: PathBuf,
+        #[arg(long)]
+        new: PathBuf,
+    },
+    /// Encrypt the documents stored before encryption, with the configured master key.
+    EncryptDocuments,
 }
 
 /// The service's configuration, with the directories given on the command line.
@@ -205,9 +230,70 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 None => println!("Petugas {username} dibuat dengan kata sandi yang diberikan."),
             }
         }
+        Command::Key { command } => key(cli, command)?,
         Command::Watch { addr } => {
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(generator::watch::watch(options(cli, Search::Skip, true), addr))?;
+        }
+    }
+    Ok(())
+}
+
+fn key(cli: &Cli, command: &KeyCommand) -> anyhow::Result<()> {
+    use formsvc::keys;
+    match command {
+        KeyCommand::Generate { out: Some(path) } => {
+            let key = keys::generate_key_file(path)?;
+            println!(
+                "Kunci induk baru (id {}) ditulis di {}, hanya dapat dibaca pemiliknya. Simpan salinannya terpisah \
+                 dari cadangan data: tanpa kunci ini, dokumen dan NIK tidak dapat dibaca kembali.",
+                key.id(),
+                path.display()
+            );
+        }
+        KeyCommand::Generate { out: None } => print!("{}", keys::new_key_text()),
+        KeyCommand::Rotate { old, new } => {
+            let old = keys::read_key_file(old, "--old")?;
+            let new = keys::read_key_file(new, "--new")?;
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let report = runtime.block_on(keys::maintenance::rotate_configured(&cfg, &old, &new))?;
+            println!(
+                "Rotasi ke kunci induk {}: {} kunci dokumen dibungkus ulang; kunci NIK {}.",
+                new.id(),
+                report.rewrapped,
+                if report.nik_key_rewrapped {
+                    "dibungkus ulang"
+                } else {
+                    "sudah dengan kunci baru"
+                }
+            );
+            for (key_id, n) in &report.by_key {
+                match key_id {
+                    Some(id) => println!("  {n} dokumen dengan kunci {id}"),
+                    None => {
+                        println!("  {n} dokumen lama belum terenkripsi (jalankan `sicantik key encrypt-documents`)")
+                    }
+                }
+            }
+            for (id, why) in &report.failed {
+                eprintln!("document {id}: {why}");
+            }
+            if !report.failed.is_empty() {
+                anyhow::bail!("{} document keys could not be re-wrapped", report.failed.len());
+            }
+        }
+        KeyCommand::EncryptDocuments => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let report = runtime.block_on(keys::maintenance::encrypt_configured(&cfg))?;
+            println!("{} dokumen lama dienkripsi.", report.encrypted);
+            for (id, why) in &report.failed {
+                eprintln!("document {id}: {why}");
+            }
+            if !report.failed.is_empty() {
+                anyhow::bail!("{} documents were left unencrypted", report.failed.len());
+            }
         }
     }
     Ok(())

@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 mod form;
+pub mod keys;
 pub mod mail;
 pub mod observe;
 pub mod officers;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_accounts.sql"),
     include_str!("../../../migrations/sqlite/0002_applications.sql"),
     include_str!("../../../migrations/sqlite/0003_shared_state.sql"),
+    include_str!("../../../migrations/sqlite/0004_encryption.sql"),
 ];
 
 /// How many requests one transaction may hold at most.
