@@ -173,10 +173,10 @@ pub async fn remove(
         return Ok(closed(&app, &v));
     }
     let old = app.store.remove_document(a.id, &req_id).await?;
-    if let Some(old) = old {
-        if let Err(e) = app.blobs.delete(&old).await {
-            tracing::warn!(error = %e, "a removed document's object could not be deleted");
-        }
+    if let Some(old) = old
+        && let Err(e) = app.blobs.delete(&old).await
+    {
+        tracing::warn!(error = %e, "a removed document's object could not be deleted");
     }
     Ok(see_other(&format!(
         "{}permohonan/{}/dokumen",
