@@ -197,6 +197,12 @@ impl Cluster {
             ),
             ("SICANTIK_MAIL_RETRY_BASE_MS".into(), "200".into()),
             ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+            // One master key for every instance (and `officer add`), as a deployment has: each
+            // data directory making its own would leave all but the first unable to start.
+            (
+                "SICANTIK_MASTER_KEY".into(),
+                formsvc::keys::new_key_text().trim().to_string(),
+            ),
         ];
         // The bucket's credentials, always given: without them the S3 client would go looking
         // for instance credentials off this machine.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::helpers::*;
 
 const PW: &str = "hujan turun di jembatan ampera";
-const RUMPON: &str = "izin-pemasangan-rumpon";
+pub const RUMPON: &str = "izin-pemasangan-rumpon";
 
 pub fn pdf(extra: usize) -> Vec<u8> {
     let mut b = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n".to_vec();
@@ -23,7 +23,7 @@ pub fn png() -> Vec<u8> {
 }
 
 /// A signed-in applicant and an officer of the same unit.
-fn setup(app: &TestApp) -> (Browser, Browser) {
+pub fn setup(app: &TestApp) -> (Browser, Browser) {
     let b = active_applicant(app, "nelayan", "nelayan@contoh.id", PW);
     assert_eq!(login(&b, "nelayan", PW).status, 303);
     let officer = app.officer("petugas1");
@@ -31,7 +31,7 @@ fn setup(app: &TestApp) -> (Browser, Browser) {
 }
 
 /// Opens PERMOHONAN for `izin` and `tipe`, fills what the profile did not, presses BUAT.
-fn create(b: &Browser, izin: &str, tipe: &str, extra: &[(&str, &str)]) -> Resp {
+pub fn create(b: &Browser, izin: &str, tipe: &str, extra: &[(&str, &str)]) -> Resp {
     let page = b.get(&format!("/layanan/permohonan/baru?izin={izin}&tipe={tipe}&jenis=baru"));
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
@@ -88,7 +88,7 @@ fn value_of(html: &str, name: &str) -> String {
     String::new()
 }
 
-fn nomor_of(r: &Resp) -> String {
+pub fn nomor_of(r: &Resp) -> String {
     let loc = r.location();
     loc.trim_start_matches("/layanan/permohonan/")
         .split('/')
@@ -97,7 +97,7 @@ fn nomor_of(r: &Resp) -> String {
         .to_string()
 }
 
-fn upload_all(b: &Browser, nomor: &str) {
+pub fn upload_all(b: &Browser, nomor: &str) {
     let page = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
     for (req, name, ctype, bytes) in [
         ("surat-permohonan", "surat.pdf", "application/pdf", pdf(100)),
