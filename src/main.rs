@@ -82,11 +82,11 @@ enum OfficerCommand {
 
 #[derive(Subcommand)]
 enum KeyCommand {
-    /// Make a new random master key. Writes it to --out (mode 0600, never over an existing
-    /// file), or prints it.
+    /// Make a new random master key. Writes it to FILE (mode 0600, never over an existing
+    /// file), or prints it. (A positional FILE: `--out` is the site's output folder.)
     Generate {
-        #[arg(long)]
-        out: Option<PathBuf>,
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
     },
     /// Re-wrap every document key and the NIK key under the --new master key, unwrapping with
     /// --old, in batches (documents are not re-encrypted). Safe to stop and run again.
@@ -242,7 +242,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
 fn key(cli: &Cli, command: &KeyCommand) -> anyhow::Result<()> {
     use formsvc::keys;
     match command {
-        KeyCommand::Generate { out: Some(path) } => {
+        KeyCommand::Generate { file: Some(path) } => {
             let key = keys::generate_key_file(path)?;
             println!(
                 "Kunci induk baru (id {}) ditulis di {}, hanya dapat dibaca pemiliknya. Simpan salinannya terpisah \
@@ -251,7 +251,7 @@ fn key(cli: &Cli, command: &KeyCommand) -> anyhow::Result<()> {
                 path.display()
             );
         }
-        KeyCommand::Generate { out: None } => print!("{}", keys::new_key_text()),
+        KeyCommand::Generate { file: None } => print!("{}", keys::new_key_text()),
         KeyCommand::Rotate { old, new } => {
             let old = keys::read_key_file(old, "--old")?;
             let new = keys::read_key_file(new, "--new")?;

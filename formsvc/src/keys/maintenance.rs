@@ -8,8 +8,6 @@
 
 use std::sync::Arc;
 
-use futures_util::StreamExt;
-
 use super::nik::{CONTEXT as NIK_CONTEXT, SETTING as NIK_SETTING};
 use super::{DataKey, Keyring, MasterKey, WrappedKey};
 use crate::blob::{Blobs, PutError};
@@ -164,14 +162,4 @@ pub async fn rotate_configured(cfg: &Config, old: &MasterKey, new: &MasterKey) -
 pub async fn encrypt_configured(cfg: &Config) -> Result<EncryptReport> {
     let (store, blobs) = open(cfg, Keyring::from_config(cfg)?).await?;
     encrypt_documents(store.as_ref(), &blobs, BATCH).await
-}
-
-/// Reads every chunk of a document to the end (a check that it decrypts; for tests).
-pub async fn read_document(blobs: &Blobs, name: &str, key: Option<&WrappedKey>) -> Result<Vec<u8>> {
-    let mut s = blobs.get(name, key).await?;
-    let mut out = Vec::new();
-    while let Some(chunk) = s.next().await {
-        out.extend_from_slice(&chunk?);
-    }
-    Ok(out)
 }

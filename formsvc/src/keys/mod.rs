@@ -304,7 +304,7 @@ impl Keyring {
         if !loopback(&cfg.base_url) {
             return Err(Error::Config(format!(
                 "SICANTIK_MASTER_KEY_FILE is not set, and SICANTIK_BASE_URL ({}) is not a loopback address: \
-                 make a key with `sicantik key generate --out /etc/sicantik/master.key` on a disk that is not \
+                 make a key with `sicantik key generate /etc/sicantik/master.key` on a disk that is not \
                  backed up with the data, and set SICANTIK_MASTER_KEY_FILE to it (or SICANTIK_MASTER_KEY)",
                 cfg.base_url
             )));
