@@ -61,6 +61,11 @@ enum Command {
         /// The archive `sicantik backup` wrote.
         src: PathBuf,
     },
+    /// Master keys: make one, rotate to a new one, encrypt documents stored before encryption.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Rebuild on every save and serve the site with live reload.
     Watch {
         /// Address to serve on.
@@ -112,6 +117,26 @@ fn describe(m: &formsvc::backup::Manifest) -> String {
         bytes as f64 / 1e6,
         m.content.len()
     )
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Make a new random master key. Writes it to FILE (mode 0600, never over an existing
+    /// file), or prints it. (A positional FILE: `--out` is the site's output folder.)
+    Generate {
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Re-wrap every document key and the NIK key under the --new master key, unwrapping with
+    /// --old, in batches (documents are not re-encrypted). Safe to stop and run again.
+    Rotate {
+        #[arg(long)]
+        old: PathBuf,
+        #[arg(long)]
+        new: PathBuf,
+    },
+    /// Encrypt the documents stored before encryption, with the configured master key.
+    EncryptDocuments,
 }
 
 /// The service's configuration, with the directories given on the command line.
@@ -265,9 +290,70 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             let m = runtime.block_on(formsvc::backup::restore(&cfg, src))?;
             println!("Dipulihkan dari {}: {}.", src.display(), describe(&m));
         }
+        Command::Key { command } => key(cli, command)?,
         Command::Watch { addr } => {
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(generator::watch::watch(options(cli, Search::Skip, true), addr))?;
+        }
+    }
+    Ok(())
+}
+
+fn key(cli: &Cli, command: &KeyCommand) -> anyhow::Result<()> {
+    use formsvc::keys;
+    match command {
+        KeyCommand::Generate { file: Some(path) } => {
+            let key = keys::generate_key_file(path)?;
+            println!(
+                "Kunci induk baru (id {}) ditulis di {}, hanya dapat dibaca pemiliknya. Simpan salinannya terpisah \
+                 dari cadangan data: tanpa kunci ini, dokumen dan NIK tidak dapat dibaca kembali.",
+                key.id(),
+                path.display()
+            );
+        }
+        KeyCommand::Generate { file: None } => print!("{}", keys::new_key_text()),
+        KeyCommand::Rotate { old, new } => {
+            let old = keys::read_key_file(old, "--old")?;
+            let new = keys::read_key_file(new, "--new")?;
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let report = runtime.block_on(keys::maintenance::rotate_configured(&cfg, &old, &new))?;
+            println!(
+                "Rotasi ke kunci induk {}: {} kunci dokumen dibungkus ulang; kunci NIK {}.",
+                new.id(),
+                report.rewrapped,
+                if report.nik_key_rewrapped {
+                    "dibungkus ulang"
+                } else {
+                    "sudah dengan kunci baru"
+                }
+            );
+            for (key_id, n) in &report.by_key {
+                match key_id {
+                    Some(id) => println!("  {n} dokumen dengan kunci {id}"),
+                    None => {
+                        println!("  {n} dokumen lama belum terenkripsi (jalankan `sicantik key encrypt-documents`)")
+                    }
+                }
+            }
+            for (id, why) in &report.failed {
+                eprintln!("document {id}: {why}");
+            }
+            if !report.failed.is_empty() {
+                anyhow::bail!("{} document keys could not be re-wrapped", report.failed.len());
+            }
+        }
+        KeyCommand::EncryptDocuments => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let report = runtime.block_on(keys::maintenance::encrypt_configured(&cfg))?;
+            println!("{} dokumen lama dienkripsi.", report.encrypted);
+            for (id, why) in &report.failed {
+                eprintln!("document {id}: {why}");
+            }
+            if !report.failed.is_empty() {
+                anyhow::bail!("{} documents were left unencrypted", report.failed.len());
+            }
         }
     }
     Ok(())

@@ -32,6 +32,9 @@ pub enum Error {
     /// The document store (local folder or S3) failed; a missing object is `NotFound` instead.
     #[error("document store error")]
     Blob(#[source] object_store::Error),
+    /// Encrypted data that does not decrypt: altered, truncated, or under another key.
+    #[error("{0}")]
+    Crypto(String),
     #[error("template error: {0}")]
     Template(Box<generator::Problem>),
     #[error("content or theme has problems:\n{0}")]

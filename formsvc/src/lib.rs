@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 mod form;
+pub mod keys;
 pub mod mail;
 pub mod observe;
 pub mod officers;

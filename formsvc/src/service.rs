@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::blob::Blobs;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::keys::Keyring;
 use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
@@ -51,12 +52,14 @@ pub struct Service {
 impl Service {
     pub async fn new(cfg: Config) -> Result<Service> {
         let (content, theme) = load_site(&cfg)?;
-        let blobs = Blobs::open(&cfg.storage)?;
+        let keys = Arc::new(Keyring::from_config(&cfg)?);
+        let blobs = Blobs::open(&cfg.storage)?.with_keys(keys.clone());
         let message_domain = url::Url::parse(&cfg.base_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| "localhost".into());
-        let store: DynStore = crate::store::open(&cfg.database_url, cfg.database_pool, &message_domain).await?;
+        let (store, nik): (DynStore, _) =
+            crate::store::open(&cfg.database_url, cfg.database_pool, &message_domain, &keys).await?;
         let key = FormKey::shared(&cfg.form_key, store.as_ref()).await?;
         let transport = Transport::from_config(&cfg)?;
         let metrics = Arc::new(Metrics::new());
@@ -68,6 +71,7 @@ impl Service {
             cfg,
             store,
             blobs,
+            nik,
             theme: Arc::new(theme),
             content: Arc::new(content),
             key,

@@ -131,6 +131,8 @@ pub struct Received {
     pub content_type: &'static str,
     pub size: u64,
     pub sha256: String,
+    /// The document's key, wrapped, for its row.
+    pub key: crate::keys::WrappedKey,
 }
 
 impl Received {
@@ -317,6 +319,7 @@ async fn store(
         content_type,
         size: stored.size,
         sha256: stored.sha256,
+        key: stored.key,
     })
 }
 
@@ -476,7 +479,8 @@ mod tests {
         let blobs = Blobs::open(&crate::config::StorageConfig::Local {
             dir: dir.path().join("berkas"),
         })
-        .expect("open");
+        .expect("open")
+        .with_keys(std::sync::Arc::new(crate::keys::Keyring::ephemeral()));
         (dir, blobs)
     }
 
@@ -499,7 +503,7 @@ mod tests {
         let hex: String = Sha256::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(r.sha256, hex);
         let mut back = Vec::new();
-        let mut s = blobs.get(&r.stored_name).await.expect("get");
+        let mut s = blobs.get(&r.stored_name, Some(&r.key)).await.expect("get");
         while let Some(c) = s.next().await {
             back.extend_from_slice(&c.expect("chunk"));
         }

@@ -29,6 +29,8 @@ pub struct App {
     pub store: DynStore,
     /// Where uploaded documents are kept.
     pub blobs: Blobs,
+    /// Finds identity numbers by their keyed hash (the rate limit per NIK).
+    pub nik: Arc<crate::keys::NikKey>,
     pub theme: Arc<Theme>,
     pub content: Arc<Content>,
     pub routes: ServiceRoutes,
@@ -252,7 +254,7 @@ impl IntoResponse for Error {
         });
         let part = match self {
             Error::Db(_) | Error::WriterGone | Error::Postgres(_) | Error::Pool(_) | Error::Corrupt { .. } => "store",
-            Error::Blob(_) => "blob",
+            Error::Blob(_) | Error::Crypto(_) => "blob",
             Error::Mail(_) => "mail",
             _ => "other",
         };

@@ -168,6 +168,13 @@ impl Db {
     }
 }
 
+/// The master key of every cluster in this test run.
+fn master_key() -> String {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| formsvc::keys::new_key_text().trim().to_string())
+        .clone()
+}
+
 /// Where a cluster keeps its data.
 pub enum Backend<'a> {
     /// One instance, an SQLite file and a documents folder: the embedded default.
@@ -271,6 +278,11 @@ impl Cluster {
             ),
             ("SICANTIK_MAIL_RETRY_BASE_MS".into(), "200".into()),
             ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+            // One master key for every instance (and `officer add`), as a deployment has: each
+            // data directory making its own would leave all but the first unable to start. The
+            // same for every cluster of the test run, as an operator restores a backup with the
+            // key kept apart from it.
+            ("SICANTIK_MASTER_KEY".into(), master_key()),
         ]);
         // The bucket's credentials, always given: without them the S3 client would go looking
         // for instance credentials off this machine.

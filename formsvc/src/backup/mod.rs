@@ -32,7 +32,8 @@ pub async fn backup(cfg: &Config, dest: &Path) -> Result<Manifest> {
             dest.display()
         )));
     }
-    let store = crate::store::open(&cfg.database_url, 2, "localhost").await?;
+    let keys = crate::keys::Keyring::from_config(cfg)?;
+    let (store, _) = crate::store::open(&cfg.database_url, 2, "localhost", &keys).await?;
     let blobs = Blobs::open(&cfg.storage)?;
     let parent = dest
         .parent()

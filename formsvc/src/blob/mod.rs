@@ -9,6 +9,11 @@
 //!   a refused or failed write is aborted, so neither a half file nor S3 parts stay behind.
 //!   Uniqueness comes from the random name alone: S3-compatible servers differ in conditional
 //!   writes, and a 256-bit name does not need them.
+//! - Every document is encrypted on its way in (`sealed`: ChaCha20-Poly1305 in 64 KiB chunks,
+//!   the STREAM construction) under a key of its own, which leaves here only wrapped by the
+//!   master key (`Stored::key`, kept in the document's row by the caller, never beside the
+//!   object). Reads decrypt as they stream and end in an error at the first chunk that does
+//!   not authenticate. The size and SHA-256 reported are the plaintext's.
 //! - A write is acknowledged only once it is durable. S3 promises that on completion; the local
 //!   folder gets it from `LocalFileSystem::with_fsync(true)` (off by default), which syncs the
 //!   file and its folder before the rename that publishes it.
@@ -20,6 +25,7 @@ mod copy;
 mod local;
 mod multipart;
 mod s3;
+pub(crate) mod sealed;
 #[cfg(test)]
 mod tests;
 
@@ -38,6 +44,7 @@ use self::local::create_dir_durably;
 use self::s3::s3_client;
 use crate::config::StorageConfig;
 use crate::error::{Error, Result};
+use crate::keys::{Keyring, WrappedKey};
 
 /// The document store. Cheap to clone: clones share one client.
 #[derive(Clone)]
@@ -46,6 +53,9 @@ pub struct Blobs {
     /// The folder, for the local backend (`check` needs it: a missing folder looks like a
     /// missing object).
     local_dir: Option<PathBuf>,
+    /// The master keys that wrap and unwrap document keys; without them, documents can be
+    /// listed and deleted but not written or decrypted.
+    keys: Option<Arc<Keyring>>,
 }
 
 impl std::fmt::Debug for Blobs {
@@ -60,8 +70,10 @@ pub struct Stored {
     /// The object's name, `<random>.bin`.
     pub name: String,
     pub size: u64,
-    /// Lowercase hex.
+    /// Of the plaintext, lowercase hex.
     pub sha256: String,
+    /// The document's own key, wrapped by the current master key: for the document's row.
+    pub key: WrappedKey,
 }
 
 /// Why `put_stream` stored nothing.
@@ -89,6 +101,7 @@ impl Blobs {
                 Ok(Blobs {
                     store: Arc::new(fs),
                     local_dir: Some(dir.clone()),
+                    keys: None,
                 })
             }
             StorageConfig::S3 { prefix, .. } => {
@@ -98,17 +111,64 @@ impl Blobs {
                 } else {
                     Arc::new(PrefixStore::new(s3, prefix.as_str()))
                 };
-                Ok(Blobs { store, local_dir: None })
+                Ok(Blobs {
+                    store,
+                    local_dir: None,
+                    keys: None,
+                })
             }
         }
     }
 
-    /// The object's bytes as they arrive from the backend. A name that does not exist, or could
-    /// not have been made by `put_stream`, is `Error::NotFound`.
-    pub async fn get(&self, name: &str) -> Result<BoxStream<'static, Result<Bytes>>> {
-        let key = key(name).ok_or(Error::NotFound)?;
-        let got = self.store.get(&key).await.map_err(store_error)?;
-        Ok(got.into_stream().map_err(store_error).boxed())
+    /// The same store, able to write and read documents with `keys`.
+    pub fn with_keys(mut self, keys: Arc<Keyring>) -> Blobs {
+        self.keys = Some(keys);
+        self
+    }
+
+    fn keys(&self) -> Result<&Keyring> {
+        self.keys
+            .as_deref()
+            .ok_or_else(|| Error::Internal("the document store was opened without the master key".into()))
+    }
+
+    /// The document's bytes, decrypted as they arrive from the backend with `key` (from the
+    /// document's row); `None` for a document stored before encryption, served as stored. A
+    /// name that does not exist, or could not have been made by `put_stream`, is
+    /// `Error::NotFound`. The first chunk is decrypted before this returns, so a wrong key or
+    /// a spoiled beginning is an error here; a later chunk that does not authenticate ends the
+    /// stream with an error, after only authentic bytes.
+    pub async fn get(&self, name: &str, wrapped: Option<&WrappedKey>) -> Result<BoxStream<'static, Result<Bytes>>> {
+        let k = key(name).ok_or(Error::NotFound)?;
+        let doc_key = match wrapped {
+            None => None,
+            Some(w) => Some(
+                self.keys()?
+                    .unwrap(w, &document_context(name))
+                    .map_err(|e| Error::Crypto(format!("the key of document {name}: {e}")))?,
+            ),
+        };
+        let got = self.store.get(&k).await.map_err(store_error)?;
+        let raw = got.into_stream().map_err(store_error).boxed();
+        let Some(doc_key) = doc_key else {
+            return Ok(raw);
+        };
+        let mut plain = decrypting(raw, sealed::Opener::new(&doc_key));
+        match plain.next().await {
+            None => Ok(futures_util::stream::empty().boxed()),
+            Some(Err(e)) => Err(e),
+            Some(Ok(first)) => Ok(futures_util::stream::once(async move { Ok(first) })
+                .chain(plain)
+                .boxed()),
+        }
+    }
+
+    /// Writes `bytes` as they are under `name`, over whatever is there: for tests that spoil a
+    /// stored object, and for nothing else.
+    pub async fn put_raw(&self, name: &str, bytes: Bytes) -> Result<()> {
+        let k = key(name).ok_or(Error::NotFound)?;
+        self.store.put(&k, bytes.into()).await.map_err(store_error)?;
+        Ok(())
     }
 
     /// Deletes the object; one that is already gone is fine.
@@ -164,6 +224,56 @@ fn key(name: &str) -> Option<Key> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     plain.then(|| Key::from(name))
+}
+
+/// What a document's wrapped key is bound to: its object, so a key moved to another row
+/// does not open.
+fn document_context(name: &str) -> String {
+    format!("document:{name}")
+}
+
+/// The plaintext of a sealed object's byte stream, chunk by authenticated chunk; the first
+/// error (from the backend or a chunk that does not open) ends it.
+fn decrypting(raw: BoxStream<'static, Result<Bytes>>, opener: sealed::Opener) -> BoxStream<'static, Result<Bytes>> {
+    struct State {
+        raw: BoxStream<'static, Result<Bytes>>,
+        opener: sealed::Opener,
+        ready: std::collections::VecDeque<Bytes>,
+        done: bool,
+    }
+    let state = State {
+        raw,
+        opener,
+        ready: Default::default(),
+        done: false,
+    };
+    futures_util::stream::unfold(state, |mut st| async move {
+        loop {
+            if let Some(b) = st.ready.pop_front() {
+                return Some((Ok(b), st));
+            }
+            if st.done {
+                return None;
+            }
+            let step = match st.raw.next().await {
+                Some(Ok(data)) => st.opener.push(&data),
+                Some(Err(e)) => Err(e),
+                None => {
+                    st.done = true;
+                    st.opener.finish().map(|last| vec![last])
+                }
+            };
+            match step {
+                Ok(chunks) => st.ready.extend(chunks.into_iter().filter(|c| !c.is_empty())),
+                Err(e) => {
+                    st.done = true;
+                    st.ready.clear();
+                    return Some((Err(e), st));
+                }
+            }
+        }
+    })
+    .boxed()
 }
 
 fn store_error(e: object_store::Error) -> Error {

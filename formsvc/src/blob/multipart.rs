@@ -1,13 +1,15 @@
-//! Streaming a new document into the store: a multipart upload, hashed and counted on the way,
-//! that is either completed or aborted, never left behind.
+//! Streaming a new document into the store: a multipart upload, hashed, counted and encrypted
+//! on the way, that is either completed or aborted, never left behind.
 
 use bytes::Bytes;
 use futures_util::stream::{Stream, StreamExt};
 use object_store::{ObjectStoreExt, WriteMultipart};
 use sha2::{Digest, Sha256};
 
-use super::{Blobs, PutError, Stored, key, store_error};
+use super::sealed::Sealer;
+use super::{Blobs, PutError, Stored, document_context, key, store_error};
 use crate::error::{Error, Result};
+use crate::keys::DataKey;
 
 /// How much of an upload is held before it is sent as one part: S3's smallest part size.
 pub(super) const PART_BYTES: usize = 5 * 1024 * 1024;
@@ -17,13 +19,15 @@ pub(super) const PART_BYTES: usize = 5 * 1024 * 1024;
 const PARTS_IN_FLIGHT: usize = 1;
 
 impl Blobs {
-    /// Writes `chunks` as a new object under a new random name, at most `max_bytes`, and returns
-    /// its name, size and SHA-256 once it is durable. If the stream yields an error, grows past
-    /// `max_bytes`, or the backend fails, the upload is aborted and nothing is left behind.
+    /// Writes `chunks` encrypted under a new key as a new object under a new random name, at
+    /// most `max_bytes` of plaintext, and returns its name, size and SHA-256 (of the
+    /// plaintext) and its wrapped key once it is durable. If the stream yields an error, grows
+    /// past `max_bytes`, or the backend fails, the upload is aborted and nothing is left behind.
     pub async fn put_stream<S, E>(&self, chunks: S, max_bytes: u64) -> Result<Stored, PutError<E>>
     where
         S: Stream<Item = Result<Bytes, E>>,
     {
+        let keys = self.keys().map_err(PutError::Store)?;
         let name = format!("{}.bin", crate::security::random_token());
         let key = key(&name).ok_or_else(|| PutError::Store(Error::Internal(format!("bad new name {name}"))))?;
         // A plain (overwriting) multipart upload: the random name is what keeps it unique.
@@ -33,6 +37,9 @@ impl Blobs {
             .await
             .map_err(|e| PutError::Store(store_error(e)))?;
         let mut pending = Pending(Some(WriteMultipart::new_with_chunk_size(upload, PART_BYTES)));
+        let doc_key = DataKey::random();
+        let (mut sealer, header) = Sealer::new(&doc_key);
+        pending.writer().put(header);
         let mut hasher = Sha256::new();
         let mut size: u64 = 0;
         let mut chunks = std::pin::pin!(chunks);
@@ -49,20 +56,34 @@ impl Blobs {
                 break Err(PutError::TooLarge { max_bytes });
             }
             hasher.update(&chunk);
+            let sealed = match sealer.push(&chunk) {
+                Ok(s) => s,
+                Err(e) => break Err(PutError::Store(e)),
+            };
             let writer = pending.writer();
             // Back pressure: the next chunk is read only when a part's worth of memory is free.
             if let Err(e) = writer.wait_for_capacity(PARTS_IN_FLIGHT).await {
                 break Err(PutError::Store(store_error(e)));
             }
-            writer.put(chunk);
+            for s in sealed {
+                writer.put(s);
+            }
         };
-        let writer = pending.take();
+        let outcome = outcome.and_then(|()| sealer.finish().map_err(PutError::Store));
+        let mut writer = pending.take();
         match outcome {
-            Ok(()) => {
+            Ok(last) => {
+                writer.put(last);
                 // `finish` aborts the upload itself when completing fails.
                 writer.finish().await.map_err(|e| PutError::Store(store_error(e)))?;
                 let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-                Ok(Stored { name, size, sha256 })
+                let key = keys.wrap(&doc_key, &document_context(&name));
+                Ok(Stored {
+                    name,
+                    size,
+                    sha256,
+                    key,
+                })
             }
             Err(e) => {
                 if let Err(abort) = writer.abort().await {

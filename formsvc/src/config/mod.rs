@@ -8,6 +8,7 @@
 mod clamd;
 mod database;
 mod form_key;
+mod master_key;
 mod proxies;
 mod storage;
 #[cfg(test)]
@@ -23,6 +24,8 @@ pub use self::clamd::ClamdAddress;
 pub use self::database::DatabaseUrl;
 pub use self::form_key::FormKeySetting;
 use self::form_key::parse_form_key;
+pub use self::master_key::MasterKeySetting;
+use self::master_key::parse_master_key;
 pub use self::proxies::{parse_address_list, parse_trusted_proxies};
 pub use self::storage::StorageConfig;
 use self::storage::storage;
@@ -56,6 +59,8 @@ pub struct Config {
     /// default, `SICANTIK_METRICS_ALLOW` for a monitoring server.
     pub metrics_allow: Vec<ipnet::IpNet>,
     pub form_key: FormKeySetting,
+    /// The master key (and, during a rotation, the previous ones).
+    pub master_key: MasterKeySetting,
     /// Registrations per address and hour (`SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS`).
     pub limit_registrations_per_address: i64,
     /// Logins per address and 15 minutes (`SICANTIK_LIMIT_LOGINS_PER_ADDRESS`); resets and
@@ -119,6 +124,8 @@ struct FileConfig {
     s3_region: Option<String>,
     clamd: Option<String>,
     clamd_timeout_seconds: Option<u64>,
+    master_key_file: Option<String>,
+    master_key_previous_file: Option<String>,
 }
 
 impl Config {
@@ -196,6 +203,11 @@ impl Config {
             &env("SICANTIK_METRICS_ALLOW").unwrap_or_else(|| "127.0.0.0/8, ::1".into()),
         )?;
         let form_key = parse_form_key(env("SICANTIK_FORM_KEY"), env("SICANTIK_FORM_KEY_FILE"))?;
+        let master_key = parse_master_key(
+            env("SICANTIK_MASTER_KEY"),
+            env("SICANTIK_MASTER_KEY_FILE").or(file.master_key_file),
+            env("SICANTIK_MASTER_KEY_PREVIOUS_FILE").or(file.master_key_previous_file),
+        )?;
         let limit_registrations_per_address =
             number("SICANTIK_LIMIT_REGISTRATIONS_PER_ADDRESS", None, 60)?.clamp(1, 1_000_000) as i64;
         let limit_logins_per_address =
@@ -222,6 +234,7 @@ impl Config {
             trusted_proxies,
             metrics_allow,
             form_key,
+            master_key,
             addr,
             data_dir,
             base_url: base_url.trim_end_matches('/').to_string(),

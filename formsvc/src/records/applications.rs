@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::Recipient;
 use crate::application::{KeptRequirement, Status};
 use crate::domain::{Email, Nib, Npwp, PersonName, PhoneNumber};
+pub use crate::keys::WrappedKey;
 
 /// The PEMOHON part of an application: who applies, as entered on the form.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -112,6 +113,8 @@ pub struct NewDocument {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    /// The document's key, wrapped by the master key (from `blob::Stored::key`).
+    pub key: WrappedKey,
 }
 
 /// A document with what decides who may download it.
@@ -120,6 +123,10 @@ pub struct DownloadRecord {
     pub stored_name: String,
     pub original_name: String,
     pub content_type: String,
+    /// Of the plaintext.
+    pub size: i64,
+    /// `None`: stored before encryption, served as stored.
+    pub key: Option<WrappedKey>,
     pub applicant_id: i64,
     pub instansi: String,
     pub unit: String,
@@ -175,4 +182,21 @@ pub struct StatusLookup {
     pub id: i64,
     pub permit_nama: String,
     pub status: Status,
+}
+
+/// A document's key as its row holds it, for `sicantik key rotate`.
+#[derive(Debug, Clone)]
+pub struct DocumentKeyRow {
+    pub id: i64,
+    pub stored_name: String,
+    pub key: WrappedKey,
+}
+
+/// A document stored before encryption, for `sicantik key encrypt-documents`.
+#[derive(Debug, Clone)]
+pub struct PlainDocument {
+    pub id: i64,
+    pub stored_name: String,
+    pub size: i64,
+    pub sha256: String,
 }

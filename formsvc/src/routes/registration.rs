@@ -177,7 +177,7 @@ pub async fn submit(
     let limits = &app.limits;
     if !limits
         .register_identity
-        .allow(app.store.as_ref(), &reg.nomor_identitas)
+        .allow(app.store.as_ref(), &app.nik.index(&reg.nomor_identitas))
         .await?
         || !limits
             .register_address

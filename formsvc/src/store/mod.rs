@@ -18,6 +18,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::Result;
+use crate::keys::{Keyring, NikKey};
 use crate::records::*;
 
 pub mod postgres;
@@ -187,7 +188,7 @@ pub trait Applications: Send + Sync {
     /// How many applications of the unit wait for verification.
     async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64>;
     /// Cek Status: the submitted application `nomor` whose applicant has the email
-    /// `email_lower` or the NIK `nik`.
+    /// `email_lower` or the NIK `nik` (16 digits; found by its keyed hash).
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>>;
     /// A document with its application's owner, unit and status.
     async fn document_for_download(&self, id: i64) -> Result<Option<DownloadRecord>>;
@@ -246,7 +247,6 @@ pub trait Shared: Send + Sync {
     async fn forget_discarded(&self, names: &[String]) -> Result<()>;
 }
 
-/// Everything the service keeps.
 /// A consistent copy of the database while the service runs, for `sicantik backup`.
 #[async_trait]
 pub trait Backup: Send + Sync {
@@ -294,27 +294,69 @@ pub async fn restore_snapshot(url: &crate::config::DatabaseUrl, file: &std::path
     }
 }
 
-pub trait Store: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup {}
+/// What the keys protect, for `sicantik key rotate`, `sicantik key encrypt-documents` and the
+/// sealing of identity numbers written before they were sealed. Each change is checked
+/// against what the row held when it was read, so a rotation can run beside the service and
+/// be stopped and started again at any point.
+#[async_trait]
+pub trait Keys: Send + Sync {
+    /// Up to `limit` documents, by id above `after`, whose key is wrapped by a master key other
+    /// than `key_id` (documents stored before encryption are not among them).
+    async fn documents_not_wrapped_by(&self, key_id: &str, after: i64, limit: i64) -> Result<Vec<DocumentKeyRow>>;
+    /// Stores re-wrapped keys `(id, old, new)` in one transaction, each only if its row still
+    /// holds `old`; returns how many rows changed.
+    async fn rewrap_documents(&self, changes: Vec<(i64, WrappedKey, WrappedKey)>) -> Result<u64>;
+    /// Up to `limit` documents stored before encryption, by id above `after`.
+    async fn plain_documents(&self, after: i64, limit: i64) -> Result<Vec<PlainDocument>>;
+    /// Points a document stored before encryption at its encrypted object `new_name`, if its
+    /// row still names the plain object `old_name` and has no key. False: the row changed
+    /// (replaced, removed), and the new object is the caller's to delete.
+    async fn document_encrypted(&self, id: i64, old_name: &str, new_name: &str, key: &WrappedKey) -> Result<bool>;
+    /// How many documents each master key wraps (`None`: stored before encryption).
+    async fn documents_by_key(&self) -> Result<Vec<(Option<String>, i64)>>;
+    /// Replaces a shared setting, if it still holds `old`.
+    async fn replace_setting(&self, name: &str, old: &[u8], new: Vec<u8>) -> Result<bool>;
+    /// Seals every identity number still stored in clear (rows written before sealing), in
+    /// batches; returns how many rows it sealed.
+    async fn seal_identities(&self) -> Result<u64>;
+}
 
-impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup> Store for T {}
+/// Everything the service keeps.
+pub trait Store: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys {}
+
+impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys> Store for T {}
 
 pub type DynStore = Arc<dyn Store>;
 
 /// The engine named by the database URL: the SQLite file (the embedded default) or a
-/// PostgreSQL server. `message_domain` is the host part of the Message-IDs of its emails.
-pub async fn open(url: &crate::config::DatabaseUrl, pool_size: usize, message_domain: &str) -> Result<DynStore> {
-    match url {
+/// PostgreSQL server, with the NIK key of its data (unwrapped by `keys`, or made and stored
+/// on first start) and every identity number sealed. `message_domain` is the host part of the
+/// Message-IDs of its emails.
+pub async fn open(
+    url: &crate::config::DatabaseUrl,
+    pool_size: usize,
+    message_domain: &str,
+    keys: &Keyring,
+) -> Result<(DynStore, Arc<NikKey>)> {
+    let (store, nik): (DynStore, Arc<NikKey>) = match url {
         crate::config::DatabaseUrl::Sqlite(path) => {
             let store = sqlite::SqliteStore::open(path)?.with_message_domain(message_domain.to_string());
-            Ok(Arc::new(store))
+            let nik = Arc::new(NikKey::load(&store, keys).await?);
+            (Arc::new(store.with_nik(nik.clone())), nik)
         }
         crate::config::DatabaseUrl::Postgres(url) => {
             let store = postgres::PgStore::connect(url.expose(), pool_size)
                 .await?
                 .with_message_domain(message_domain.to_string());
-            Ok(Arc::new(store))
+            let nik = Arc::new(NikKey::load(&store, keys).await?);
+            (Arc::new(store.with_nik(nik.clone())), nik)
         }
+    };
+    let sealed = store.seal_identities().await?;
+    if sealed > 0 {
+        tracing::info!(rows = sealed, "identity numbers stored in clear are now sealed");
     }
+    Ok((store, nik))
 }
 
 /// A row that does not read back as what was written: an error naming the row, never a

@@ -97,7 +97,7 @@ pub fn nomor_of(r: &Resp) -> String {
         .to_string()
 }
 
-fn upload_all(b: &Browser, nomor: &str) {
+pub fn upload_all(b: &Browser, nomor: &str) {
     let page = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
     for (req, name, ctype, bytes) in [
         ("surat-permohonan", "surat.pdf", "application/pdf", pdf(100)),

@@ -257,6 +257,47 @@ impl TestApp {
         }
     }
 
+    /// The service's settings, as it reads them.
+    pub fn config(&self) -> formsvc::Config {
+        let lookup = self.env.clone();
+        formsvc::Config::from_env(move |k| lookup.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config")
+    }
+
+    /// Sets (or replaces) one of the service's settings, for the next `restart`.
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
+    /// Every object in the document store, with its bytes as stored.
+    pub fn raw_objects(&self) -> Vec<(String, Vec<u8>)> {
+        let cfg = self.config();
+        block_on(async {
+            use futures_util::StreamExt;
+            let blobs = formsvc::blob::Blobs::open(&cfg.storage).expect("document store");
+            let mut out = Vec::new();
+            for (name, _, _) in blobs.list().await.expect("list documents") {
+                let mut bytes = Vec::new();
+                let mut s = blobs.get(&name, None).await.expect("read the object");
+                while let Some(chunk) = s.next().await {
+                    bytes.extend_from_slice(&chunk.expect("chunk"));
+                }
+                out.push((name, bytes));
+            }
+            out
+        })
+    }
+
+    /// Writes `bytes` over the stored object `name` (to spoil it, or to make it look like a
+    /// document stored before encryption).
+    pub fn overwrite_object(&self, name: &str, bytes: Vec<u8>) {
+        let cfg = self.config();
+        block_on(async {
+            let blobs = formsvc::blob::Blobs::open(&cfg.storage).expect("document store");
+            blobs.put_raw(name, bytes.into()).await.expect("overwrite the object");
+        })
+    }
+
     /// The objects in the service's document store (folder or bucket prefix).
     pub fn stored_documents(&self) -> usize {
         let lookup = self.env.clone();
@@ -311,6 +352,15 @@ impl Drop for TestApp {
     }
 }
 
+/// Runs `f` to completion on a runtime of its own (tests are synchronous).
+pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
 /// The service's database, for checking what was (not) stored. The tests' SQL is plain enough
 /// for both engines.
 pub enum Sql {
@@ -331,6 +381,67 @@ impl Sql {
                 row.try_get::<_, i64>(0)
                     .or_else(|_| row.try_get::<_, i32>(0).map(i64::from))
                     .expect("a number")
+            }),
+        }
+    }
+
+    /// Everything the database holds, as text: the SQLite files' bytes (the write-ahead log
+    /// included), or every row of every PostgreSQL table.
+    pub fn dump(&self) -> String {
+        match self {
+            Sql::Sqlite(path) => {
+                let mut all = String::new();
+                for suffix in ["", "-wal", "-shm"] {
+                    let file = PathBuf::from(format!("{}{suffix}", path.display()));
+                    if let Ok(bytes) = std::fs::read(&file) {
+                        all.push_str(&String::from_utf8_lossy(&bytes));
+                    }
+                }
+                all
+            }
+            Sql::Postgres(url) => with_pg(url, async |c| {
+                let tables = c
+                    .query(
+                        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+                        &[],
+                    )
+                    .await
+                    .expect("tables");
+                let mut all = String::new();
+                for t in tables {
+                    let name: String = t.get(0);
+                    for row in c
+                        .query(&format!("SELECT t::text FROM {name} t"), &[])
+                        .await
+                        .expect("rows")
+                    {
+                        all.push_str(&row.get::<_, String>(0));
+                        all.push('\n');
+                    }
+                }
+                all
+            }),
+        }
+    }
+
+    /// The first column of every row, as text.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        match self {
+            Sql::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).expect("open db");
+                let mut stmt = c.prepare(sql).expect("query");
+                stmt.query_map([], |r| r.get::<_, String>(0))
+                    .expect("rows")
+                    .collect::<Result<Vec<_>, _>>()
+                    .expect("text")
+            }
+            Sql::Postgres(url) => with_pg(url, async |c| {
+                c.query(sql, &[])
+                    .await
+                    .expect("query")
+                    .iter()
+                    .map(|r| r.get::<_, String>(0))
+                    .collect()
             }),
         }
     }
@@ -488,6 +599,37 @@ impl Browser {
     pub fn get(&self, path: &str) -> Resp {
         let r = self.request(self.agent.get(&self.url(path))).call();
         self.finish(r)
+    }
+
+    /// A download that must succeed as a transfer: its status and headers, and its body.
+    pub fn download(&self, path: &str) -> (Resp, Vec<u8>) {
+        self.try_download(path).expect("the download")
+    }
+
+    /// A download: its status and headers and its whole body, or how it failed (the server
+    /// broke the connection off, before or during the body).
+    pub fn try_download(&self, path: &str) -> Result<(Resp, Vec<u8>), String> {
+        let mut resp = self
+            .request(self.agent.get(&self.url(path)))
+            .call()
+            .map_err(|e| format!("no answer: {e}"))?;
+        self.keep(&resp);
+        let head = Resp {
+            status: resp.status().as_u16(),
+            headers: resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect(),
+            body: String::new(),
+        };
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| format!("the body broke off: {e}"))?;
+        Ok((head, body))
     }
 
     /// Posts `fields` with the form token of `page` (as the browser would from that page).

@@ -7,6 +7,7 @@
 mod accounts;
 mod applications;
 mod backend;
+mod encryption;
 mod helpers;
 mod mail;
 mod ops;

@@ -138,6 +138,7 @@ pub async fn upload(
         content_type: received.content_type.to_string(),
         size: received.size as i64,
         sha256: received.sha256.clone(),
+        key: received.key.clone(),
     };
     match app.store.save_document(a.id, s.user_id, doc, now()).await {
         Ok(old) => {

@@ -39,8 +39,11 @@ pub async fn download(
         return Err(Error::NotFound);
     }
     let (stored, original, ctype) = (doc.stored_name, doc.original_name, doc.content_type);
-    // Streamed from the store: a large scan never sits whole in memory.
-    let body = axum::body::Body::from_stream(app.blobs.get(&stored).await?);
+    // Streamed from the store and decrypted chunk by chunk: a large scan never sits whole in
+    // memory. A spoiled first chunk (or a wrong key) fails here, as an error page. A later
+    // chunk that fails ends the body early, and with the Content-Length below the client sees
+    // a broken transfer, never a complete-looking file.
+    let body = axum::body::Body::from_stream(app.blobs.get(&stored, doc.key.as_ref()).await?);
     let inline = q.contains_key("lihat") && session.role == Role::Officer;
     let safe_name: String = original
         .chars()
@@ -60,6 +63,7 @@ pub async fn download(
     Ok((
         [
             (header::CONTENT_TYPE, ctype),
+            (header::CONTENT_LENGTH, doc.size.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "no-store".to_string()),
             (

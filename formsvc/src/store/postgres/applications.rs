@@ -8,6 +8,7 @@ use tokio_postgres::Row;
 use super::{PgStore, exec, json, known, one, record_event, row, rows, status};
 use crate::application::{Status, new_number};
 use crate::error::{Error, Result};
+use crate::keys::NikKey;
 use crate::records::*;
 use crate::store::{Applications, Compose};
 
@@ -18,7 +19,7 @@ const APPLICATION_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_
 const NUMBER_ATTEMPTS: usize = 5;
 
 /// An application row, its words and JSON columns parsed.
-fn application(r: &Row) -> Result<ApplicationRecord> {
+fn application(r: &Row, nik: &NikKey) -> Result<ApplicationRecord> {
     const T: &str = "applications";
     let id: i64 = r.try_get("id")?;
     let perusahaan: Option<&str> = r.try_get("perusahaan_json")?;
@@ -43,13 +44,22 @@ fn application(r: &Row) -> Result<ApplicationRecord> {
             "tipe_pemohon",
         )?,
         nib: r.try_get("nib")?,
-        pemohon: json(r.try_get("pemohon_json")?, T, id, "pemohon_json")?,
+        pemohon: known(nik.pemohon_from_json(r.try_get("pemohon_json")?), T, id, "pemohon_json")?,
         perusahaan: perusahaan.map(|p| json(p, T, id, "perusahaan_json")).transpose()?,
         persyaratan: json(r.try_get("persyaratan_json")?, T, id, "persyaratan_json")?,
         status: status(r.try_get("status")?, T, id, "status")?,
         created_at: r.try_get("created_at")?,
         submitted_at: r.try_get("submitted_at")?,
     })
+}
+
+/// A document row's key: both columns or neither (stored before encryption).
+pub(super) fn wrapped_key(r: &Row, id: i64) -> Result<Option<WrappedKey>> {
+    match (r.try_get("key_id")?, r.try_get("wrapped_key")?) {
+        (Some(key_id), Some(wrapped)) => Ok(Some(WrappedKey { key_id, wrapped })),
+        (None, None) => Ok(None),
+        _ => Err(crate::store::corrupt("documents", id, "wrapped_key")),
+    }
 }
 
 fn document(r: &Row) -> Result<DocumentRecord> {
@@ -73,7 +83,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 #[async_trait]
 impl Applications for PgStore {
     async fn create_application(&self, new: NewApplication, now: i64) -> Result<String> {
-        let pemohon = to_json(&new.pemohon)?;
+        let pemohon = self.nik()?.pemohon_json(&new.pemohon)?;
         let perusahaan = new.perusahaan.as_ref().map(to_json).transpose()?;
         let persyaratan = to_json(&new.persyaratan)?;
         let mut c = self.client().await?;
@@ -146,7 +156,7 @@ impl Applications for PgStore {
         )
         .await?
         .as_ref()
-        .map(application)
+        .map(|r| application(r, self.nik()?))
         .transpose()
     }
 
@@ -159,7 +169,7 @@ impl Applications for PgStore {
         )
         .await?
         .as_ref()
-        .map(application)
+        .map(|r| application(r, self.nik()?))
         .transpose()
     }
 
@@ -174,7 +184,7 @@ impl Applications for PgStore {
         )
         .await?
         .iter()
-        .map(application)
+        .map(|r| application(r, self.nik()?))
         .collect()
     }
 
@@ -248,8 +258,8 @@ impl Applications for PgStore {
         exec(
             &tx,
             "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size, sha256,
-                uploaded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                uploaded_at, key_id, wrapped_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[
                 &application_id,
                 &doc.requirement_id,
@@ -259,6 +269,8 @@ impl Applications for PgStore {
                 &doc.size,
                 &doc.sha256,
                 &now,
+                &doc.key.key_id,
+                &doc.key.wrapped,
             ],
         )
         .await?;
@@ -356,7 +368,7 @@ impl Applications for PgStore {
         )
         .await?
         .iter()
-        .map(application)
+        .map(|r| application(r, self.nik()?))
         .collect()
     }
 
@@ -372,13 +384,17 @@ impl Applications for PgStore {
     }
 
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>> {
+        // Only a NIK (16 digits) finds an application here, never a passport number.
+        let index = (nik.len() == 16)
+            .then(|| self.nik().map(|key| key.index(nik)))
+            .transpose()?;
         let c = self.client().await?;
         let found = row(
             &c,
             "SELECT a.id, a.permit_nama, a.status FROM applications a JOIN applicants p ON p.id = a.applicant_id
              WHERE a.nomor = $1 AND a.status != 'draf'
-               AND (lower(p.email) = $2::text OR (char_length($3::text) = 16 AND p.nomor_identitas = $3::text))",
-            &[&nomor, &email_lower, &nik],
+               AND (lower(p.email) = $2::text OR ($3::text IS NOT NULL AND p.nomor_identitas_hash = $3::text))",
+            &[&nomor, &email_lower, &index],
         )
         .await?;
         found
@@ -397,7 +413,8 @@ impl Applications for PgStore {
         let c = self.client().await?;
         let found = row(
             &c,
-            "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id
+            "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id,
+                d.size, d.key_id, d.wrapped_key
              FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = $1",
             &[&id],
         )
@@ -408,6 +425,8 @@ impl Applications for PgStore {
                     stored_name: r.try_get(0)?,
                     original_name: r.try_get(1)?,
                     content_type: r.try_get(2)?,
+                    size: r.try_get("size")?,
+                    key: wrapped_key(&r, id)?,
                     applicant_id: r.try_get(3)?,
                     instansi: r.try_get(4)?,
                     unit: r.try_get(5)?,

@@ -14,13 +14,14 @@ mod accounts;
 pub use self::backup::{check_dump, restore};
 mod applications;
 mod backup;
+mod keys;
 mod officers;
 mod outbox;
 mod registrations;
 mod review;
 mod shared;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deadpool_postgres::{
@@ -32,6 +33,7 @@ use tokio_postgres::{NoTls, Row};
 
 use crate::application::Status;
 use crate::error::{Error, Result};
+use crate::keys::NikKey;
 use crate::records::NewMail;
 use crate::store::corrupt;
 
@@ -42,6 +44,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (3, include_str!("../../../migrations/postgres/0003_shared_state.sql")),
     (4, include_str!("../../../migrations/postgres/0004_discarded_blobs.sql")),
     (5, include_str!("../../../migrations/postgres/0005_scan_refusals.sql")),
+    (6, include_str!("../../../migrations/postgres/0006_encryption.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances
@@ -62,6 +65,8 @@ pub struct PgStore {
     message_domain: String,
     /// The LISTEN tasks, stopped when the store goes.
     listeners: Mutex<Vec<tokio::task::AbortHandle>>,
+    /// Seals and indexes identity numbers; `None` until `with_nik`.
+    nik: Option<Arc<NikKey>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -112,6 +117,7 @@ impl PgStore {
             config,
             message_domain: "localhost".to_string(),
             listeners: Mutex::new(Vec::new()),
+            nik: None,
         };
         store.migrate().await?;
         Ok(store)
@@ -121,6 +127,18 @@ impl PgStore {
     pub fn with_message_domain(mut self, domain: String) -> Self {
         self.message_domain = domain;
         self
+    }
+
+    /// The key that seals identity numbers (`NikKey::load`).
+    pub fn with_nik(mut self, nik: Arc<NikKey>) -> Self {
+        self.nik = Some(nik);
+        self
+    }
+
+    fn nik(&self) -> Result<&NikKey> {
+        self.nik
+            .as_deref()
+            .ok_or_else(|| Error::Internal("the PostgreSQL store was opened without the NIK key".into()))
     }
 
     async fn client(&self) -> Result<Object> {

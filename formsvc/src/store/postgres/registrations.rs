@@ -7,23 +7,32 @@ use tokio_postgres::Row;
 use super::{Audit, PgStore, audit, enqueue, exec, known, one, parsed, row, rows};
 use crate::domain::{Email, IdentityType, Npwp, PersonName, PhoneNumber, PostalCode, Sex, Username};
 use crate::error::{Error, Result};
+use crate::keys::NikKey;
+use crate::keys::nik::Field;
 use crate::records::*;
 use crate::store::{Compose, Registrations};
 
 const APPLICANT_COLUMNS: &str =
     "id, nomor, status, username, nama, email, instansi, unit, tipe_identitas, nomor_identitas,
      jenis_kelamin, tempat_lahir, tanggal_lahir, pekerjaan, npwp, telepon, alamat, kabupaten, kode_pos, created_at,
-     alasan_tolak";
+     alasan_tolak, nomor_identitas_hash";
 
 /// How many times a registration is tried again after another transaction took its form
 /// token, username or email first.
 const ATTEMPTS: usize = 3;
 
 /// An applicant row, every field parsed as the form parsed it.
-fn applicant(r: &Row) -> Result<Applicant> {
+fn applicant(r: &Row, nik: &NikKey) -> Result<Applicant> {
     const T: &str = "applicants";
     let id: i64 = r.try_get("id")?;
     let npwp: Option<&str> = r.try_get("npwp")?;
+    let stored: String = r.try_get("nomor_identitas")?;
+    let hash: Option<&str> = r.try_get("nomor_identitas_hash")?;
+    // Without the hash, the row was written before identity numbers were sealed.
+    let nomor_identitas = match hash {
+        Some(_) => known(nik.open(Field::Applicant, &stored), T, id, "nomor_identitas")?,
+        None => stored,
+    };
     Ok(Applicant {
         id,
         nomor: r.try_get("nomor")?,
@@ -40,7 +49,7 @@ fn applicant(r: &Row) -> Result<Applicant> {
             id,
             "tipe_identitas",
         )?,
-        nomor_identitas: r.try_get("nomor_identitas")?,
+        nomor_identitas,
         jenis_kelamin: parsed(r.try_get("jenis_kelamin")?, Sex::parse, T, id, "jenis_kelamin")?,
         tempat_lahir: r.try_get("tempat_lahir")?,
         tanggal_lahir: r.try_get("tanggal_lahir")?,
@@ -82,7 +91,7 @@ impl PgStore {
         let Some(found) = found else {
             return Ok(Decision::NotFound);
         };
-        let mut a = applicant(&found)?;
+        let mut a = applicant(&found, self.nik()?)?;
         if a.status != RegistrationStatus::Menunggu {
             return Ok(Decision::AlreadyDecided);
         }
@@ -146,6 +155,9 @@ impl Registrations for PgStore {
         now: i64,
         compose: Compose<Registered>,
     ) -> Result<RegisterOutcome> {
+        let nik = self.nik()?;
+        let sealed = nik.seal(Field::Applicant, &new.nomor_identitas);
+        let index = nik.index(&new.nomor_identitas);
         let mut c = self.client().await?;
         for _ in 0..ATTEMPTS {
             let tx = c.transaction().await?;
@@ -182,8 +194,8 @@ impl Registrations for PgStore {
                 &tx,
                 "INSERT INTO applicants (nomor, form_token, status, username, email, nama, instansi, unit, tipe_identitas,
                     nomor_identitas, jenis_kelamin, tempat_lahir, tanggal_lahir, pekerjaan, npwp, telepon, alamat, kabupaten,
-                    kode_pos, created_at)
-                 VALUES ($1, $2, 'menunggu', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                    kode_pos, created_at, nomor_identitas_hash)
+                 VALUES ($1, $2, 'menunggu', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                  ON CONFLICT DO NOTHING RETURNING id",
                 &[
                     &nomor,
@@ -194,7 +206,7 @@ impl Registrations for PgStore {
                     &new.instansi,
                     &new.unit,
                     &new.tipe_identitas.code(),
-                    &new.nomor_identitas,
+                    &sealed,
                     &new.jenis_kelamin.code(),
                     &new.tempat_lahir,
                     &new.tanggal_lahir,
@@ -205,6 +217,7 @@ impl Registrations for PgStore {
                     &new.kabupaten,
                     &new.kode_pos.as_str(),
                     &now,
+                    &index,
                 ],
             )
             .await?;
@@ -282,7 +295,7 @@ impl Registrations for PgStore {
         )
         .await?
         .as_ref()
-        .map(applicant)
+        .map(|r| applicant(r, self.nik()?))
         .transpose()
     }
 
@@ -317,7 +330,7 @@ impl Registrations for PgStore {
         )
         .await?
         .as_ref()
-        .map(applicant)
+        .map(|r| applicant(r, self.nik()?))
         .transpose()
     }
 

@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::{SqliteStore, optional, record_event};
 use crate::application::{Status, new_number};
 use crate::error::{Error, Result};
+use crate::keys::NikKey;
 use crate::records::*;
 use crate::store::{Applications, Compose, corrupt};
 
@@ -56,7 +57,7 @@ fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
 }
 
 impl AppRow {
-    fn parse(self) -> Result<ApplicationRecord> {
+    fn parse(self, nik: &NikKey) -> Result<ApplicationRecord> {
         let id = self.id;
         let bad = |field| corrupt("applications", id, field);
         Ok(ApplicationRecord {
@@ -70,7 +71,9 @@ impl AppRow {
             kind: ApplicationKind::from_word(&self.kind).ok_or_else(|| bad("jenis_permohonan"))?,
             who: ApplicantType::from_word(&self.who).ok_or_else(|| bad("tipe_pemohon"))?,
             nib: self.nib,
-            pemohon: serde_json::from_str(&self.pemohon).map_err(|_| bad("pemohon_json"))?,
+            pemohon: nik
+                .pemohon_from_json(&self.pemohon)
+                .ok_or_else(|| bad("pemohon_json"))?,
             perusahaan: self
                 .perusahaan
                 .map(|p| serde_json::from_str(&p))
@@ -84,8 +87,8 @@ impl AppRow {
     }
 }
 
-fn parse_all(rows: Vec<AppRow>) -> Result<Vec<ApplicationRecord>> {
-    rows.into_iter().map(AppRow::parse).collect()
+fn parse_all(rows: Vec<AppRow>, nik: &NikKey) -> Result<Vec<ApplicationRecord>> {
+    rows.into_iter().map(|r| r.parse(nik)).collect()
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -95,7 +98,7 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String> {
 #[async_trait]
 impl Applications for SqliteStore {
     async fn create_application(&self, new: NewApplication, now: i64) -> Result<String> {
-        let pemohon = json(&new.pemohon)?;
+        let pemohon = self.nik()?.pemohon_json(&new.pemohon)?;
         let perusahaan = new.perusahaan.as_ref().map(json).transpose()?;
         let persyaratan = json(&new.persyaratan)?;
         self.db
@@ -167,7 +170,8 @@ impl Applications for SqliteStore {
                 ))
             })
             .await?;
-        row.map(AppRow::parse).transpose()
+        let nik = self.nik()?;
+        row.map(|r| r.parse(&nik)).transpose()
     }
 
     async fn application(&self, nomor: &str) -> Result<Option<ApplicationRecord>> {
@@ -182,7 +186,8 @@ impl Applications for SqliteStore {
                 ))
             })
             .await?;
-        row.map(AppRow::parse).transpose()
+        let nik = self.nik()?;
+        row.map(|r| r.parse(&nik)).transpose()
     }
 
     async fn applications_of(&self, applicant_id: i64) -> Result<Vec<ApplicationRecord>> {
@@ -198,7 +203,8 @@ impl Applications for SqliteStore {
                 Ok(rows)
             })
             .await?;
-        parse_all(rows)
+        let nik = self.nik()?;
+        parse_all(rows, &nik)
     }
 
     async fn documents(&self, application_id: i64) -> Result<Vec<DocumentRecord>> {
@@ -313,7 +319,8 @@ impl Applications for SqliteStore {
                 Ok(rows)
             })
             .await?;
-        parse_all(rows)
+        let nik = self.nik()?;
+        parse_all(rows, &nik)
     }
 
     async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64> {
@@ -330,14 +337,18 @@ impl Applications for SqliteStore {
     }
 
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>> {
-        let (n, e, k) = (nomor.to_string(), email_lower.to_string(), nik.to_string());
+        // Only a NIK (16 digits) finds an application here, never a passport number.
+        let k = (nik.len() == 16)
+            .then(|| self.nik().map(|key| key.index(nik)))
+            .transpose()?;
+        let (n, e) = (nomor.to_string(), email_lower.to_string());
         let row = self
             .db
             .read(move |c| {
                 optional(c.query_row(
                     "SELECT a.id, a.permit_nama, a.status FROM applications a JOIN applicants p ON p.id = a.applicant_id
                      WHERE a.nomor = ?1 AND a.status != 'draf'
-                       AND (lower(p.email) = ?2 OR (length(?3) = 16 AND p.nomor_identitas = ?3))",
+                       AND (lower(p.email) = ?2 OR (?3 IS NOT NULL AND p.nomor_identitas_hash = ?3))",
                     params![n, e, k],
                     |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
                 ))

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_shared_state.sql"),
     include_str!("../../../migrations/sqlite/0004_discarded_blobs.sql"),
     include_str!("../../../migrations/sqlite/0005_scan_refusals.sql"),
+    include_str!("../../../migrations/sqlite/0006_encryption.sql"),
 ];
 
 /// How many requests one transaction may hold at most.

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{SqliteStore, optional, status_of};
 use crate::application::Status;
 use crate::error::{Error, Result};
-use crate::records::{DocumentRecord, DownloadRecord, NewDocument, NewScanRefusal};
+use crate::records::{DocumentRecord, DownloadRecord, NewDocument, NewScanRefusal, WrappedKey};
 use crate::store::corrupt;
 
 impl SqliteStore {
@@ -68,8 +68,8 @@ impl SqliteStore {
                 )?;
                 tx.execute(
                     "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size,
-                        sha256, uploaded_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        sha256, uploaded_at, key_id, wrapped_key)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
                         application_id,
                         doc.requirement_id,
@@ -78,7 +78,9 @@ impl SqliteStore {
                         doc.content_type,
                         doc.size,
                         doc.sha256,
-                        now
+                        now,
+                        doc.key.key_id,
+                        doc.key.wrapped
                     ],
                 )?;
                 tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![application_id, now])?;
@@ -113,41 +115,58 @@ impl SqliteStore {
 
     /// `Applications::document_for_download`.
     pub(super) async fn download_of(&self, id: i64) -> Result<Option<DownloadRecord>> {
+        struct Raw {
+            stored_name: String,
+            original_name: String,
+            content_type: String,
+            size: i64,
+            key_id: Option<String>,
+            wrapped_key: Option<String>,
+            applicant_id: i64,
+            instansi: String,
+            unit: String,
+            status: String,
+            app_id: i64,
+        }
         let row = self
             .db
             .read(move |c| {
                 optional(c.query_row(
-                    "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id
+                    "SELECT d.stored_name, d.original_name, d.content_type, d.size, d.key_id, d.wrapped_key,
+                        a.applicant_id, a.instansi, a.unit, a.status, a.id
                      FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
                     [id],
                     |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, i64>(3)?,
-                            r.get::<_, String>(4)?,
-                            r.get::<_, String>(5)?,
-                            r.get::<_, String>(6)?,
-                            r.get::<_, i64>(7)?,
-                        ))
+                        Ok(Raw {
+                            stored_name: r.get(0)?,
+                            original_name: r.get(1)?,
+                            content_type: r.get(2)?,
+                            size: r.get(3)?,
+                            key_id: r.get(4)?,
+                            wrapped_key: r.get(5)?,
+                            applicant_id: r.get(6)?,
+                            instansi: r.get(7)?,
+                            unit: r.get(8)?,
+                            status: r.get(9)?,
+                            app_id: r.get(10)?,
+                        })
                     },
                 ))
             })
             .await?;
-        row.map(
-            |(stored_name, original_name, content_type, applicant_id, instansi, unit, status, app_id)| {
-                Ok(DownloadRecord {
-                    stored_name,
-                    original_name,
-                    content_type,
-                    applicant_id,
-                    instansi,
-                    unit,
-                    status: Status::parse(&status).ok_or_else(|| corrupt("applications", app_id, "status"))?,
-                })
-            },
-        )
+        row.map(|r| {
+            Ok(DownloadRecord {
+                key: wrapped_key(id, r.key_id, r.wrapped_key)?,
+                stored_name: r.stored_name,
+                original_name: r.original_name,
+                content_type: r.content_type,
+                size: r.size,
+                applicant_id: r.applicant_id,
+                instansi: r.instansi,
+                unit: r.unit,
+                status: Status::parse(&r.status).ok_or_else(|| corrupt("applications", r.app_id, "status"))?,
+            })
+        })
         .transpose()
     }
 
@@ -170,5 +189,14 @@ impl SqliteStore {
                 Ok(())
             })
             .await
+    }
+}
+
+/// A document row's key: both columns or neither (stored before encryption).
+pub(super) fn wrapped_key(id: i64, key_id: Option<String>, wrapped: Option<String>) -> Result<Option<WrappedKey>> {
+    match (key_id, wrapped) {
+        (Some(key_id), Some(wrapped)) => Ok(Some(WrappedKey { key_id, wrapped })),
+        (None, None) => Ok(None),
+        _ => Err(corrupt("documents", id, "wrapped_key")),
     }
 }

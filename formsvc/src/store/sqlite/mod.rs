@@ -9,6 +9,7 @@ mod applications;
 mod backup;
 pub mod db;
 mod documents;
+mod keys;
 mod officers;
 mod outbox;
 mod registrations;
@@ -16,6 +17,7 @@ mod review;
 mod shared;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::{Row, Transaction, params};
 
@@ -23,6 +25,7 @@ pub use db::Db;
 
 use crate::application::Status;
 use crate::error::{Error, Result};
+use crate::keys::NikKey;
 use crate::records::{Actor, Applicant, NewAudit, NewMail, RegistrationStatus};
 use crate::store::corrupt;
 
@@ -31,6 +34,9 @@ use crate::store::corrupt;
 pub struct SqliteStore {
     db: Db,
     message_domain: String,
+    /// Seals and indexes identity numbers; `None` until `with_nik` (a store without it
+    /// refuses whatever reads or writes one).
+    nik: Option<Arc<NikKey>>,
 }
 
 impl SqliteStore {
@@ -39,7 +45,20 @@ impl SqliteStore {
         Ok(SqliteStore {
             db: Db::open(path)?,
             message_domain: "localhost".into(),
+            nik: None,
         })
+    }
+
+    /// The key that seals identity numbers (`NikKey::load`).
+    pub fn with_nik(mut self, nik: Arc<NikKey>) -> SqliteStore {
+        self.nik = Some(nik);
+        self
+    }
+
+    fn nik(&self) -> Result<Arc<NikKey>> {
+        self.nik
+            .clone()
+            .ok_or_else(|| Error::Internal("the SQLite store was opened without the NIK key".into()))
     }
 
     /// The host part of the Message-IDs of the emails this store writes.
@@ -105,7 +124,7 @@ fn record_event(
 /// The columns `applicant_from_row` reads, in order.
 pub(crate) const APPLICANT_COLUMNS: &str = "id, nomor, status, username, email, nama, instansi, unit, tipe_identitas,
      nomor_identitas, jenis_kelamin, tempat_lahir, tanggal_lahir, pekerjaan, npwp, telepon, alamat, kabupaten,
-     kode_pos, created_at, alasan_tolak";
+     kode_pos, created_at, alasan_tolak, nomor_identitas_hash";
 
 /// Raw column values, so parsing errors can name the row after rusqlite is done with it.
 pub(crate) struct ApplicantRow {
@@ -130,6 +149,8 @@ pub(crate) struct ApplicantRow {
     kode_pos: String,
     created_at: i64,
     alasan_tolak: Option<String>,
+    /// `None`: written before identity numbers were sealed, `nomor_identitas` is in clear.
+    nomor_identitas_hash: Option<String>,
 }
 
 pub(crate) fn applicant_row(r: &Row<'_>) -> rusqlite::Result<ApplicantRow> {
@@ -155,14 +176,21 @@ pub(crate) fn applicant_row(r: &Row<'_>) -> rusqlite::Result<ApplicantRow> {
         kode_pos: r.get(18)?,
         created_at: r.get(19)?,
         alasan_tolak: r.get(20)?,
+        nomor_identitas_hash: r.get(21)?,
     })
 }
 
 impl ApplicantRow {
-    pub(crate) fn parse(self) -> Result<Applicant> {
+    pub(crate) fn parse(self, nik: &NikKey) -> Result<Applicant> {
         use crate::domain::*;
         let id = self.id;
         let bad = |field| corrupt("applicants", id, field);
+        let nomor_identitas = match self.nomor_identitas_hash {
+            Some(_) => nik
+                .open(crate::keys::nik::Field::Applicant, &self.nomor_identitas)
+                .ok_or_else(|| bad("nomor_identitas"))?,
+            None => self.nomor_identitas,
+        };
         Ok(Applicant {
             id,
             nomor: self.nomor,
@@ -173,7 +201,7 @@ impl ApplicantRow {
             instansi: self.instansi,
             unit: self.unit,
             tipe_identitas: IdentityType::parse(&self.tipe_identitas).map_err(|_| bad("tipe_identitas"))?,
-            nomor_identitas: self.nomor_identitas,
+            nomor_identitas,
             jenis_kelamin: Sex::parse(&self.jenis_kelamin).map_err(|_| bad("jenis_kelamin"))?,
             tempat_lahir: self.tempat_lahir,
             tanggal_lahir: self.tanggal_lahir,

@@ -6,6 +6,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::db::next_counter;
 use super::{APPLICANT_COLUMNS, SqliteStore, applicant_row, audit, enqueue, optional};
 use crate::error::{Error, Result};
+use crate::keys::NikKey;
+use crate::keys::nik::Field;
 use crate::records::*;
 use crate::store::{Compose, Registrations};
 
@@ -19,13 +21,18 @@ fn officer_actor(o: &Officer) -> Actor {
 
 /// The registration an officer of `instansi` may still decide, or why not (not theirs, or
 /// decided already).
-fn waiting(tx: &Transaction<'_>, id: i64, instansi: &str) -> Result<std::result::Result<Applicant, Decision>> {
+fn waiting(
+    tx: &Transaction<'_>,
+    id: i64,
+    instansi: &str,
+    nik: &NikKey,
+) -> Result<std::result::Result<Applicant, Decision>> {
     let row = optional(tx.query_row(
         &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = ?1 AND instansi = ?2"),
         params![id, instansi],
         applicant_row,
     ))?;
-    Ok(match row.map(|r| r.parse()).transpose()? {
+    Ok(match row.map(|r| r.parse(nik)).transpose()? {
         None => Err(Decision::NotFound),
         Some(a) if a.status != RegistrationStatus::Menunggu => Err(Decision::AlreadyDecided),
         Some(a) => Ok(a),
@@ -42,6 +49,9 @@ impl Registrations for SqliteStore {
         compose: Compose<Registered>,
     ) -> Result<RegisterOutcome> {
         let domain = self.message_domain.clone();
+        let nik = self.nik()?;
+        let sealed = nik.seal(Field::Applicant, &new.nomor_identitas);
+        let index = nik.index(&new.nomor_identitas);
         self.db
             .write(move |tx| {
                 if let Some(nomor) = tx
@@ -73,8 +83,8 @@ impl Registrations for SqliteStore {
                 tx.execute(
                     "INSERT INTO applicants (nomor, form_token, status, username, email, nama, instansi, unit, tipe_identitas,
                         nomor_identitas, jenis_kelamin, tempat_lahir, tanggal_lahir, pekerjaan, npwp, telepon, alamat, kabupaten,
-                        kode_pos, created_at)
-                     VALUES (?1, ?2, 'menunggu', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                        kode_pos, created_at, nomor_identitas_hash)
+                     VALUES (?1, ?2, 'menunggu', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
                     params![
                         nomor,
                         new.form_token,
@@ -84,7 +94,7 @@ impl Registrations for SqliteStore {
                         new.instansi,
                         new.unit,
                         new.tipe_identitas.code(),
-                        new.nomor_identitas,
+                        sealed,
                         new.jenis_kelamin.code(),
                         new.tempat_lahir,
                         new.tanggal_lahir,
@@ -94,7 +104,8 @@ impl Registrations for SqliteStore {
                         new.alamat,
                         new.kabupaten,
                         new.kode_pos.as_str(),
-                        now
+                        now,
+                        index
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
@@ -154,7 +165,8 @@ impl Registrations for SqliteStore {
                 ))
             })
             .await?;
-        row.map(|r| r.parse()).transpose()
+        let nik = self.nik()?;
+        row.map(|r| r.parse(&nik)).transpose()
     }
 
     async fn approve_registration(
@@ -165,10 +177,10 @@ impl Registrations for SqliteStore {
         now: i64,
         compose: Compose<Applicant>,
     ) -> Result<Decision> {
-        let (o, domain) = (officer.clone(), self.message_domain.clone());
+        let (o, domain, nik) = (officer.clone(), self.message_domain.clone(), self.nik()?);
         self.db
             .write(move |tx| {
-                let mut applicant = match waiting(tx, id, &o.instansi)? {
+                let mut applicant = match waiting(tx, id, &o.instansi, &nik)? {
                     Ok(a) => a,
                     Err(decision) => return Ok(decision),
                 };
@@ -208,9 +220,10 @@ impl Registrations for SqliteStore {
         compose: Compose<Applicant>,
     ) -> Result<Decision> {
         let (o, reason, domain) = (officer.clone(), reason.to_string(), self.message_domain.clone());
+        let nik = self.nik()?;
         self.db
             .write(move |tx| {
-                let mut applicant = match waiting(tx, id, &o.instansi)? {
+                let mut applicant = match waiting(tx, id, &o.instansi, &nik)? {
                     Ok(a) => a,
                     Err(decision) => return Ok(decision),
                 };
@@ -247,7 +260,8 @@ impl Registrations for SqliteStore {
                 ))
             })
             .await?;
-        row.map(|r| r.parse()).transpose()
+        let nik = self.nik()?;
+        row.map(|r| r.parse(&nik)).transpose()
     }
 
     async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()> {

@@ -46,7 +46,7 @@ pub(super) fn new_application(form_token: &str, applicant_id: i64) -> NewApplica
     }
 }
 
-fn document(requirement_id: &str, stored_name: &str) -> NewDocument {
+pub(super) fn document(requirement_id: &str, stored_name: &str) -> NewDocument {
     NewDocument {
         requirement_id: requirement_id.into(),
         stored_name: stored_name.into(),
@@ -54,6 +54,10 @@ fn document(requirement_id: &str, stored_name: &str) -> NewDocument {
         content_type: "application/pdf".into(),
         size: 1234,
         sha256: "ab".repeat(32),
+        key: WrappedKey {
+            key_id: "0123456789abcdef".into(),
+            wrapped: format!("wrapped-key-of-{stored_name}"),
+        },
     }
 }
 

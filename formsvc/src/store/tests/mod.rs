@@ -17,6 +17,7 @@ use tokio_postgres::NoTls;
 use crate::config::DatabaseUrl;
 use crate::domain::{Email, IdentityType, Npwp, PersonName, PhoneNumber, PostalCode, Sex, Username};
 use crate::error::Result;
+use crate::keys::Keyring;
 use crate::records::*;
 use crate::store::{DynStore, Store};
 
@@ -41,6 +42,7 @@ macro_rules! on_both {
 
 // After the macro: a macro_rules is seen only by the code that follows it.
 mod applications;
+mod keys;
 mod outbox;
 mod registrations;
 mod schema;
@@ -226,10 +228,24 @@ impl TestDb {
     }
 }
 
+/// The master key of the test stores: one for the whole run, as every instance of a
+/// deployment has the same.
+fn keys() -> &'static Keyring {
+    static KEYS: std::sync::OnceLock<Keyring> = std::sync::OnceLock::new();
+    KEYS.get_or_init(Keyring::ephemeral)
+}
+
 /// Opens a store on `url` as the service does, with a pool of `pool` connections
 /// (PostgreSQL).
 async fn open(url: DatabaseUrl, pool: usize) -> Result<DynStore> {
-    crate::store::open(&url, pool, MESSAGE_DOMAIN).await
+    open_with(url, pool, keys()).await
+}
+
+/// Opens a store with the master keys `keys`.
+async fn open_with(url: DatabaseUrl, pool: usize, keys: &Keyring) -> Result<DynStore> {
+    crate::store::open(&url, pool, MESSAGE_DOMAIN, keys)
+        .await
+        .map(|(store, _)| store)
 }
 
 /// Runs `f` on a plain connection to the SQLite file, off the async workers.
