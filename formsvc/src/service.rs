@@ -27,6 +27,11 @@ use crate::web::{self, App, AppState};
 /// form around it. Each requirement's own limit is enforced while streaming.
 const UPLOAD_BODY_LIMIT: usize = 51 * 1024 * 1024;
 
+/// After the signal to stop, how long the workers get once requests are done (or the drain time,
+/// `SICANTIK_SHUTDOWN_DRAIN_SECONDS`, is over): together within the systemd unit's
+/// `TimeoutStopSec=45s`.
+const WORKERS_STOP: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Loads the content model and the theme the service renders with.
 pub fn load_site(cfg: &Config) -> Result<(Content, Theme)> {
     let opts = generator::Options {
@@ -194,12 +199,38 @@ impl Service {
                 tracing::debug!(error = %e, "cannot set TCP_NODELAY");
             }
         });
-        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // After the signal, requests in flight get DRAIN to finish; a client that trickles its
+        // request (or a stalled upload) must not keep the service from stopping within the
+        // supervisor's stop timeout.
+        let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = began_tx.send(());
+        };
+        let serving = std::future::IntoFuture::into_future(
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown),
+        );
+        let drain = self.app.cfg.shutdown_drain;
+        let deadline = async move {
+            match began_rx.await {
+                Ok(()) => tokio::time::sleep(drain).await,
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        let served = tokio::select! {
+            served = serving => served,
+            () = deadline => {
+                tracing::warn!("requests still open {} s after the signal to stop; stopping without them", drain.as_secs());
+                Ok(())
+            }
+        };
         let _ = stop_tx.send(true);
-        let _ = worker.await;
-        let _ = sweeper.await;
+        // An email being handed over is given up (its lease brings it back to a worker later).
+        if tokio::time::timeout(WORKERS_STOP, worker).await.is_err() {
+            tracing::warn!("the outbox worker did not stop in time; its email is sent again later");
+        }
+        let _ = tokio::time::timeout(WORKERS_STOP, sweeper).await;
         served.map_err(|source| Error::Io {
             action: "serve on",
             path: "listener".into(),

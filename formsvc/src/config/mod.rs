@@ -92,6 +92,9 @@ pub struct Config {
     pub discard_grace: Duration,
     /// How long handing one email to the SMTP server may take (`SICANTIK_SMTP_TIMEOUT_SECONDS`).
     pub smtp_timeout: Duration,
+    /// After the signal to stop, how long requests in flight may finish
+    /// (`SICANTIK_SHUTDOWN_DRAIN_SECONDS`).
+    pub shutdown_drain: Duration,
     /// Where uploaded documents are kept.
     pub storage: StorageConfig,
     /// The virus scanner every upload goes through (`SICANTIK_CLAMD`); `None`: no scanning.
@@ -258,6 +261,7 @@ impl Config {
             upload_idle: Duration::from_secs(number("SICANTIK_UPLOAD_IDLE_SECONDS", None, 30)?.max(1)),
             discard_grace: Duration::from_secs(3600 * number("SICANTIK_DISCARD_GRACE_HOURS", None, 24)?),
             smtp_timeout: Duration::from_secs(number("SICANTIK_SMTP_TIMEOUT_SECONDS", None, 30)?.clamp(1, 600)),
+            shutdown_drain: Duration::from_secs(number("SICANTIK_SHUTDOWN_DRAIN_SECONDS", None, 20)?.clamp(1, 3600)),
             storage,
             clamd,
             clamd_timeout,

@@ -84,6 +84,33 @@ fn metrics_are_not_shown_to_the_public_behind_the_proxy_only_to_the_monitoring_n
 }
 
 #[test]
+fn a_client_that_never_finishes_its_request_does_not_hold_the_shutdown() {
+    use std::io::Write;
+    let mut app = spawn_app_with(Options {
+        env: vec![("SICANTIK_SHUTDOWN_DRAIN_SECONDS", "1".into())],
+        ..Options::default()
+    });
+    let addr = app.base.trim_start_matches("http://").to_string();
+    // Half a request head, and then nothing, for as long as the test runs.
+    let mut slow = std::net::TcpStream::connect(&addr).expect("connect");
+    slow.write_all(b"POST /layanan/masuk HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nlogin=")
+        .expect("write");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let (done_tx, done) = std::sync::mpsc::channel();
+    let stopper = std::thread::spawn(move || {
+        app.stop();
+        let _ = done_tx.send(());
+        app
+    });
+    assert!(
+        done.recv_timeout(std::time::Duration::from_secs(30)).is_ok(),
+        "the service did not stop while a client held a request open"
+    );
+    drop(stopper.join().expect("stopper"));
+    drop(slow);
+}
+
+#[test]
 fn the_reference_on_an_error_page_is_the_request_id() {
     let app = spawn_app();
     let b = active_applicant(&app, "yusuf", "yusuf@contoh.id", PW);
@@ -113,5 +140,6 @@ crate::backend::also_on_postgres_and_s3!(
     a_load_balancer_sees_the_instance_alive_and_ready,
     metrics_count_what_happened_and_show_the_outbox,
     metrics_are_not_shown_to_the_public_behind_the_proxy_only_to_the_monitoring_network,
-    the_reference_on_an_error_page_is_the_request_id
+    the_reference_on_an_error_page_is_the_request_id,
+    a_client_that_never_finishes_its_request_does_not_hold_the_shutdown
 );
