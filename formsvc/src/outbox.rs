@@ -153,7 +153,9 @@ impl Outbox {
             Err(error) => {
                 let failed = attempts >= i64::from(self.max_attempts);
                 let delay = self.backoff(u32::try_from(attempts).unwrap_or(u32::MAX));
-                tracing::warn!(outbox_id = c.id, attempts, failed, %error, "email not sent");
+                // Mail servers often quote the address they refuse; the log gets none.
+                let logged = error.replace(&c.recipient, "<penerima>");
+                tracing::warn!(outbox_id = c.id, attempts, failed, error = %logged, "email not sent");
                 self.metrics.mail_attempt_failed();
                 let error: String = error.chars().take(500).collect();
                 let next = now_ms() + delay.as_millis() as i64;

@@ -117,6 +117,24 @@ fn two_instances_share_accounts_sessions_forms_documents_limits_and_the_outbox()
             "no access line of a registration under its request id in {}",
             instance.log.display()
         );
+        // And without the personal data of the people it served (UU PDP): none of what Siti
+        // typed, in any form the service writes it.
+        for private in [
+            "1671044508900001",
+            "siti@contoh.id",
+            "siti.aminah",
+            "Siti Aminah",
+            "0812-3456-7890",
+            "081234567890",
+            "6281234567890",
+            "Jenderal Sudirman",
+        ] {
+            assert!(
+                !log.contains(private),
+                "{private} is in the log of {}",
+                instance.log.display()
+            );
+        }
         let other: Vec<&str> = log
             .lines()
             .filter(|l| !l.starts_with('{') && !l.starts_with("Situs dan layanan berjalan"))
