@@ -53,6 +53,12 @@ pub enum Error {
     TooMany,
     #[error("not found")]
     NotFound,
+    /// The body of an ordinary form did not arrive within the limit.
+    #[error("request body too slow")]
+    SlowRequest,
+    /// The body of an ordinary form is larger than any form of the service.
+    #[error("form body too large")]
+    FormTooLarge,
     /// Signed in, but not allowed to see this.
     #[error("forbidden")]
     Forbidden,
@@ -73,6 +79,8 @@ impl Error {
             Error::Forbidden => StatusCode::FORBIDDEN,
             Error::TooMany => StatusCode::TOO_MANY_REQUESTS,
             Error::NotFound => StatusCode::NOT_FOUND,
+            Error::SlowRequest => StatusCode::REQUEST_TIMEOUT,
+            Error::FormTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +98,14 @@ impl Error {
                 "Terlalu banyak percobaan dalam waktu singkat. Tunggu beberapa menit, lalu coba lagi.",
             ),
             Error::NotFound => ("Halaman tidak ditemukan", "Halaman yang Anda cari tidak ditemukan."),
+            Error::SlowRequest => (
+                "Pengiriman terlalu lama",
+                "Isian formulir tidak selesai terkirim dalam batas waktu. Data Anda tidak berubah. Periksa sambungan internet Anda, lalu kirim kembali.",
+            ),
+            Error::FormTooLarge => (
+                "Isian terlalu besar",
+                "Isian formulir melebihi batas ukuran. Data Anda tidak berubah. Periksa kembali isian Anda, lalu kirim kembali.",
+            ),
             _ => (
                 "Terjadi gangguan",
                 "Maaf, terjadi gangguan pada layanan. Data Anda tidak berubah. Silakan coba lagi beberapa saat lagi.",

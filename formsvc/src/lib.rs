@@ -22,6 +22,7 @@ pub mod records;
 pub mod routes;
 pub mod scan;
 pub mod security;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod sweeper;

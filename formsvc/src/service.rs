@@ -1,12 +1,10 @@
 //! Putting the service together: state, router (the service's pages under the prefix, the
 //! built site for everything else), the outbox worker, and graceful shutdown.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use generator::{Content, ServiceRoutes, Theme};
 use tokio::net::TcpListener;
 
@@ -138,7 +136,7 @@ impl Service {
                 &format!("{p}/permohonan/{{nomor}}/ajukan"),
                 get(application::check_answers).post(application::submit),
             )
-            .route(&format!("{p}/berkas/{{id}}"), get(application::download))
+            .route(&format!("{p}/berkas/{{alamat}}"), get(application::download))
             .route(&format!("{p}/petugas/permohonan"), get(review::queue))
             .route(&format!("{p}/petugas/permohonan.csv"), get(review::queue_csv))
             .route(&format!("{p}/petugas/permohonan/{{nomor}}"), get(review::detail))
@@ -157,6 +155,10 @@ impl Service {
             .route(&format!("{p}/petugas/audit"), get(officer::audit))
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
             .route(&format!("{p}/petugas/berkas-ditolak"), get(officer::scan_refusals))
+            .layer(axum::middleware::from_fn_with_state(
+                app.clone(),
+                crate::server::read_form_body,
+            ))
             .layer(axum::middleware::from_fn_with_state(app.clone(), web::render_errors))
             .with_state(app.clone());
         let ops = Router::new()
@@ -191,14 +193,6 @@ impl Service {
             stop_rx.clone(),
         ));
         let worker = tokio::spawn(self.outbox.run(stop_rx));
-        // Without TCP_NODELAY a response whose body follows its head in a second write (every
-        // file of the site) waits for the client's delayed ACK: 86 requests/s on one connection
-        // instead of thousands.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-            }
-        });
         // After the signal, requests in flight get DRAIN to finish; a client that trickles its
         // request (or a stalled upload) must not keep the service from stopping within the
         // supervisor's stop timeout.
@@ -207,10 +201,7 @@ impl Service {
             shutdown.await;
             let _ = began_tx.send(());
         };
-        let serving = std::future::IntoFuture::into_future(
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(shutdown),
-        );
+        let serving = crate::server::serve(listener, router, self.app.cfg.connections, shutdown);
         let drain = self.app.cfg.shutdown_drain;
         let deadline = async move {
             match began_rx.await {
@@ -218,24 +209,19 @@ impl Service {
                 Err(_) => std::future::pending::<()>().await,
             }
         };
-        let served = tokio::select! {
-            served = serving => served,
+        tokio::select! {
+            () = serving => {}
             () = deadline => {
                 tracing::warn!("requests still open {} s after the signal to stop; stopping without them", drain.as_secs());
-                Ok(())
             }
-        };
+        }
         let _ = stop_tx.send(true);
         // An email being handed over is given up (its lease brings it back to a worker later).
         if tokio::time::timeout(WORKERS_STOP, worker).await.is_err() {
             tracing::warn!("the outbox worker did not stop in time; its email is sent again later");
         }
         let _ = tokio::time::timeout(WORKERS_STOP, sweeper).await;
-        served.map_err(|source| Error::Io {
-            action: "serve on",
-            path: "listener".into(),
-            source,
-        })
+        Ok(())
     }
 }
 
@@ -266,6 +252,19 @@ async fn scanner(cfg: &Config) -> Option<Arc<dyn Scanner>> {
 }
 
 /// Whether the base URL names this machine (a developer's, or a test's).
+/// Cookies go without `Secure` when the base URL is plain http: right on a developer's machine,
+/// wrong anywhere else, where sessions would cross the network in clear.
+pub fn insecure_cookies(cfg: &Config) -> Option<String> {
+    let development = cfg.addr.ip().is_loopback() && loopback(&cfg.base_url);
+    (!cfg.https() && !development).then(|| {
+        format!(
+            "SICANTIK_BASE_URL {} is not https and the service listens on {}: session cookies are sent without Secure; \
+             this is for development only",
+            cfg.base_url, cfg.addr
+        )
+    })
+}
+
 fn loopback(base_url: &str) -> bool {
     match url::Url::parse(base_url)
         .ok()
@@ -325,6 +324,9 @@ pub async fn serve(cfg: Config) -> Result<()> {
         tracing::info!(pages = report.pages, searchable = report.searchable, "site built");
     }
     let addr = cfg.addr;
+    if let Some(warning) = insecure_cookies(&cfg) {
+        tracing::warn!("{warning}");
+    }
     let files = cfg.smtp_url.is_none().then(|| cfg.data_dir.join("surel"));
     let service = Service::new(cfg).await?;
     let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
@@ -340,4 +342,27 @@ pub async fn serve(cfg: Config) -> Result<()> {
         );
     }
     service.run(listener, shutdown_signal()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base_url: &str, addr: &str) -> Config {
+        let env = [
+            ("SICANTIK_BASE_URL".to_string(), base_url.to_string()),
+            ("SICANTIK_ADDR".to_string(), addr.to_string()),
+        ];
+        Config::from_env(|k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config")
+    }
+
+    #[test]
+    fn plain_http_off_loopback_is_warned_about() {
+        assert!(insecure_cookies(&config("http://127.0.0.1:8080", "127.0.0.1:8080")).is_none());
+        assert!(insecure_cookies(&config("http://localhost:8080", "127.0.0.1:8080")).is_none());
+        assert!(insecure_cookies(&config("https://perizinan.example.go.id", "0.0.0.0:8080")).is_none());
+        let warning = insecure_cookies(&config("http://perizinan.example.go.id", "0.0.0.0:8080"));
+        assert!(warning.is_some_and(|w| w.contains("without Secure")));
+        assert!(insecure_cookies(&config("http://127.0.0.1:8080", "0.0.0.0:8080")).is_some());
+    }
 }

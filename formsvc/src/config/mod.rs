@@ -95,6 +95,12 @@ pub struct Config {
     /// After the signal to stop, how long requests in flight may finish
     /// (`SICANTIK_SHUTDOWN_DRAIN_SECONDS`).
     pub shutdown_drain: Duration,
+    /// What a connection may cost: header and form body timeouts, how many at once.
+    pub connections: ConnectionLimits,
+    /// This instance's name in the outbox's claims (`SICANTIK_INSTANCE_ID`; by default the
+    /// host name, the address and the data directory: the same again after a restart, and
+    /// different for every instance of a cluster).
+    pub instance: String,
     /// Where uploaded documents are kept.
     pub storage: StorageConfig,
     /// The virus scanner every upload goes through (`SICANTIK_CLAMD`); `None`: no scanning.
@@ -102,6 +108,19 @@ pub struct Config {
     /// How long clamd may take to connect, to take each part of a file, and to give its
     /// verdict after the last (`SICANTIK_CLAMD_TIMEOUT_SECONDS`).
     pub clamd_timeout: Duration,
+}
+
+/// What a connection (see `server`) may cost: settings `SICANTIK_HEADER_TIMEOUT_SECONDS`,
+/// `SICANTIK_FORM_BODY_TIMEOUT_SECONDS` and `SICANTIK_MAX_CONNECTIONS`.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// From the connection's start, or the end of the previous response, to the end of the
+    /// request head.
+    pub header_read: Duration,
+    /// From the request head to the end of an ordinary (non-upload) form's body.
+    pub form_body: Duration,
+    /// Connections served at once; the next waits in the kernel's queue until one ends.
+    pub max: usize,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -229,6 +248,10 @@ impl Config {
         let clamd_timeout = Duration::from_secs(
             number("SICANTIK_CLAMD_TIMEOUT_SECONDS", file.clamd_timeout_seconds, 60)?.clamp(1, 3600),
         );
+        let instance = env("SICANTIK_INSTANCE_ID").unwrap_or_else(|| {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());
+            format!("{}:{}:{}", host.trim(), addr, data_dir.display())
+        });
         Ok(Config {
             limit_registrations_per_address,
             limit_logins_per_address,
@@ -262,6 +285,13 @@ impl Config {
             discard_grace: Duration::from_secs(3600 * number("SICANTIK_DISCARD_GRACE_HOURS", None, 24)?),
             smtp_timeout: Duration::from_secs(number("SICANTIK_SMTP_TIMEOUT_SECONDS", None, 30)?.clamp(1, 600)),
             shutdown_drain: Duration::from_secs(number("SICANTIK_SHUTDOWN_DRAIN_SECONDS", None, 20)?.clamp(1, 3600)),
+            instance,
+            connections: ConnectionLimits {
+                header_read: Duration::from_secs(number("SICANTIK_HEADER_TIMEOUT_SECONDS", None, 10)?.clamp(1, 600)),
+                form_body: Duration::from_secs(number("SICANTIK_FORM_BODY_TIMEOUT_SECONDS", None, 30)?.clamp(1, 600)),
+                max: usize::try_from(number("SICANTIK_MAX_CONNECTIONS", None, 1024)?.clamp(1, 1_000_000))
+                    .unwrap_or(1024),
+            },
             storage,
             clamd,
             clamd_timeout,
