@@ -112,14 +112,67 @@ pub fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
 
 /// The name the user's file had, safe to show as text: no folders, no control characters.
 pub fn clean_name(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    // Format characters are invisible and some reorder what follows: `ktp\u{202E}fdp.hta`
+    // reads as "ktpath.pdf" on an officer's screen. NFC so that the same name typed on two
+    // systems is the same string.
+    let cleaned: String = base
+        .nfc()
+        .filter(|&c| !c.is_control() && !is_format_character(c))
+        .collect();
+    let cleaned = truncate_bytes(cleaned.trim().trim_start_matches('.').trim(), NAME_MAX_BYTES);
     if cleaned.is_empty() {
         "berkas".to_string()
     } else {
-        cleaned
+        cleaned.to_string()
     }
+}
+
+/// Longest kept file name, in bytes of UTF-8 (what a file system and a header hold).
+const NAME_MAX_BYTES: usize = 150;
+
+fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].trim_end()
+}
+
+/// Unicode's format characters (general category Cf) that occur in text: soft hyphen, the
+/// Arabic letter mark, the Mongolian vowel separator, zero-width characters and joiners, the
+/// bidirectional embeddings, overrides and isolates, invisible operators, the byte-order mark,
+/// interlinear annotation and the tag characters.
+fn is_format_character(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}' | '\u{08E2}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
+/// The name a document is served under: its kept name without the uploader's extension, and
+/// the extension of the type its content was recognised as (`ktp.hta` that is a PDF is served
+/// as `ktp.pdf`).
+pub fn download_name(original: &str, content_type: &str) -> String {
+    let ext = match content_type {
+        "application/pdf" => "pdf",
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "application/zip" => "zip",
+        _ => "bin",
+    };
+    let name = clean_name(original);
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.trim().is_empty() => stem.trim(),
+        _ => name.as_str(),
+    };
+    format!("{stem}.{ext}")
 }
 
 /// A document in the store, not yet recorded.
@@ -422,6 +475,36 @@ mod tests {
         assert_eq!(clean_name("a\u{0}b\nc.pdf"), "abc.pdf");
         assert_eq!(clean_name(".."), "berkas");
         assert_eq!(clean_name(""), "berkas");
+    }
+
+    #[test]
+    fn original_names_lose_bidi_overrides_and_invisible_characters() {
+        assert_eq!(clean_name("ktp-pemohon\u{202E}fdp.hta"), "ktp-pemohonfdp.hta");
+        assert_eq!(clean_name("ak\u{200B}ta\u{2066}.pdf\u{2069}"), "akta.pdf");
+        assert_eq!(clean_name("\u{FEFF}npwp.pdf"), "npwp.pdf");
+        // "é" typed as e + combining acute is kept as the one composed character.
+        assert_eq!(clean_name("surat-pe\u{0301}.pdf"), "surat-p\u{00E9}.pdf");
+    }
+
+    #[test]
+    fn original_names_are_bounded_in_bytes_on_a_character_boundary() {
+        let long = format!("{}.pdf", "ä".repeat(400));
+        let kept = clean_name(&long);
+        assert!(kept.len() <= NAME_MAX_BYTES, "{} bytes", kept.len());
+        assert!(kept.starts_with("ää"));
+    }
+
+    #[test]
+    fn downloads_are_named_for_the_type_their_content_is() {
+        assert_eq!(download_name("ktp.hta", "application/pdf"), "ktp.pdf");
+        assert_eq!(download_name("denah.html", "application/pdf"), "denah.pdf");
+        assert_eq!(download_name("foto ktp.PNG", "image/jpeg"), "foto ktp.jpg");
+        assert_eq!(download_name("tanpa-ekstensi", "image/png"), "tanpa-ekstensi.png");
+        assert_eq!(download_name(".pdf", "application/pdf"), "pdf.pdf");
+        assert_eq!(
+            download_name("ktp-pemohon\u{202E}fdp.hta", "application/pdf"),
+            "ktp-pemohonfdp.pdf"
+        );
     }
 
     /// A document form as a browser sends it: the form token, then the file.

@@ -14,16 +14,21 @@ use crate::web::{AppState, Role, Visitor};
 pub async fn download(
     State(app): State<AppState>,
     v: Visitor,
-    Path(id): Path<i64>,
+    Path(alamat): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
     let Some(session) = v.session.clone() else {
-        tracing::warn!(ip = %v.ip, document = id, "refused: document without a session");
+        tracing::warn!(ip = %v.ip, "refused: document without a session");
         return Err(Error::NotFound);
     };
-    let Some(doc) = app.store.document_for_download(id).await? else {
+    if !crate::security::is_document_address(&alamat) {
+        return Err(Error::NotFound);
+    }
+    let Some(doc) = app.store.document_for_download(&alamat).await? else {
+        tracing::warn!(ip = %v.ip, role = session.role.as_str(), "refused: no document at that address");
         return Err(Error::NotFound);
     };
+    let id = doc.id;
     // The download rule is the review rule: the owner, or an officer of the unit once the
     // application has been submitted (a draft is nobody's business but the applicant's).
     let allowed = match session.role {
@@ -45,21 +50,8 @@ pub async fn download(
     // a broken transfer, never a complete-looking file.
     let body = axum::body::Body::from_stream(app.blobs.get(&stored, doc.key.as_ref()).await?);
     let inline = q.contains_key("lihat") && session.role == Role::Officer;
-    let safe_name: String = original
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "{}; filename=\"{}\"",
-        if inline { "inline" } else { "attachment" },
-        safe_name
-    );
+    let name = crate::upload::download_name(&original, &ctype);
+    let disposition = content_disposition(if inline { "inline" } else { "attachment" }, &name);
     Ok((
         [
             (header::CONTENT_TYPE, ctype),
@@ -74,4 +66,47 @@ pub async fn download(
         body,
     )
         .into_response())
+}
+
+/// `filename` in ASCII for old clients and `filename*` (RFC 6266, RFC 8187) with the name as
+/// kept, so that "Akta Pendirian PT Maju Jaya – salinan.pdf" arrives as it was written.
+fn content_disposition(kind: &str, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn names_reach_the_browser_whole_and_in_ascii_for_old_clients() {
+        assert_eq!(
+            content_disposition("attachment", "Akta – salinan.pdf"),
+            "attachment; filename=\"Akta _ salinan.pdf\"; filename*=UTF-8''Akta%20%E2%80%93%20salinan.pdf"
+        );
+        assert_eq!(
+            content_disposition("inline", "a\"b.pdf"),
+            "inline; filename=\"a_b.pdf\"; filename*=UTF-8''a%22b.pdf"
+        );
+    }
 }
