@@ -234,7 +234,7 @@ impl Metrics {
 /// access log line, and the request figures.
 pub async fn observe(State(metrics): State<std::sync::Arc<Metrics>>, request: Request, next: Next) -> Response {
     let id = new_request_id();
-    // The pattern, not the path: `/layanan/berkas/{id}` rather than which document. Files of
+    // The pattern, not the path: `/layanan/berkas/{alamat}` rather than which document. Files of
     // the built site have no pattern.
     let route = request
         .extensions()
@@ -280,7 +280,7 @@ mod tests {
     #[test]
     fn the_figures_name_routes_not_addresses_and_carry_the_outbox() {
         let m = Metrics::new();
-        m.answered("/layanan/berkas/{id}", "GET", 200, 0.012);
+        m.answered("/layanan/berkas/{alamat}", "GET", 200, 0.012);
         m.answered("/layanan/masuk", "POST", 429, 0.003);
         m.acknowledged("registrasi");
         m.uploaded(2048);
@@ -294,11 +294,9 @@ mod tests {
             },
             1_042_500,
         );
-        assert!(
-            text.contains(
-                "sicantik_http_requests_total{route=\"/layanan/berkas/{id}\",method=\"GET\",status=\"200\"} 1"
-            )
-        );
+        assert!(text.contains(
+            "sicantik_http_requests_total{route=\"/layanan/berkas/{alamat}\",method=\"GET\",status=\"200\"} 1"
+        ));
         assert!(text.contains("sicantik_rate_limited_total{route=\"/layanan/masuk\"} 1"));
         assert!(text.contains("sicantik_submissions_acknowledged_total{kind=\"registrasi\"} 1"));
         assert!(text.contains("sicantik_upload_bytes_total 2048"));

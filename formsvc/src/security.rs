@@ -18,6 +18,19 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A document's address in links: 128 random bits, URL-safe (22 characters).
+pub fn document_address() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Whether `s` can be a document address (new ones from [`document_address`], and the 32 hex
+/// digits given to documents stored before addresses existed); anything else is not looked up.
+pub fn is_document_address(s: &str) -> bool {
+    (s.len() == 22 || s.len() == 32) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// What the database keeps of a token: its SHA-256, so a leaked table opens no account.
 pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())

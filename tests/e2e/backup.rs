@@ -165,7 +165,7 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
             let Some(last) = tries.iter().rposition(|(_, done, before)| *done && *before) else {
                 continue;
             };
-            let id = document_id(&restored, nomor, requirement)
+            let id = document_address(&restored, nomor, requirement)
                 .unwrap_or_else(|| panic!("{nomor} {requirement}: acknowledged before the backup, not restored"));
             let file = c.get(&format!("{url}/layanan/berkas/{id}"));
             assert_eq!(file.status, 200, "{nomor} {requirement}");

@@ -52,7 +52,7 @@ fn two_instances_share_accounts_sessions_forms_documents_limits_and_the_outbox()
     assert_eq!(r.status, 303, "{}", r.text());
 
     // Downloaded from the second instance, byte for byte.
-    let id = document_id(&cluster, &permohonan, "surat-permohonan").expect("the document is stored");
+    let id = document_address(&cluster, &permohonan, "surat-permohonan").expect("the document is stored");
     let file = applicant.get(&format!("{b}/layanan/berkas/{id}"));
     assert_eq!(file.status, 200);
     assert_eq!(file.header("content-type"), Some("application/pdf"));
@@ -287,7 +287,7 @@ fn an_instance_killed_under_load_loses_nothing_it_acknowledged_and_the_other_goe
                 let Some(last_ack) = tries.iter().rposition(|(_, done)| *done) else {
                     continue;
                 };
-                let id = document_id(&cluster, nomor, requirement)
+                let id = document_address(&cluster, nomor, requirement)
                     .unwrap_or_else(|| panic!("{nomor}: the acknowledged {requirement} is gone"));
                 let file = c.get(&format!("{survivor}/layanan/berkas/{id}"));
                 assert_eq!(file.status, 200, "{nomor} {requirement}");

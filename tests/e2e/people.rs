@@ -183,13 +183,11 @@ pub fn pdf(marker: &str) -> Vec<u8> {
     format!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {marker}\n%%EOF\n").into_bytes()
 }
 
-/// The stored document of `requirement` in application `nomor`: its id.
-pub fn document_id(cluster: &Cluster, nomor: &str, requirement: &str) -> Option<i64> {
+/// The stored document of `requirement` in application `nomor`: its address in links.
+pub fn document_address(cluster: &Cluster, nomor: &str, requirement: &str) -> Option<String> {
     let rows = cluster.db.rows(&format!(
-        "SELECT d.id FROM documents d JOIN applications a ON a.id = d.application_id \
+        "SELECT d.alamat FROM documents d JOIN applications a ON a.id = d.application_id \
          WHERE a.nomor = '{nomor}' AND d.requirement_id = '{requirement}'"
     ));
-    rows.first()
-        .and_then(|r| r.first().cloned().flatten())
-        .and_then(|v| v.parse().ok())
+    rows.first().and_then(|r| r.first().cloned().flatten())
 }

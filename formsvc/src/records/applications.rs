@@ -94,6 +94,9 @@ pub struct ApplicationRecord {
 #[derive(Debug, Clone)]
 pub struct DocumentRecord {
     pub id: i64,
+    /// The document's address in links (`/berkas/<alamat>`): random, so that one document's
+    /// address tells nothing of another's.
+    pub alamat: String,
     pub requirement_id: String,
     pub stored_name: String,
     pub original_name: String,
@@ -108,6 +111,8 @@ pub struct DocumentRecord {
 #[derive(Debug, Clone)]
 pub struct NewDocument {
     pub requirement_id: String,
+    /// From `security::document_address`.
+    pub alamat: String,
     pub stored_name: String,
     pub original_name: String,
     pub content_type: String,
@@ -120,6 +125,7 @@ pub struct NewDocument {
 /// A document with what decides who may download it.
 #[derive(Debug, Clone)]
 pub struct DownloadRecord {
+    pub id: i64,
     pub stored_name: String,
     pub original_name: String,
     pub content_type: String,

@@ -64,6 +64,8 @@ impl ApplicationView {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DocumentView {
     pub id: i64,
+    /// For links: `berkas/<alamat>`.
+    pub alamat: String,
     pub requirement_id: String,
     pub original_name: String,
     pub content_type: String,
@@ -85,6 +87,7 @@ impl DocumentView {
     pub fn of(d: &DocumentRecord) -> DocumentView {
         DocumentView {
             id: d.id,
+            alamat: d.alamat.clone(),
             requirement_id: d.requirement_id.clone(),
             original_name: d.original_name.clone(),
             content_type: d.content_type.clone(),

@@ -190,8 +190,8 @@ pub trait Applications: Send + Sync {
     /// Cek Status: the submitted application `nomor` whose applicant has the email
     /// `email_lower` or the NIK `nik` (16 digits; found by its keyed hash).
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>>;
-    /// A document with its application's owner, unit and status.
-    async fn document_for_download(&self, id: i64) -> Result<Option<DownloadRecord>>;
+    /// The document at address `alamat`, with its application's owner, unit and status.
+    async fn document_for_download(&self, alamat: &str) -> Result<Option<DownloadRecord>>;
 }
 
 /// The mail outbox's side of the store.
@@ -199,10 +199,15 @@ pub trait Applications: Send + Sync {
 pub trait Outbox: Send + Sync {
     /// Writes emails on their own (benchmarks and tools; changes write theirs themselves).
     async fn enqueue(&self, mails: Vec<NewMail>) -> Result<()>;
-    /// Claims up to `limit` due emails for `lease_ms`: not sent, due at `now_ms`, not claimed
-    /// by a live lease. Two workers never claim the same row while its lease runs.
-    async fn claim_mail(&self, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedMail>>;
-    async fn mark_sent(&self, id: i64, attempts: i64, now_ms: i64) -> Result<()>;
+    /// Claims up to `limit` due emails for `lease_ms` in the name of `claimant` (one worker of
+    /// one instance): not sent, due at `now_ms`, not claimed by a live lease. Two workers never
+    /// claim the same row while its lease runs.
+    async fn claim_mail(&self, now_ms: i64, lease_ms: i64, limit: i64, claimant: &str) -> Result<Vec<ClaimedMail>>;
+    /// Ends the leases `claimant` still holds: a restarted instance takes back at once what
+    /// its predecessor claimed before it died, without waiting for the leases to run out.
+    async fn release_claims(&self, claimant: &str) -> Result<u64>;
+    /// Records emails the server accepted, `(id, attempts)` each, in one commit.
+    async fn mark_sent(&self, sent: &[(i64, i64)], now_ms: i64) -> Result<()>;
     /// Records a failed attempt: due again at `next_at_ms`, or failed for good.
     async fn mark_attempt_failed(
         &self,

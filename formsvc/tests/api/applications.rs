@@ -426,7 +426,7 @@ fn documents_are_served_only_to_their_owner_and_the_officers_of_the_unit_and_nev
     let id = app
         .db()
         .count("SELECT id FROM documents WHERE requirement_id = 'ktp-penanggung-jawab'");
-    let r = b.get(&format!("/layanan/berkas/{id}"));
+    let r = b.get(&app.document_url(id));
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("image/png"));
     assert!(
@@ -439,7 +439,7 @@ fn documents_are_served_only_to_their_owner_and_the_officers_of_the_unit_and_nev
     assert_eq!(officer.get(&format!("/layanan/petugas/permohonan/{nomor}")).status, 404);
     let check = b.get(&format!("/layanan/permohonan/{nomor}/ajukan"));
     b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[]);
-    let view = officer.get(&format!("/layanan/berkas/{id}?lihat=1"));
+    let view = officer.get(&format!("{}?lihat=1", app.document_url(id)));
     assert_eq!(view.status, 200);
     assert!(
         view.header("content-disposition")
@@ -449,17 +449,17 @@ fn documents_are_served_only_to_their_owner_and_the_officers_of_the_unit_and_nev
     // Another applicant, another unit's officer, and nobody: not found.
     let other = active_applicant(&app, "tetangga", "tetangga@contoh.id", PW);
     login(&other, "tetangga", PW);
-    assert_eq!(other.get(&format!("/layanan/berkas/{id}")).status, 404);
+    assert_eq!(other.get(&app.document_url(id)).status, 404);
     assert_eq!(other.get(&format!("/layanan/permohonan/{nomor}")).status, 404);
     app.add_officer("kabupaten", "kab@contoh.id", Some("Kabupaten Lahat"));
     let outsider = app.officer("kabupaten");
-    assert_eq!(outsider.get(&format!("/layanan/berkas/{id}")).status, 404);
+    assert_eq!(outsider.get(&app.document_url(id)).status, 404);
     assert_eq!(
         outsider.get(&format!("/layanan/petugas/permohonan/{nomor}")).status,
         404
     );
     assert!(!outsider.get("/layanan/petugas/permohonan").body.contains(&nomor));
-    assert_eq!(app.browser().get(&format!("/layanan/berkas/{id}")).status, 404);
+    assert_eq!(app.browser().get(&app.document_url(id)).status, 404);
 }
 
 #[test]

@@ -86,7 +86,7 @@ fn documents_are_encrypted_in_the_store_and_download_exactly_as_uploaded() {
         }
     }
 
-    let (head, body) = b.download(&format!("/layanan/berkas/{id}"));
+    let (head, body) = b.download(&app.document_url(id));
     assert_eq!(head.status, 200);
     assert_eq!(head.header("content-length"), Some(doc.len().to_string().as_str()));
     assert!(body == doc, "the download differs from the upload");
@@ -105,7 +105,7 @@ fn documents_are_encrypted_in_the_store_and_download_exactly_as_uploaded() {
         review.body.contains(&plain_hash[..16]),
         "the plaintext's SHA-256 is shown"
     );
-    let (_, seen) = officer.download(&format!("/layanan/berkas/{id}?lihat=1"));
+    let (_, seen) = officer.download(&format!("{}?lihat=1", app.document_url(id)));
     assert!(seen == doc, "the officer's copy differs");
 }
 
@@ -120,15 +120,11 @@ fn a_spoiled_or_truncated_document_is_an_error_never_its_bytes() {
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x01;
     app.overwrite_object(&name, flipped);
-    let (head, body) = b.download(&format!("/layanan/berkas/{small}"));
+    let (head, body) = b.download(&app.document_url(small));
     assert_eq!(head.status, 500, "a spoiled document is a server error");
     assert!(!contains(&body, MARKER), "no byte of the document");
     app.overwrite_object(&name, good[..good.len() - 1].to_vec());
-    assert_eq!(
-        b.download(&format!("/layanan/berkas/{small}")).0.status,
-        500,
-        "truncated"
-    );
+    assert_eq!(b.download(&app.document_url(small)).0.status, 500, "truncated");
 
     // A large one fails where the damage is. The answer may have begun: then the transfer
     // breaks off short of its Content-Length (or before the headers, when the good chunks were
@@ -164,7 +160,7 @@ fn a_spoiled_or_truncated_document_is_an_error_never_its_bytes() {
         ),
     ] {
         app.overwrite_object(&large_name, bad);
-        match b.try_download(&format!("/layanan/berkas/{large}")) {
+        match b.try_download(&app.document_url(large)) {
             Err(_) => {}
             Ok((head, body)) => assert!(
                 head.status == 500 && !contains(&body, MARKER),
@@ -176,7 +172,7 @@ fn a_spoiled_or_truncated_document_is_an_error_never_its_bytes() {
     }
     app.overwrite_object(&large_name, large_good);
     assert!(
-        b.download(&format!("/layanan/berkas/{large}")).1 == doc,
+        b.download(&app.document_url(large)).1 == doc,
         "restored, it opens again"
     );
 }
@@ -208,7 +204,7 @@ fn a_document_uploaded_before_a_key_rotation_downloads_after_it_with_the_old_key
     app.restart();
     assert!(!old_path.exists(), "no new key is made in the data directory");
     login(&b, "nelayan", "hujan turun di jembatan ampera");
-    let (head, body) = b.download(&format!("/layanan/berkas/{id}"));
+    let (head, body) = b.download(&app.document_url(id));
     assert_eq!(head.status, 200);
     assert!(body == doc);
     let detail = officer.get(&format!("/layanan/petugas/registrasi/{applicant}"));
@@ -239,7 +235,7 @@ fn documents_stored_before_encryption_are_served_as_stored_then_encrypted_by_the
     app.db().exec(&format!(
         "UPDATE documents SET key_id = NULL, wrapped_key = NULL WHERE id = {id}"
     ));
-    let (_, body) = b.download(&format!("/layanan/berkas/{id}"));
+    let (_, body) = b.download(&app.document_url(id));
     assert!(body == doc, "served as stored");
 
     let report = block_on(formsvc::keys::maintenance::encrypt_configured(&app.config())).expect("encrypt");
@@ -253,7 +249,7 @@ fn documents_stored_before_encryption_are_served_as_stored_then_encrypted_by_the
         )),
         1
     );
-    let (_, body) = b.download(&format!("/layanan/berkas/{id}"));
+    let (_, body) = b.download(&app.document_url(id));
     assert!(body == doc, "decrypted");
     let again = block_on(formsvc::keys::maintenance::encrypt_configured(&app.config())).expect("again");
     assert_eq!(again.encrypted, 0);

@@ -313,6 +313,17 @@ impl TestApp {
         })
     }
 
+    /// The link to document `id` (its random address), as its pages give it.
+    pub fn document_url(&self, id: i64) -> String {
+        let alamat = self
+            .db()
+            .texts(&format!("SELECT alamat FROM documents WHERE id = {id}"));
+        format!(
+            "/layanan/berkas/{}",
+            alamat.first().expect("the document has an address")
+        )
+    }
+
     /// Creates an officer of `instansi` (default: the site's) with a password.
     pub fn add_officer(&self, username: &str, email: &str, instansi: Option<&str>) -> &'static str {
         let lookup = self.env.clone();

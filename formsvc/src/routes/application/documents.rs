@@ -132,6 +132,7 @@ pub async fn upload(
         }
     };
     let doc = NewDocument {
+        alamat: crate::security::document_address(),
         requirement_id: req_id,
         stored_name: received.stored_name.clone(),
         original_name: received.original_name.clone(),

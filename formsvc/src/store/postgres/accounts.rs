@@ -167,6 +167,14 @@ impl Accounts for PgStore {
         if spent == 0 {
             return Ok(false);
         }
+        // Every other open link of the account (older resets, an unused approval link) would
+        // set the password again: spent with this one.
+        exec(
+            &tx,
+            "UPDATE link_tokens SET used_at = $3 WHERE subject_kind = $1 AND subject_id = $2 AND used_at IS NULL",
+            &[&role.as_str(), &id, &now],
+        )
+        .await?;
         let Some(account) = row(&tx, update, &[&id, &password_hash]).await? else {
             tracing::error!(table = table(role), id, "a valid link names no account");
             return Err(Error::NotFound);
@@ -234,6 +242,13 @@ impl Accounts for PgStore {
             return Err(Error::NotFound);
         };
         let (instansi, username): (String, String) = (account.try_get(0)?, account.try_get(1)?);
+        // Only the newest link works: the one in the latest email.
+        exec(
+            &tx,
+            "UPDATE link_tokens SET used_at = $2 WHERE subject_kind = 'pemohon' AND subject_id = $1 AND used_at IS NULL",
+            &[&applicant_id, &now],
+        )
+        .await?;
         exec(
             &tx,
             "INSERT INTO link_tokens (token_hash, purpose, subject_kind, subject_id, created_at, expires_at)

@@ -73,6 +73,7 @@ fn document(r: &Row) -> Result<DocumentRecord> {
         sha256: r.try_get("sha256")?,
         uploaded_at: r.try_get("uploaded_at")?,
         catatan: r.try_get("catatan")?,
+        alamat: r.try_get("alamat")?,
     })
 }
 
@@ -192,7 +193,7 @@ impl Applications for PgStore {
         let c = self.client().await?;
         rows(
             &c,
-            "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan
+            "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan, alamat
              FROM documents WHERE application_id = $1 ORDER BY id",
             &[&application_id],
         )
@@ -258,8 +259,8 @@ impl Applications for PgStore {
         exec(
             &tx,
             "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size, sha256,
-                uploaded_at, key_id, wrapped_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                uploaded_at, key_id, wrapped_key, alamat)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
                 &application_id,
                 &doc.requirement_id,
@@ -271,6 +272,7 @@ impl Applications for PgStore {
                 &now,
                 &doc.key.key_id,
                 &doc.key.wrapped,
+                &doc.alamat,
             ],
         )
         .await?;
@@ -409,19 +411,21 @@ impl Applications for PgStore {
             .transpose()
     }
 
-    async fn document_for_download(&self, id: i64) -> Result<Option<DownloadRecord>> {
+    async fn document_for_download(&self, alamat: &str) -> Result<Option<DownloadRecord>> {
         let c = self.client().await?;
         let found = row(
             &c,
             "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id,
-                d.size, d.key_id, d.wrapped_key
-             FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = $1",
-            &[&id],
+                d.size, d.key_id, d.wrapped_key, d.id AS document_id
+             FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.alamat = $1",
+            &[&alamat],
         )
         .await?;
         found
             .map(|r| {
+                let id: i64 = r.try_get("document_id")?;
                 Ok(DownloadRecord {
+                    id,
                     stored_name: r.try_get(0)?,
                     original_name: r.try_get(1)?,
                     content_type: r.try_get(2)?,

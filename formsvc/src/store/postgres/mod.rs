@@ -45,6 +45,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("../../../migrations/postgres/0004_discarded_blobs.sql")),
     (5, include_str!("../../../migrations/postgres/0005_scan_refusals.sql")),
     (6, include_str!("../../../migrations/postgres/0006_encryption.sql")),
+    (
+        7,
+        include_str!("../../../migrations/postgres/0007_addresses_and_claims.sql"),
+    ),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

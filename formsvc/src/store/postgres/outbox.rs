@@ -32,21 +32,21 @@ impl Outbox for PgStore {
         Ok(())
     }
 
-    async fn claim_mail(&self, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedMail>> {
+    async fn claim_mail(&self, now_ms: i64, lease_ms: i64, limit: i64, claimant: &str) -> Result<Vec<ClaimedMail>> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         // A row another worker is claiming right now is skipped, not waited for; one it
         // claimed a moment ago is re-checked as it is now, and its lease keeps it out.
         let claimed = rows(
             &tx,
-            "UPDATE outbox SET claimed_until = $1::bigint + $2::bigint
+            "UPDATE outbox SET claimed_until = $1::bigint + $2::bigint, claimed_by = $4
              WHERE id IN (SELECT id FROM outbox
                           WHERE status = 'antre' AND next_attempt_at <= $1::bigint
                             AND (claimed_until IS NULL OR claimed_until < $1::bigint)
                           ORDER BY next_attempt_at, id LIMIT $3
                           FOR UPDATE SKIP LOCKED)
              RETURNING id, recipient, subject, text_body, html_body, message_id, attempts, next_attempt_at",
-            &[&now_ms, &lease_ms, &limit],
+            &[&now_ms, &lease_ms, &limit, &claimant],
         )
         .await?;
         tx.commit().await?;
@@ -73,17 +73,28 @@ impl Outbox for PgStore {
         Ok(mails.into_iter().map(|(_, m)| m).collect())
     }
 
-    async fn mark_sent(&self, id: i64, attempts: i64, now_ms: i64) -> Result<()> {
-        let mut c = self.client().await?;
-        let tx = c.transaction().await?;
+    async fn release_claims(&self, claimant: &str) -> Result<u64> {
+        let c = self.client().await?;
         exec(
-            &tx,
-            "UPDATE outbox SET status = 'terkirim', attempts = $2, sent_at = $3, claimed_until = NULL, last_error = NULL
-             WHERE id = $1",
-            &[&id, &attempts, &now_ms],
+            &c,
+            "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL
+             WHERE claimed_by = $1 AND status = 'antre' AND claimed_until IS NOT NULL",
+            &[&claimant],
+        )
+        .await
+    }
+
+    async fn mark_sent(&self, sent: &[(i64, i64)], now_ms: i64) -> Result<()> {
+        let (ids, attempts): (Vec<i64>, Vec<i64>) = sent.iter().copied().unzip();
+        let c = self.client().await?;
+        exec(
+            &c,
+            "UPDATE outbox SET status = 'terkirim', attempts = s.attempts, sent_at = $3, claimed_until = NULL,
+                    claimed_by = NULL, last_error = NULL
+             FROM unnest($1::bigint[], $2::bigint[]) AS s(id, attempts) WHERE outbox.id = s.id",
+            &[&ids, &attempts, &now_ms],
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

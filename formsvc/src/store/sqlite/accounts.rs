@@ -169,6 +169,12 @@ impl Accounts for SqliteStore {
                 if spent == 0 {
                     return Ok(false);
                 }
+                // Every other open link of the account (older resets, an unused approval link)
+                // would set the password again: spent with this one.
+                tx.execute(
+                    "UPDATE link_tokens SET used_at = ?3 WHERE subject_kind = ?1 AND subject_id = ?2 AND used_at IS NULL",
+                    params![role.as_str(), id, now],
+                )?;
                 tx.execute(
                     &format!("UPDATE {t} SET password_hash = ?2 WHERE id = ?1"),
                     params![id, pw],
@@ -228,6 +234,11 @@ impl Accounts for SqliteStore {
         let domain = self.message_domain.clone();
         self.db
             .write(move |tx| {
+                // Only the newest link works: the one in the latest email.
+                tx.execute(
+                    "UPDATE link_tokens SET used_at = ?2 WHERE subject_kind = 'pemohon' AND subject_id = ?1 AND used_at IS NULL",
+                    params![applicant_id, now],
+                )?;
                 tx.execute(
                     "INSERT INTO link_tokens (token_hash, purpose, subject_kind, subject_id, created_at, expires_at)
                      VALUES (?1, ?2, 'pemohon', ?3, ?4, ?5)",

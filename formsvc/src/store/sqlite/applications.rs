@@ -364,7 +364,7 @@ impl Applications for SqliteStore {
         .transpose()
     }
 
-    async fn document_for_download(&self, id: i64) -> Result<Option<DownloadRecord>> {
-        self.download_of(id).await
+    async fn document_for_download(&self, alamat: &str) -> Result<Option<DownloadRecord>> {
+        self.download_of(alamat).await
     }
 }

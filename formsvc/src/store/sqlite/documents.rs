@@ -16,7 +16,7 @@ impl SqliteStore {
         self.db
             .read(move |c| {
                 let mut stmt = c.prepare_cached(
-                    "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan
+                    "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan, alamat
                      FROM documents WHERE application_id = ?1 ORDER BY id",
                 )?;
                 let rows = stmt
@@ -31,6 +31,7 @@ impl SqliteStore {
                             sha256: r.get(6)?,
                             uploaded_at: r.get(7)?,
                             catatan: r.get(8)?,
+                            alamat: r.get(9)?,
                         })
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -68,8 +69,8 @@ impl SqliteStore {
                 )?;
                 tx.execute(
                     "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size,
-                        sha256, uploaded_at, key_id, wrapped_key)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        sha256, uploaded_at, key_id, wrapped_key, alamat)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     params![
                         application_id,
                         doc.requirement_id,
@@ -80,7 +81,8 @@ impl SqliteStore {
                         doc.sha256,
                         now,
                         doc.key.key_id,
-                        doc.key.wrapped
+                        doc.key.wrapped,
+                        doc.alamat
                     ],
                 )?;
                 tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![application_id, now])?;
@@ -114,8 +116,9 @@ impl SqliteStore {
     }
 
     /// `Applications::document_for_download`.
-    pub(super) async fn download_of(&self, id: i64) -> Result<Option<DownloadRecord>> {
+    pub(super) async fn download_of(&self, alamat: &str) -> Result<Option<DownloadRecord>> {
         struct Raw {
+            id: i64,
             stored_name: String,
             original_name: String,
             content_type: String,
@@ -128,14 +131,15 @@ impl SqliteStore {
             status: String,
             app_id: i64,
         }
+        let alamat = alamat.to_string();
         let row = self
             .db
             .read(move |c| {
                 optional(c.query_row(
                     "SELECT d.stored_name, d.original_name, d.content_type, d.size, d.key_id, d.wrapped_key,
-                        a.applicant_id, a.instansi, a.unit, a.status, a.id
-                     FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
-                    [id],
+                        a.applicant_id, a.instansi, a.unit, a.status, a.id, d.id
+                     FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.alamat = ?1",
+                    [alamat],
                     |r| {
                         Ok(Raw {
                             stored_name: r.get(0)?,
@@ -149,6 +153,7 @@ impl SqliteStore {
                             unit: r.get(8)?,
                             status: r.get(9)?,
                             app_id: r.get(10)?,
+                            id: r.get(11)?,
                         })
                     },
                 ))
@@ -156,7 +161,8 @@ impl SqliteStore {
             .await?;
         row.map(|r| {
             Ok(DownloadRecord {
-                key: wrapped_key(id, r.key_id, r.wrapped_key)?,
+                id: r.id,
+                key: wrapped_key(r.id, r.key_id, r.wrapped_key)?,
                 stored_name: r.stored_name,
                 original_name: r.original_name,
                 content_type: r.content_type,

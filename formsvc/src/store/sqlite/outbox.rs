@@ -25,11 +25,12 @@ impl Outbox for SqliteStore {
             .await
     }
 
-    async fn claim_mail(&self, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedMail>> {
+    async fn claim_mail(&self, now_ms: i64, lease_ms: i64, limit: i64, claimant: &str) -> Result<Vec<ClaimedMail>> {
+        let claimant = claimant.to_string();
         self.db
             .write(move |tx| {
                 let mut stmt = tx.prepare_cached(
-                    "UPDATE outbox SET claimed_until = ?1 + ?2
+                    "UPDATE outbox SET claimed_until = ?1 + ?2, claimed_by = ?4
                      WHERE id IN (SELECT id FROM outbox
                                   WHERE status = 'antre' AND next_attempt_at <= ?1
                                     AND (claimed_until IS NULL OR claimed_until < ?1)
@@ -37,7 +38,7 @@ impl Outbox for SqliteStore {
                      RETURNING id, recipient, subject, text_body, html_body, message_id, attempts",
                 )?;
                 let rows = stmt
-                    .query_map(params![now_ms, lease_ms, limit], |r| {
+                    .query_map(params![now_ms, lease_ms, limit, claimant], |r| {
                         Ok(ClaimedMail {
                             id: r.get(0)?,
                             recipient: r.get(1)?,
@@ -54,14 +55,31 @@ impl Outbox for SqliteStore {
             .await
     }
 
-    async fn mark_sent(&self, id: i64, attempts: i64, now_ms: i64) -> Result<()> {
+    async fn release_claims(&self, claimant: &str) -> Result<u64> {
+        let claimant = claimant.to_string();
         self.db
             .write(move |tx| {
-                tx.execute(
-                    "UPDATE outbox SET status = 'terkirim', attempts = ?2, sent_at = ?3, claimed_until = NULL,
-                            last_error = NULL WHERE id = ?1",
-                    params![id, attempts, now_ms],
+                let n = tx.execute(
+                    "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL
+                     WHERE claimed_by = ?1 AND status = 'antre' AND claimed_until IS NOT NULL",
+                    [claimant],
                 )?;
+                Ok(n as u64)
+            })
+            .await
+    }
+
+    async fn mark_sent(&self, sent: &[(i64, i64)], now_ms: i64) -> Result<()> {
+        let sent = sent.to_vec();
+        self.db
+            .write(move |tx| {
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE outbox SET status = 'terkirim', attempts = ?2, sent_at = ?3, claimed_until = NULL,
+                            claimed_by = NULL, last_error = NULL WHERE id = ?1",
+                )?;
+                for (id, attempts) in sent {
+                    stmt.execute(params![id, attempts, now_ms])?;
+                }
                 Ok(())
             })
             .await

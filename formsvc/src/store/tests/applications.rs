@@ -48,6 +48,7 @@ pub(super) fn new_application(form_token: &str, applicant_id: i64) -> NewApplica
 
 pub(super) fn document(requirement_id: &str, stored_name: &str) -> NewDocument {
     NewDocument {
+        alamat: format!("alamat-{stored_name}"),
         requirement_id: requirement_id.into(),
         stored_name: stored_name.into(),
         original_name: format!("{requirement_id}.pdf"),
@@ -155,7 +156,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         ["b-2", "b-3"]
     );
     let d = store
-        .document_for_download(docs[0].id)
+        .document_for_download(&docs[0].alamat)
         .await
         .expect("download")
         .expect("found");

@@ -263,7 +263,11 @@ async fn a_rotation_rewraps_every_key_resumes_and_leaves_the_old_key_unneeded(db
         NIK
     );
     for doc in store.documents(app_id).await.expect("documents") {
-        let d = store.document_for_download(doc.id).await.expect("read").expect("found");
+        let d = store
+            .document_for_download(&doc.alamat)
+            .await
+            .expect("read")
+            .expect("found");
         let key = d.key.expect("encrypted");
         let context = format!("document:{}", d.stored_name);
         if d.stored_name == "objek-asing.bin" {
@@ -307,9 +311,11 @@ async fn documents_stored_before_encryption_are_listed_and_switched_once(db: Tes
     assert_eq!(plain.len(), 1);
     let doc = &plain[0];
     assert_eq!((doc.stored_name.as_str(), doc.size), ("lama.bin", 1234));
+    // The address `document` gives it.
+    let alamat = "alamat-lama.bin";
     assert!(
         store
-            .document_for_download(doc.id)
+            .document_for_download(alamat)
             .await
             .expect("read")
             .expect("found")
@@ -331,14 +337,14 @@ async fn documents_stored_before_encryption_are_listed_and_switched_once(db: Tes
             .await
             .expect("again")
     );
-    let d = store.document_for_download(doc.id).await.expect("read").expect("found");
+    let d = store.document_for_download(alamat).await.expect("read").expect("found");
     assert_eq!((d.stored_name.as_str(), d.key), ("baru.bin", Some(key)));
     assert!(store.plain_documents(0, 10).await.expect("plain").is_empty());
 
     // Half a key is a corrupt row, not a document served as stored.
     db.raw_exec("UPDATE documents SET wrapped_key = NULL").await;
     assert!(matches!(
-        store.document_for_download(doc.id).await,
+        store.document_for_download(alamat).await,
         Err(Error::Corrupt {
             table: "documents",
             field: "wrapped_key",

@@ -12,7 +12,29 @@ const LEASE: i64 = 60_000;
 on_both!(
     two_workers_never_claim_the_same_mail,
     attempts_are_recorded_and_failures_shown_to_the_officers,
+    a_restarted_worker_takes_back_its_own_claims_at_once_and_no_others,
 );
+
+async fn a_restarted_worker_takes_back_its_own_claims_at_once_and_no_others(db: TestDb) {
+    let store = db.store().await;
+    store
+        .enqueue(["m0", "m1", "m2", "m3"].map(|k| mail(k, "a@example.com")).to_vec())
+        .await
+        .expect("enqueue");
+    let now = now_ms() + 1000;
+    let mine = store.claim_mail(now, LEASE, 2, "instansi-a").await.expect("claim");
+    let theirs = store.claim_mail(now, LEASE, 2, "instansi-b").await.expect("claim");
+    assert_eq!((mine.len(), theirs.len()), (2, 2));
+    // A sent email is not taken back, only what is still waiting.
+    store.mark_sent(&[(mine[0].id, 1)], now + 1).await.expect("sent");
+    assert_eq!(store.release_claims("instansi-a").await.expect("release"), 1);
+    let again = store.claim_mail(now + 2, LEASE, 10, "instansi-a").await.expect("claim");
+    assert_eq!(
+        again.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [mine[1].id],
+        "its own unsent claim at once, before the lease ends; the other instance's stay held"
+    );
+}
 
 /// Two instances' workers (SQLite: two writers on one file) claiming at once.
 async fn two_workers_never_claim_the_same_mail(db: TestDb) {
@@ -27,7 +49,7 @@ async fn two_workers_never_claim_the_same_mail(db: TestDb) {
         async move {
             let mut ids = Vec::new();
             loop {
-                let batch = s.claim_mail(now, LEASE, 3).await.expect("claim");
+                let batch = s.claim_mail(now, LEASE, 3, "pekerja").await.expect("claim");
                 if batch.is_empty() {
                     return ids;
                 }
@@ -42,13 +64,16 @@ async fn two_workers_never_claim_the_same_mail(db: TestDb) {
 
     // Leased: nobody claims them again until the lease ends.
     assert!(
-        one.claim_mail(now + LEASE - 1, LEASE, 100)
+        one.claim_mail(now + LEASE - 1, LEASE, 100, "pekerja")
             .await
             .expect("claim")
             .is_empty()
     );
     assert_eq!(one.next_mail_due().await.expect("due"), Some(now + LEASE));
-    let again = two.claim_mail(now + LEASE + 1, LEASE, 100).await.expect("claim");
+    let again = two
+        .claim_mail(now + LEASE + 1, LEASE, 100, "pekerja")
+        .await
+        .expect("claim");
     assert_eq!(again.len(), 40, "a worker that died leaves its mail to the others");
     let ids: Vec<i64> = again.iter().map(|m| m.id).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first: {ids:?}");
@@ -73,10 +98,10 @@ async fn attempts_are_recorded_and_failures_shown_to_the_officers(db: TestDb) {
         .await
         .expect("enqueue");
     let now = now_ms() + 1000;
-    let claimed = store.claim_mail(now, LEASE, 10).await.expect("claim");
+    let claimed = store.claim_mail(now, LEASE, 10, "pekerja").await.expect("claim");
     let [a, b, c] = [claimed[0].id, claimed[1].id, claimed[2].id];
 
-    store.mark_sent(a, 1, now + 10).await.expect("sent");
+    store.mark_sent(&[(a, 1)], now + 10).await.expect("sent");
     store
         .mark_attempt_failed(b, 1, false, now + 5_000, "451 coba lagi")
         .await
@@ -92,7 +117,7 @@ async fn attempts_are_recorded_and_failures_shown_to_the_officers(db: TestDb) {
     );
     assert!(
         store
-            .claim_mail(now + 4_999, LEASE, 10)
+            .claim_mail(now + 4_999, LEASE, 10, "pekerja")
             .await
             .expect("claim")
             .is_empty()
@@ -102,7 +127,10 @@ async fn attempts_are_recorded_and_failures_shown_to_the_officers(db: TestDb) {
     assert_eq!((state.waiting, state.failed), (1, 1));
     let queued = state.oldest_queued_at_ms.expect("the retry's queue time");
     assert!((before..=now_ms()).contains(&queued), "{queued} not in {before}..");
-    let retry = store.claim_mail(now + 5_000, LEASE, 10).await.expect("claim");
+    let retry = store
+        .claim_mail(now + 5_000, LEASE, 10, "pekerja")
+        .await
+        .expect("claim");
     assert_eq!(retry.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), [(b, 1)]);
 
     assert_eq!(store.failed_mail_count(INSTANSI).await.expect("count"), 1);

@@ -6,6 +6,7 @@ use crate::error::Error;
 on_both!(
     a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_in,
     a_repeated_form_and_a_taken_name_are_outcomes_not_errors,
+    a_new_password_or_a_new_reset_link_spends_every_older_link_of_the_account,
 );
 
 /// The actions of the audit trail, newest first.
@@ -423,4 +424,74 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors(db: TestDb) {
         .await;
     assert!(matches!(again, Err(Error::Config(_))), "{again:?}");
     assert!(store.valid_link("officer-link", NOW).await.expect("link").is_none());
+}
+
+async fn a_new_password_or_a_new_reset_link_spends_every_older_link_of_the_account(db: TestDb) {
+    let store = db.store().await;
+    let officer = add_officer(&*store, "petugas.satu", UNIT).await;
+    for (form, user, email) in [
+        ("form-1", "budi.santoso", "budi@example.com"),
+        ("form-2", "ani", "ani@example.com"),
+    ] {
+        store
+            .register(registration(form, user, email), 2026, NOW, Box::new(registration_mails))
+            .await
+            .expect("register");
+    }
+    let waiting = store.waiting_registrations(INSTANSI).await.expect("waiting");
+    let (budi, ani) = (waiting[0].id, waiting[1].id);
+    for (id, hash) in [(budi, "approval-budi"), (ani, "approval-ani")] {
+        let decided = store
+            .approve_registration(
+                id,
+                &officer,
+                link(hash, LinkPurpose::SetPassword),
+                NOW + 10,
+                Box::new(decision_mail),
+            )
+            .await
+            .expect("approve");
+        assert_eq!(decided, Decision::Done);
+    }
+    let reset = |hash: &'static str, at: i64| {
+        store.issue_reset_link(
+            budi,
+            link(hash, LinkPurpose::ResetPassword),
+            mail("atur_ulang_sandi", "budi@example.com"),
+            at,
+        )
+    };
+    reset("reset-1", NOW + 20).await.expect("reset");
+    reset("reset-2", NOW + 21).await.expect("reset");
+    let st = &store;
+    let valid = |hash: &'static str| async move { st.valid_link(hash, NOW + 30).await.expect("link").is_some() };
+    assert!(
+        !valid("approval-budi").await,
+        "a reset link spends the unused approval link"
+    );
+    assert!(!valid("reset-1").await, "a newer reset link spends the older one");
+    assert!(valid("reset-2").await, "the newest link works");
+
+    reset("reset-3", NOW + 22).await.expect("reset");
+    assert!(
+        store
+            .set_password("reset-3", Role::Applicant, budi, "$argon2id$baru", NOW + 40)
+            .await
+            .expect("set")
+    );
+    assert!(!valid("reset-2").await);
+    assert!(
+        !store
+            .set_password("reset-2", Role::Applicant, budi, "$argon2id$lagi", NOW + 41)
+            .await
+            .expect("set"),
+        "an older link cannot set the password again"
+    );
+    let account = store
+        .login_account(Role::Applicant, "budi.santoso")
+        .await
+        .expect("login")
+        .expect("active");
+    assert_eq!(account.password_hash.as_deref(), Some("$argon2id$baru"));
+    assert!(valid("approval-ani").await, "another account's links are untouched");
 }
