@@ -1,9 +1,11 @@
 //! The outbox: the only place that sends mail. Every email is first a row written in the same
-//! transaction as the change that causes it; the worker here sends due rows one at a time,
-//! retries failures with growing delays for hours, and marks a row failed (shown to officers)
-//! only after its last attempt. Rows are claimed with a lease, so a restart resumes where it
-//! stopped; the stable Message-ID lets receiving servers drop the rare duplicate of a message
-//! whose acceptance was not recorded before a crash.
+//! transaction as the change that causes it; the worker here claims due rows in batches, sends
+//! several at once over pooled SMTP connections, records the accepted ones in one commit,
+//! retries temporary failures with growing delays for hours, and marks a row failed (shown to
+//! officers) after a permanent refusal or its last attempt. Rows are claimed with a lease in
+//! the worker's name, so a restarted instance takes back its predecessor's claims at once; the
+//! stable Message-ID lets receiving servers drop the rare duplicate of a message whose
+//! acceptance was not recorded before a crash.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,14 +42,20 @@ impl Transport {
         }
     }
 
-    async fn send(&self, message: Message, file_name: &str) -> std::result::Result<(), String> {
+    async fn send(&self, message: Message, file_name: &str) -> std::result::Result<(), SendError> {
         match self {
             // lettre's own timeout covers connecting, not a server that accepts and then stays
             // silent: without this, one such server would hold the worker, and every email
             // behind it, and the shutdown, for ever.
             Transport::Smtp(smtp, limit) => match tokio::time::timeout(*limit, smtp.send(message)).await {
-                Ok(sent) => sent.map(|_| ()).map_err(|e| e.to_string()),
-                Err(_) => Err(format!("the mail server did not answer within {} s", limit.as_secs())),
+                Ok(sent) => sent.map(|_| ()).map_err(|e| SendError {
+                    permanent: e.is_permanent(),
+                    text: e.to_string(),
+                }),
+                Err(_) => Err(SendError::temporary(format!(
+                    "the mail server did not answer within {} s",
+                    limit.as_secs()
+                ))),
             },
             Transport::Files(dir) => {
                 let bytes = message.formatted();
@@ -60,10 +68,24 @@ impl Transport {
                     std::fs::rename(tmp, dir.join(format!("{name}.eml")))
                 })
                 .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())
+                .map_err(|e| SendError::temporary(e.to_string()))?
+                .map_err(|e| SendError::temporary(e.to_string()))
             }
         }
+    }
+}
+
+/// Why an email was not handed over; `permanent`: the server refused it for good (a 5xx
+/// reply), so trying again would only repeat the refusal.
+#[derive(Debug)]
+struct SendError {
+    text: String,
+    permanent: bool,
+}
+
+impl SendError {
+    fn temporary(text: String) -> SendError {
+        SendError { text, permanent: false }
     }
 }
 
@@ -77,10 +99,17 @@ pub struct Outbox {
     retry_max: Duration,
     max_attempts: u32,
     metrics: Arc<Metrics>,
+    /// This worker's name in the claims it holds (`Config::instance`).
+    claimant: String,
 }
 
 /// How long a claimed row stays reserved for the worker that claimed it.
 const LEASE_MS: i64 = 120_000;
+
+/// Emails claimed at once, and how many of them are handed to the server at the same time
+/// (each over a connection of lettre's pool).
+const BATCH: i64 = 32;
+const AT_ONCE: usize = 4;
 
 impl Outbox {
     pub fn new(store: DynStore, transport: Transport, cfg: &Config, metrics: Arc<Metrics>) -> Result<Outbox> {
@@ -97,6 +126,7 @@ impl Outbox {
             retry_max: cfg.mail_retry_max,
             max_attempts: cfg.mail_max_attempts,
             metrics,
+            claimant: cfg.instance.clone(),
         })
     }
 
@@ -111,8 +141,12 @@ impl Outbox {
         self.retry_base.saturating_mul(factor).min(self.retry_max)
     }
 
-    fn build(&self, c: &ClaimedMail) -> std::result::Result<Message, String> {
-        let to: Mailbox = c.recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    fn build(&self, c: &ClaimedMail) -> std::result::Result<Message, SendError> {
+        // An address that does not parse never will: as permanent as a server's refusal.
+        let to: Mailbox = c.recipient.parse().map_err(|e| SendError {
+            text: format!("bad recipient: {e}"),
+            permanent: true,
+        })?;
         Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -131,40 +165,58 @@ impl Outbox {
                             .body(c.html.clone()),
                     ),
             )
-            .map_err(|e| e.to_string())
+            .map_err(|e| SendError {
+                text: e.to_string(),
+                permanent: true,
+            })
     }
 
-    /// Sends one due email, if any. Returns whether there was one.
-    pub async fn send_one(&self) -> Result<bool> {
-        let Some(c) = self.store.claim_mail(now_ms(), LEASE_MS, 1).await?.into_iter().next() else {
-            return Ok(false);
-        };
-        let outcome = match self.build(&c) {
-            Ok(message) => self.transport.send(message, &format!("{:08}", c.id)).await,
-            Err(e) => Err(e),
-        };
-        let attempts = c.attempts + 1;
-        match outcome {
-            Ok(()) => {
-                tracing::info!(outbox_id = c.id, attempts, "email sent");
-                self.metrics.mail_sent();
-                self.store.mark_sent(c.id, attempts, now_ms()).await?;
-            }
-            Err(error) => {
-                let failed = attempts >= i64::from(self.max_attempts);
-                let delay = self.backoff(u32::try_from(attempts).unwrap_or(u32::MAX));
-                // Mail servers often quote the address they refuse; the log gets none.
-                let logged = error.replace(&c.recipient, "<penerima>");
-                tracing::warn!(outbox_id = c.id, attempts, failed, error = %logged, "email not sent");
-                self.metrics.mail_attempt_failed();
-                let error: String = error.chars().take(500).collect();
-                let next = now_ms() + delay.as_millis() as i64;
-                self.store
-                    .mark_attempt_failed(c.id, attempts, failed, next, &error)
-                    .await?;
+    /// Sends a batch of due emails, if any. Returns how many there were.
+    pub async fn send_batch(&self) -> Result<usize> {
+        use futures_util::StreamExt;
+        let claimed = self.store.claim_mail(now_ms(), LEASE_MS, BATCH, &self.claimant).await?;
+        let n = claimed.len();
+        let outcomes: Vec<(ClaimedMail, std::result::Result<(), SendError>)> = futures_util::stream::iter(claimed)
+            .map(|c| async move {
+                let outcome = match self.build(&c) {
+                    Ok(message) => self.transport.send(message, &format!("{:08}", c.id)).await,
+                    Err(e) => Err(e),
+                };
+                (c, outcome)
+            })
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
+        let mut sent = Vec::new();
+        for (c, outcome) in outcomes {
+            let attempts = c.attempts + 1;
+            match outcome {
+                Ok(()) => {
+                    tracing::info!(outbox_id = c.id, attempts, "email sent");
+                    self.metrics.mail_sent();
+                    sent.push((c.id, attempts));
+                }
+                Err(error) => self.failed(&c, attempts, error).await?,
             }
         }
-        Ok(true)
+        if !sent.is_empty() {
+            self.store.mark_sent(&sent, now_ms()).await?;
+        }
+        Ok(n)
+    }
+
+    async fn failed(&self, c: &ClaimedMail, attempts: i64, error: SendError) -> Result<()> {
+        let failed = error.permanent || attempts >= i64::from(self.max_attempts);
+        let delay = self.backoff(u32::try_from(attempts).unwrap_or(u32::MAX));
+        // Mail servers often quote the address they refuse; the log gets none.
+        let logged = error.text.replace(&c.recipient, "<penerima>");
+        tracing::warn!(outbox_id = c.id, attempts, failed, permanent = error.permanent, error = %logged, "email not sent");
+        self.metrics.mail_attempt_failed();
+        let text: String = error.text.chars().take(500).collect();
+        let next = now_ms() + delay.as_millis() as i64;
+        self.store
+            .mark_attempt_failed(c.id, attempts, failed, next, &text)
+            .await
     }
 
     /// Sends due mail until `stop` resolves. Sleeps until the next row is due, or until woken.
@@ -174,13 +226,21 @@ impl Outbox {
         if let Err(e) = self.store.listen_for_mail(self.wake.clone()).await {
             tracing::warn!(error = %e, "cannot listen for mail from other instances; polling instead");
         }
+        match self.store.release_claims(&self.claimant).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                emails = n,
+                "took back the emails a previous run of this instance had claimed"
+            ),
+            Err(e) => tracing::warn!(error = %e, "cannot take back earlier claims; their leases run out instead"),
+        }
         loop {
             if *stop.borrow() {
                 return;
             }
-            match self.send_one().await {
-                Ok(true) => continue,
-                Ok(false) => {}
+            match self.send_batch().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "outbox worker error"),
             }
             let wait = match self.store.next_mail_due().await {

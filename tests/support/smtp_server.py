@@ -27,6 +27,9 @@ Usage::
     Every ``RCPT TO`` (and, should a client get that far, ``DATA``) is answered with
     ``451 4.3.0 Layanan sementara tidak tersedia``, a temporary failure; nothing is
     stored.
+``--mode reject``
+    Every ``RCPT TO`` (and ``DATA``) is answered with ``550 5.1.1 Alamat tujuan tidak
+    dikenal``, a permanent failure; nothing is stored.
 
 Protocol with the process that starts it: once the server listens, it prints exactly
 one line, ``PORT <n>``, to stdout and flushes it; nothing else is ever printed to
@@ -55,6 +58,7 @@ from aiosmtpd.controller import Controller
 
 HOST = "127.0.0.1"
 REFUSAL = "451 4.3.0 Layanan sementara tidak tersedia"
+REJECTION = "550 5.1.1 Alamat tujuan tidak dikenal"
 
 log = logging.getLogger("smtp_server")
 
@@ -94,6 +98,20 @@ class RefusingHandler:
         return REFUSAL
 
 
+class RejectingHandler:
+    """Answers every recipient (and DATA) with a permanent failure and stores nothing."""
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        log.info("rejected RCPT TO:<%s>", address)
+        return REJECTION
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        log.info("rejected DATA")
+        return REJECTION
+
+
 class BoundController(Controller):
     """A Controller that listens on a socket bound beforehand.
 
@@ -128,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         "--maildir", required=True, metavar="DIR", help="the Maildir to store messages in (created if missing)"
     )
     parser.add_argument("--port", type=int, default=0, metavar="N", help="port on 127.0.0.1 (default 0: any free port)")
-    parser.add_argument("--mode", choices=("accept", "refuse"), default="accept", help="accept (default) or refuse")
+    parser.add_argument("--mode", choices=("accept", "refuse", "reject"), default="accept", help="accept (default) or refuse")
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -140,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         print(f"smtp_server: cannot create the Maildir {args.maildir}: {err}", file=sys.stderr)
         return 1
-    handler: Any = AcceptingHandler(maildir) if args.mode == "accept" else RefusingHandler()
+    handler: Any = {
+        "accept": lambda: AcceptingHandler(maildir),
+        "refuse": RefusingHandler,
+        "reject": RejectingHandler,
+    }[args.mode]()
 
     stop = threading.Event()
 

@@ -152,6 +152,57 @@ fn mail_that_cannot_be_delivered_is_marked_failed_and_shown_to_officers() {
 }
 
 #[test]
+fn a_restarted_service_takes_back_the_email_its_predecessor_had_claimed() {
+    let mut app = spawn_app_with(Options {
+        smtp: Some(SmtpServer::start_refusing()),
+        ..Options::default()
+    });
+    register(&app.browser(), &registration("wahyu", "wahyu@contoh.id"));
+    wait_until(
+        &app,
+        "SELECT count(*) FROM outbox WHERE attempts >= 1",
+        "sending was attempted",
+    );
+    app.stop();
+    // As a crash mid-send leaves it: claimed by this instance, with an hour of lease left.
+    let instance = app.config().instance.replace('\'', "''");
+    app.db().exec(&format!(
+        "UPDATE outbox SET claimed_until = {}, claimed_by = '{instance}', next_attempt_at = 0 WHERE status = 'antre'",
+        i64::MAX / 2
+    ));
+    app.smtp.restart_accepting();
+    app.restart();
+    // Without taking the claim back, the receipt would wait out the hour.
+    let mails = app.smtp.wait_for(1, WAIT);
+    assert_eq!(mails[0].envelope_to, ["wahyu@contoh.id"]);
+}
+
+#[test]
+fn a_permanent_refusal_is_marked_failed_at_once_with_the_servers_reason() {
+    let app = spawn_app_with(Options {
+        smtp: Some(SmtpServer::start_rejecting()),
+        max_attempts: 12,
+        retry_base_ms: 50,
+        ..Options::default()
+    });
+    app.add_officer("petugas1", "petugas1@dpmptsp.test", None);
+    register(&app.browser(), &registration("tari", "tari@contoh.id"));
+    wait_until(
+        &app,
+        "SELECT count(*) FROM outbox WHERE status = 'gagal'",
+        "a rejected mail marked failed",
+    );
+    assert_eq!(
+        app.db()
+            .count("SELECT max(attempts) FROM outbox WHERE status = 'gagal'"),
+        1,
+        "a 5xx answer is not tried again"
+    );
+    let list = app.officer("petugas1").get("/layanan/petugas/surel");
+    assert!(list.body.contains("550"), "the server's reason is shown");
+}
+
+#[test]
 fn without_smtp_every_email_is_written_as_an_eml_file() {
     let data = tempfile::tempdir().expect("dir");
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

@@ -8,6 +8,7 @@ mod accounts;
 mod applications;
 mod backend;
 mod encryption;
+mod hardening;
 mod helpers;
 mod mail;
 mod ops;

@@ -66,6 +66,7 @@ pub struct SmtpServer {
 enum Mode {
     Accept,
     Refuse,
+    Reject,
 }
 
 impl Mode {
@@ -73,6 +74,7 @@ impl Mode {
         match self {
             Mode::Accept => "accept",
             Mode::Refuse => "refuse",
+            Mode::Reject => "reject",
         }
     }
 }
@@ -87,6 +89,12 @@ impl SmtpServer {
     /// `451 4.3.0 Layanan sementara tidak tersedia` and nothing is stored.
     pub fn start_refusing() -> SmtpServer {
         SmtpServer::launch(Mode::Refuse)
+    }
+
+    /// Starts in reject mode: every `RCPT TO` gets the permanent
+    /// `550 5.1.1 Alamat tujuan tidak dikenal` and nothing is stored.
+    pub fn start_rejecting() -> SmtpServer {
+        SmtpServer::launch(Mode::Reject)
     }
 
     fn launch(mode: Mode) -> SmtpServer {
