@@ -25,7 +25,7 @@ pub async fn add(cfg: Config, new: NewOfficer) -> Result<Option<String>> {
     let email = Email::parse(&new.email).map_err(|e| Error::Config(format!("--email: {e}")))?;
     let hash = match &new.password {
         Some(pw) => {
-            let pw = NewPassword::parse(pw, Some(username.as_str()), Some(email.as_str()))
+            let pw = NewPassword::parse_for_officer(pw, Some(username.as_str()), Some(email.as_str()))
                 .map_err(|e| Error::Config(format!("password: {e}")))?;
             Some(hash_password(pw.expose())?)
         }

@@ -156,6 +156,8 @@ pub enum DomainError {
     PasswordTooShort,
     #[error("Kata sandi maksimal 128 karakter.")]
     PasswordTooLong,
+    #[error("Kata sandi petugas minimal 12 karakter, karena akun petugas membuka data pribadi seluruh unit.")]
+    OfficerPasswordTooShort,
     #[error("Kata sandi tidak boleh hanya berisi satu karakter yang diulang. Pilih kata sandi lain.")]
     PasswordRepeated,
     #[error("Kata sandi ini terlalu umum dan mudah ditebak. Pilih kata sandi lain.")]
@@ -199,6 +201,7 @@ impl DomainError {
             PostalCodeDigits | PostalCodeLength | PostalCodeLeadingZero => Field::PostalCode,
             PersonNameLength | PersonNameCharacters | PersonNameNoLetter => Field::PersonName,
             PasswordTooShort
+            | OfficerPasswordTooShort
             | PasswordTooLong
             | PasswordRepeated
             | PasswordCommon
@@ -262,6 +265,7 @@ impl DomainError {
             PersonNameCharacters => "person_name_characters",
             PersonNameNoLetter => "person_name_no_letter",
             PasswordTooShort => "password_too_short",
+            OfficerPasswordTooShort => "officer_password_too_short",
             PasswordTooLong => "password_too_long",
             PasswordRepeated => "password_repeated",
             PasswordCommon => "password_common",
@@ -334,6 +338,7 @@ mod tests {
             PersonNameCharacters,
             PersonNameNoLetter,
             PasswordTooShort,
+            OfficerPasswordTooShort,
             PasswordTooLong,
             PasswordRepeated,
             PasswordCommon,

@@ -60,7 +60,17 @@ pub trait Accounts: Send + Sync {
     /// Spends the link and sets the account's password, ending every session of the account
     /// and writing the audit line `sandi_diatur`, in one transaction. False when the link was
     /// already spent (of two racing submits, one wins).
-    async fn set_password(&self, token_hash: &str, role: Role, id: i64, password_hash: &str, now: i64) -> Result<bool>;
+    /// Sets the password from the link `token_hash` and queues `notice` (the account holder is
+    /// told their password changed) in the same transaction. False: the link was spent.
+    async fn set_password(
+        &self,
+        token_hash: &str,
+        role: Role,
+        id: i64,
+        password_hash: &str,
+        notice: NewMail,
+        now: i64,
+    ) -> Result<bool>;
     /// The active applicant `login` names (username, or email lower-cased), for Lupa Kata
     /// Sandi.
     async fn active_applicant(&self, login: &str) -> Result<Option<(i64, AccountNames)>>;

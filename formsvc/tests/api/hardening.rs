@@ -187,6 +187,19 @@ fn setting_a_password_spends_every_other_link_of_the_account() {
         0,
         "no open link is left for the account"
     );
+    let deadline = Instant::now() + HANG;
+    while !app
+        .smtp
+        .messages()
+        .iter()
+        .any(|m| m.subject.contains("Kata sandi akun Anda telah diatur") && m.envelope_to == ["rina@contoh.id"])
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the account holder is not told the password changed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]

@@ -69,7 +69,12 @@ pub async fn set_password(
     let (username, email) = (names.username, names.email);
     let mut f = FormCheck::new(&form);
     let password = form.get("password").cloned().unwrap_or_default();
-    let parsed = match NewPassword::parse(&password, Some(&username), Some(&email)) {
+    let parse = if link.role == Role::Officer {
+        NewPassword::parse_for_officer
+    } else {
+        NewPassword::parse
+    };
+    let parsed = match parse(&password, Some(&username), Some(&email)) {
         Ok(p) => Some(p),
         Err(e) => {
             f.error("password", e.to_string());
@@ -94,10 +99,23 @@ pub async fn set_password(
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
         .map_err(|e| Error::Internal(e.to_string()))??;
+    let notice = app.compose(
+        "sandi_diubah",
+        &email,
+        "Kata sandi akun Anda telah diatur".to_string(),
+        Some(&names.instansi),
+        context! {
+            nama => names.nama,
+            username => &username,
+            waktu => crate::clock::format_wib(now()),
+            lupa_sandi => app.link(&format!("{}/lupa-sandi", app.content.situs.layanan)),
+        },
+    )?;
     let used = app
         .store
-        .set_password(&token_hash(&token), link.role, link.subject_id, &hash, now())
+        .set_password(&token_hash(&token), link.role, link.subject_id, &hash, notice, now())
         .await?;
+    app.mail_wake.notify_one();
     if !used {
         return Ok(app.message(&v, StatusCode::GONE, "Tautan tidak berlaku", LINK_INVALID));
     }

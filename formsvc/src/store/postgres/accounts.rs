@@ -149,7 +149,15 @@ impl Accounts for PgStore {
             .transpose()
     }
 
-    async fn set_password(&self, token_hash: &str, role: Role, id: i64, password_hash: &str, now: i64) -> Result<bool> {
+    async fn set_password(
+        &self,
+        token_hash: &str,
+        role: Role,
+        id: i64,
+        password_hash: &str,
+        notice: NewMail,
+        now: i64,
+    ) -> Result<bool> {
         let update = match role {
             Role::Applicant => "UPDATE applicants SET password_hash = $2 WHERE id = $1 RETURNING instansi, username",
             Role::Officer => "UPDATE officers SET password_hash = $2 WHERE id = $1 RETURNING instansi, username",
@@ -201,6 +209,7 @@ impl Accounts for PgStore {
             },
         )
         .await?;
+        enqueue(&tx, std::slice::from_ref(&notice), &self.message_domain).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -156,8 +156,17 @@ impl Accounts for SqliteStore {
             .await
     }
 
-    async fn set_password(&self, token_hash: &str, role: Role, id: i64, password_hash: &str, now: i64) -> Result<bool> {
+    async fn set_password(
+        &self,
+        token_hash: &str,
+        role: Role,
+        id: i64,
+        password_hash: &str,
+        notice: NewMail,
+        now: i64,
+    ) -> Result<bool> {
         let (h, pw) = (token_hash.to_string(), password_hash.to_string());
+        let domain = self.message_domain.clone();
         let t = table(role);
         self.db
             .write(move |tx| {
@@ -201,6 +210,7 @@ impl Accounts for SqliteStore {
                     detail: None,
                 };
                 audit(tx, &line, now)?;
+                enqueue(tx, &notice, &domain)?;
                 Ok(true)
             })
             .await

@@ -164,13 +164,27 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
         .expect("session");
     assert!(
         store
-            .set_password("link-1", Role::Applicant, id, "$argon2id$baru", NOW + 30)
+            .set_password(
+                "link-1",
+                Role::Applicant,
+                id,
+                "$argon2id$baru",
+                mail("sandi_diubah", "budi@example.com"),
+                NOW + 30
+            )
             .await
             .expect("set")
     );
     assert!(
         !store
-            .set_password("link-1", Role::Applicant, id, "$argon2id$lagi", NOW + 31)
+            .set_password(
+                "link-1",
+                Role::Applicant,
+                id,
+                "$argon2id$lagi",
+                mail("sandi_diubah", "budi@example.com"),
+                NOW + 31
+            )
             .await
             .expect("set"),
         "spent"
@@ -475,14 +489,28 @@ async fn a_new_password_or_a_new_reset_link_spends_every_older_link_of_the_accou
     reset("reset-3", NOW + 22).await.expect("reset");
     assert!(
         store
-            .set_password("reset-3", Role::Applicant, budi, "$argon2id$baru", NOW + 40)
+            .set_password(
+                "reset-3",
+                Role::Applicant,
+                budi,
+                "$argon2id$baru",
+                mail("sandi_diubah", "budi@example.com"),
+                NOW + 40
+            )
             .await
             .expect("set")
     );
     assert!(!valid("reset-2").await);
     assert!(
         !store
-            .set_password("reset-2", Role::Applicant, budi, "$argon2id$lagi", NOW + 41)
+            .set_password(
+                "reset-2",
+                Role::Applicant,
+                budi,
+                "$argon2id$lagi",
+                mail("sandi_diubah", "budi@example.com"),
+                NOW + 41
+            )
             .await
             .expect("set"),
         "an older link cannot set the password again"
