@@ -10,6 +10,7 @@
 //! What it must not do: render anything (emails come from the caller's `compose`), or read a
 //! row into a default: a value that does not parse is `Error::Corrupt` naming the row.
 
+mod access;
 mod accounts;
 pub use self::backup::{check_dump, restore};
 mod applications;
@@ -45,6 +46,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("../../../migrations/postgres/0004_discarded_blobs.sql")),
     (5, include_str!("../../../migrations/postgres/0005_scan_refusals.sql")),
     (6, include_str!("../../../migrations/postgres/0006_encryption.sql")),
+    (7, include_str!("../../../migrations/postgres/0007_access_record.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -127,13 +127,14 @@ impl SqliteStore {
             unit: String,
             status: String,
             app_id: i64,
+            requirement_id: String,
         }
         let row = self
             .db
             .read(move |c| {
                 optional(c.query_row(
                     "SELECT d.stored_name, d.original_name, d.content_type, d.size, d.key_id, d.wrapped_key,
-                        a.applicant_id, a.instansi, a.unit, a.status, a.id
+                        a.applicant_id, a.instansi, a.unit, a.status, a.id, d.requirement_id
                      FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = ?1",
                     [id],
                     |r| {
@@ -149,6 +150,7 @@ impl SqliteStore {
                             unit: r.get(8)?,
                             status: r.get(9)?,
                             app_id: r.get(10)?,
+                            requirement_id: r.get(11)?,
                         })
                     },
                 ))
@@ -165,6 +167,8 @@ impl SqliteStore {
                 instansi: r.instansi,
                 unit: r.unit,
                 status: Status::parse(&r.status).ok_or_else(|| corrupt("applications", r.app_id, "status"))?,
+                application_id: r.app_id,
+                requirement_id: r.requirement_id,
             })
         })
         .transpose()
