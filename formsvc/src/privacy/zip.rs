@@ -51,9 +51,9 @@ fn dos_time(unix: i64) -> (u16, u16) {
     let t = unix + 7 * 3600;
     let (y, m, d) = crate::clock::civil_from_days(t.div_euclid(86_400));
     let secs = t.rem_euclid(86_400);
-    let time = ((secs / 3600) << 11 | (secs % 3600 / 60) << 5 | (secs % 60) / 2) as u16;
+    let time = (((secs / 3600) << 11) | ((secs % 3600 / 60) << 5) | ((secs % 60) / 2)) as u16;
     let year = (y.clamp(1980, 2107) - 1980) as u16;
-    (time, year << 9 | (m as u16) << 5 | d as u16)
+    (time, (year << 9) | ((m as u16) << 5) | d as u16)
 }
 
 impl ZipStream {

@@ -93,4 +93,19 @@ async fn the_processing_record_lists_each_look_newest_first_for_that_applicant_o
     assert_eq!(store.applicants_named("budi.santoso").await.expect("find"), [budi]);
     assert_eq!(store.applicants_named("ANI@example.com").await.expect("find"), [ani]);
     assert!(store.applicants_named("nobody").await.expect("find").is_empty());
+
+    // The export `sicantik data-access export` prints: a header and Budi's three lines.
+    let csv = crate::privacy::record::export_csv(&*store, "budi.santoso")
+        .await
+        .expect("export")
+        .expect("Budi is found");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.contains("\"Siti Aminah\"") && csv.contains(",lihat_dokumen,") && csv.contains(&nomor));
+    assert!(!csv.contains("1671010101900001"), "no NIK in the export");
+    assert!(
+        crate::privacy::record::export_csv(&*store, "nobody")
+            .await
+            .expect("export")
+            .is_none()
+    );
 }
