@@ -66,11 +66,28 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// The processing record (UU PDP Pasal 31: which officer opened whose data, when), for the
+    /// office's data protection officer.
+    DataAccess {
+        #[command(subcommand)]
+        command: DataAccessCommand,
+    },
     /// Rebuild on every save and serve the site with live reload.
     Watch {
         /// Address to serve on.
         #[arg(long, env = "SICANTIK_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataAccessCommand {
+    /// Print the record of every applicant whose username (or email) is given, as CSV on
+    /// standard output, newest first.
+    Export {
+        /// The applicant's username, or their email address.
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -291,6 +308,16 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             println!("Dipulihkan dari {}: {}.", src.display(), describe(&m));
         }
         Command::Key { command } => key(cli, command)?,
+        Command::DataAccess {
+            command: DataAccessCommand::Export { username },
+        } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            match runtime.block_on(formsvc::privacy::export_configured(&cfg, username))? {
+                Some(csv) => print!("{csv}"),
+                None => anyhow::bail!("no applicant has the username or email {username}"),
+            }
+        }
         Command::Watch { addr } => {
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(generator::watch::watch(options(cli, Search::Skip, true), addr))?;

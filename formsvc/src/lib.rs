@@ -17,6 +17,7 @@ pub mod mail;
 pub mod observe;
 pub mod officers;
 pub mod outbox;
+pub mod privacy;
 pub mod ratelimit;
 pub mod records;
 pub mod routes;

@@ -111,6 +111,8 @@ impl Service {
                 &format!("{p}/profil"),
                 get(account::show_profile).post(account::update_profile),
             )
+            .route(&format!("{p}/riwayat-akses"), get(account::history))
+            .route(&format!("{p}/salinan-data"), post(account::copy_of_my_data))
             .route(
                 &format!("{p}/cek-status"),
                 get(account::check_status).post(account::check_status_submit),

@@ -460,6 +460,8 @@ pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
 pub(crate) enum Kind {
     Site,
     Home,
+    /// `privasi.md`, the privacy notice.
+    Privacy,
     GuideIndex,
     Step {
         nomor: u32,
@@ -484,6 +486,7 @@ pub(crate) fn classify(rel: &Path) -> Result<Kind, String> {
     match parts.as_slice() {
         ["situs.yaml"] => Ok(Kind::Site),
         ["beranda.md"] => Ok(Kind::Home),
+        ["privasi.md"] => Ok(Kind::Privacy),
         ["README.md"] => Ok(Kind::Ignored),
         ["panduan", "_index.md"] => Ok(Kind::GuideIndex),
         ["peraturan", "_index.md"] => Ok(Kind::RegulationIndex),
@@ -513,7 +516,7 @@ pub(crate) fn classify(rel: &Path) -> Result<Kind, String> {
             }
             Ok(Kind::Permit { slug })
         }
-        _ => Err("berkas ini tidak berada di tempat yang dikenal (situs.yaml, beranda.md, panduan/, peraturan/, izin/); pindahkan atau hapus".into()),
+        _ => Err("berkas ini tidak berada di tempat yang dikenal (situs.yaml, beranda.md, privasi.md, panduan/, peraturan/, izin/); pindahkan atau hapus".into()),
     }
 }
 
@@ -521,6 +524,7 @@ pub(crate) fn classify(rel: &Path) -> Result<Kind, String> {
 pub(crate) enum Item {
     Site(SiteSettings),
     Home(Page),
+    Privacy(Page),
     GuideIndex(Page),
     Step(GuideStep),
     RegulationIndex(Page),
@@ -534,6 +538,7 @@ pub(crate) fn parse_file(shown: &Path, kind: &Kind, text: &str) -> Parsed<Item> 
     Ok(match kind.clone() {
         Kind::Site => Item::Site(parse_site(&doc)?),
         Kind::Home => Item::Home(parse_page(&doc)?),
+        Kind::Privacy => Item::Privacy(parse_page(&doc)?),
         Kind::GuideIndex => Item::GuideIndex(parse_page(&doc)?),
         Kind::Step { nomor, id } => Item::Step(parse_step(&doc, nomor, id)?),
         Kind::RegulationIndex => Item::RegulationIndex(parse_page(&doc)?),
@@ -609,11 +614,13 @@ pub fn load(dir: &Path) -> Result<Content> {
 /// Puts parsed items together and runs the checks that span files.
 pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut problems: Vec<Problem>) -> Result<Content> {
     let (mut situs, mut beranda, mut panduan, mut peraturan_halaman, mut izin_halaman) = (None, None, None, None, None);
+    let mut privasi = None;
     let (mut langkah, mut peraturan, mut izin) = (Vec::new(), Vec::new(), Vec::new());
     for item in items {
         match item {
             Item::Site(s) => situs = Some(s),
             Item::Home(p) => beranda = Some(p),
+            Item::Privacy(p) => privasi = Some(p),
             Item::GuideIndex(p) => panduan = Some(p),
             Item::Step(s) => langkah.push(s),
             Item::RegulationIndex(p) => peraturan_halaman = Some(p),
@@ -626,6 +633,10 @@ pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut prob
     for (rel, what) in [
         ("situs.yaml", "pengaturan situs (nama, instansi, unit, kontak)"),
         ("beranda.md", "teks halaman beranda"),
+        (
+            "privasi.md",
+            "pemberitahuan privasi (data yang dikumpulkan, dasar hukum, hak pemohon)",
+        ),
         ("panduan/_index.md", "pengantar panduan pemohon"),
         ("peraturan/_index.md", "pengantar halaman dasar hukum"),
         ("izin/_index.md", "pengantar daftar jenis izin"),
@@ -660,17 +671,20 @@ pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut prob
         ));
     }
 
-    let content = match (situs, beranda, panduan, peraturan_halaman, izin_halaman) {
-        (Some(situs), Some(beranda), Some(panduan), Some(peraturan_halaman), Some(izin_halaman)) => Some(Content {
-            situs,
-            beranda,
-            panduan,
-            langkah,
-            peraturan_halaman,
-            peraturan,
-            izin_halaman,
-            izin,
-        }),
+    let content = match (situs, beranda, panduan, peraturan_halaman, izin_halaman, privasi) {
+        (Some(situs), Some(beranda), Some(panduan), Some(peraturan_halaman), Some(izin_halaman), Some(privasi)) => {
+            Some(Content {
+                situs,
+                beranda,
+                panduan,
+                langkah,
+                peraturan_halaman,
+                peraturan,
+                izin_halaman,
+                privasi,
+                izin,
+            })
+        }
         _ => None,
     };
     // A regulation whose file has problems of its own is still known by its file name, so

@@ -256,6 +256,10 @@ pub struct Content {
     /// In page order (`urutan`, then id).
     pub peraturan: Vec<Regulation>,
     pub izin_halaman: Page,
+    /// Pemberitahuan Privasi (`privasi.md`): what the service collects and why, and the
+    /// applicant's rights under UU PDP. Required: the office must tell people before they
+    /// register.
+    pub privasi: Page,
     /// Sorted by slug.
     pub izin: Vec<Permit>,
 }

@@ -6,6 +6,7 @@
 //! The files follow the store's concerns; every record is re-exported here, so callers name
 //! `records::X` without knowing which file holds it.
 
+mod access;
 mod accounts;
 mod applications;
 mod audit;
@@ -14,6 +15,7 @@ mod officers;
 mod registrations;
 mod scans;
 
+pub use self::access::*;
 pub use self::accounts::*;
 pub use self::applications::*;
 pub use self::audit::*;

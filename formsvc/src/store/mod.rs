@@ -326,10 +326,32 @@ pub trait Keys: Send + Sync {
     async fn seal_identities(&self) -> Result<u64>;
 }
 
-/// Everything the service keeps.
-pub trait Store: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys {}
+/// The processing record (UU PDP Pasal 31): which officer opened which applicant's data.
+/// Handlers that show an officer an applicant's personal data or documents record it in the
+/// same request, before the response, so that nothing is seen unrecorded; an applicant looking
+/// at their own data is not recorded.
+#[async_trait]
+pub trait AccessRecord: Send + Sync {
+    /// Records one look at `now`.
+    async fn record_access(&self, access: NewAccess, now: i64) -> Result<()>;
+    /// The record of one applicant, newest first, at most `limit` lines, with the officer's
+    /// name and the application's number.
+    async fn access_of(&self, applicant_id: i64, limit: i64) -> Result<Vec<AccessEntry>>;
+    /// Every applicant (any status: a refused registration was looked at too) whose username
+    /// is `login`, or whose email lower-cased is, for the data protection officer's export.
+    async fn applicants_named(&self, login: &str) -> Result<Vec<i64>>;
+}
 
-impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys> Store for T {}
+/// Everything the service keeps.
+pub trait Store:
+    Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord
+{
+}
+
+impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord> Store
+    for T
+{
+}
 
 pub type DynStore = Arc<dyn Store>;
 

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0005_scan_refusals.sql"),
     include_str!("../../../migrations/sqlite/0006_encryption.sql"),
     include_str!("../../../migrations/sqlite/0007_addresses_and_claims.sql"),
+    include_str!("../../../migrations/sqlite/0008_access_record.sql"),
 ];
 
 /// How many requests one transaction may hold at most.

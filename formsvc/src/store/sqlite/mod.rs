@@ -3,6 +3,7 @@
 //! transaction (group commit, `db`). Every method here is one read or one write job; the rows
 //! are read back into typed records with an error for anything that does not parse.
 
+mod access;
 mod accounts;
 pub use self::backup::{describe_file, restore};
 mod applications;
