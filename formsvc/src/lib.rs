@@ -19,6 +19,7 @@ pub mod officers;
 pub mod outbox;
 pub mod ratelimit;
 pub mod records;
+pub mod retention;
 pub mod routes;
 pub mod scan;
 pub mod security;

@@ -1,5 +1,6 @@
 //! Putting the service together: state, router (the service's pages under the prefix, the
-//! built site for everything else), the outbox worker, and graceful shutdown.
+//! built site for everything else), the outbox worker, the sweeper, the daily retention job,
+//! and graceful shutdown.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -190,6 +191,12 @@ impl Service {
             self.app.cfg.discard_grace,
             stop_rx.clone(),
         ));
+        let retention = tokio::spawn(crate::retention::daily(
+            self.app.store.clone(),
+            self.app.content.situs.retensi,
+            self.app.content.situs.instansi.clone(),
+            stop_rx.clone(),
+        ));
         let worker = tokio::spawn(self.outbox.run(stop_rx));
         // Without TCP_NODELAY a response whose body follows its head in a second write (every
         // file of the site) waits for the client's delayed ACK: 86 requests/s on one connection
@@ -231,6 +238,8 @@ impl Service {
             tracing::warn!("the outbox worker did not stop in time; its email is sent again later");
         }
         let _ = tokio::time::timeout(WORKERS_STOP, sweeper).await;
+        // A run cut off mid-way rolls back whole; tomorrow's does it again.
+        let _ = tokio::time::timeout(WORKERS_STOP, retention).await;
         served.map_err(|source| Error::Io {
             action: "serve on",
             path: "listener".into(),

@@ -18,6 +18,7 @@ mod keys;
 mod officers;
 mod outbox;
 mod registrations;
+mod retention;
 mod review;
 mod shared;
 
@@ -45,6 +46,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("../../../migrations/postgres/0004_discarded_blobs.sql")),
     (5, include_str!("../../../migrations/postgres/0005_scan_refusals.sql")),
     (6, include_str!("../../../migrations/postgres/0006_encryption.sql")),
+    (8, include_str!("../../../migrations/postgres/0008_retention.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

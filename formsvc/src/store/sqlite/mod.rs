@@ -13,6 +13,7 @@ mod keys;
 mod officers;
 mod outbox;
 mod registrations;
+mod retention;
 mod review;
 mod shared;
 

@@ -45,6 +45,7 @@ mod applications;
 mod keys;
 mod outbox;
 mod registrations;
+mod retention;
 mod schema;
 mod shared;
 
