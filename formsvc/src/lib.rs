@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod privacy;
 pub mod ratelimit;
 pub mod records;
+pub mod retention;
 pub mod routes;
 pub mod scan;
 pub mod security;

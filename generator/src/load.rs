@@ -122,8 +122,13 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
         req("url_dasar", "alamat situs, mis. https://perizinan.example.go.id"),
         req("layanan", "awalan alamat halaman layanan, mis. /layanan"),
         opt("kontak", ""),
+        opt("retensi", ""),
     ];
     let site = r.mapping(&doc.value, "", &keys).and_then(|m| {
+        let retensi = match m.get("retensi") {
+            None | Some(Value::Null) => Some(Retention::default()),
+            Some(v) => parse_retention(&mut r, v),
+        };
         let kontak = match m.get("kontak") {
             None => Some(Contact::default()),
             Some(Value::Null) => Some(Contact::default()),
@@ -169,9 +174,93 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
             url_dasar: url?,
             layanan: layanan?,
             kontak: kontak?,
+            retensi: retensi?,
         })
     });
     finish(r, site)
+}
+
+/// The retention schedule: every key optional, each missing one its default. The ranges keep
+/// a typo (a year written as days, a 0) from erasing data still in use; the longest spans
+/// are generous because a longer period only keeps more.
+fn parse_retention(r: &mut Reader<'_>, v: &Value) -> Option<Retention> {
+    let keys = [
+        opt("registrasi_ditolak_hari", ""),
+        opt("registrasi_tak_selesai_hari", ""),
+        opt("draf_hari", ""),
+        opt("tautan_hari", ""),
+        opt("sesi_hari", ""),
+        opt("surel_hari", ""),
+        opt("permohonan_ditolak_hari", ""),
+        opt("permohonan_selesai_tahun", ""),
+        opt("permohonan_selesai_tindakan", "serahkan atau hapus"),
+    ];
+    let m = r.mapping(v, "retensi", &keys)?;
+    let d = Retention::default();
+    let mut ok = true;
+    let mut days = |r: &mut Reader<'_>, key: &str, min: u64, max: u64, default: u32, unit: &str| {
+        if !m.contains_key(key) {
+            return default;
+        }
+        match r.uint(m, "retensi", key, min, max, unit) {
+            Some(n) => n as u32,
+            None => {
+                ok = false;
+                default
+            }
+        }
+    };
+    let out = Retention {
+        registrasi_ditolak_hari: days(r, "registrasi_ditolak_hari", 1, 3650, d.registrasi_ditolak_hari, "hari"),
+        registrasi_tak_selesai_hari: days(
+            r,
+            "registrasi_tak_selesai_hari",
+            3,
+            3650,
+            d.registrasi_tak_selesai_hari,
+            "hari",
+        ),
+        draf_hari: days(r, "draf_hari", 7, 3650, d.draf_hari, "hari"),
+        tautan_hari: days(r, "tautan_hari", 1, 365, d.tautan_hari, "hari"),
+        sesi_hari: days(r, "sesi_hari", 1, 365, d.sesi_hari, "hari"),
+        surel_hari: days(r, "surel_hari", 7, 3650, d.surel_hari, "hari"),
+        permohonan_ditolak_hari: days(
+            r,
+            "permohonan_ditolak_hari",
+            30,
+            3650,
+            d.permohonan_ditolak_hari,
+            "hari",
+        ),
+        permohonan_selesai_tahun: days(
+            r,
+            "permohonan_selesai_tahun",
+            1,
+            100,
+            d.permohonan_selesai_tahun,
+            "tahun",
+        ),
+        permohonan_selesai_tindakan: d.permohonan_selesai_tindakan,
+    };
+    let tindakan = match m.get("permohonan_selesai_tindakan") {
+        None => Some(d.permohonan_selesai_tindakan),
+        Some(_) => r.text(m, "retensi", "permohonan_selesai_tindakan").and_then(|w| {
+            let found = <FinishedAction as crate::schema::Choice>::parse(&w);
+            if found.is_none() {
+                r.at_value(
+                    "retensi.permohonan_selesai_tindakan",
+                    format!(
+                        "\"permohonan_selesai_tindakan\" harus \"serahkan\" (diserahkan ke arsip sesuai JRA) atau \"hapus\", bukan \"{w}\""
+                    ),
+                );
+            }
+            found
+        }),
+    };
+    (ok).then_some(Retention {
+        permohonan_selesai_tindakan: tindakan?,
+        ..out
+    })
 }
 
 const REQUIREMENT_KEYS: [crate::schema::Key; 8] = [

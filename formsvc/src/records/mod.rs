@@ -13,6 +13,7 @@ mod audit;
 mod mail;
 mod officers;
 mod registrations;
+mod retention;
 mod scans;
 
 pub use self::access::*;
@@ -22,4 +23,5 @@ pub use self::audit::*;
 pub use self::mail::*;
 pub use self::officers::*;
 pub use self::registrations::*;
+pub use self::retention::*;
 pub use self::scans::*;

@@ -129,6 +129,13 @@ pub trait Officers: Send + Sync {
     async fn scan_refusals(&self, instansi: &str, unit: &str, limit: i64) -> Result<Vec<ScanRefusal>>;
     /// How many uploads the virus scanner refused for applications of the unit since `since`.
     async fn scan_refusal_count(&self, instansi: &str, unit: &str, since: i64) -> Result<i64>;
+    /// Every officer account, by username, with its last sign-in and whether it is disabled
+    /// (`sicantik officer list`, after a breach).
+    async fn officer_accounts(&self) -> Result<Vec<OfficerAccount>>;
+    /// Disables the officer `username`: it can no longer sign in, its sessions and unused
+    /// links end in the same transaction, with the audit line `petugas_dinonaktifkan`. False
+    /// when no such officer exists; disabling twice keeps the first time.
+    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool>;
 }
 
 /// PERMOHONAN, DOKUMEN, Ajukan and the officers' review.
@@ -252,6 +259,23 @@ pub trait Shared: Send + Sync {
     async fn forget_discarded(&self, names: &[String]) -> Result<()>;
 }
 
+/// The retention schedule applied: what is past its period, found and (unless a dry run)
+/// erased in one transaction, with one audit line `retensi_dihapus` per kind (the kind and
+/// how many, never whose). Registrations and applications go with everything that holds
+/// their data: documents (their objects discarded for the sweeper), events, refused uploads,
+/// the emails that name them, the applicant's sessions and links; the applicant's audit lines
+/// keep the action but lose the name.
+#[async_trait]
+pub trait Retention: Send + Sync {
+    async fn retention(
+        &self,
+        cutoffs: RetentionCutoffs,
+        instansi: &str,
+        apply: bool,
+        now: i64,
+    ) -> Result<RetentionReport>;
+}
+
 /// A consistent copy of the database while the service runs, for `sicantik backup`.
 #[async_trait]
 pub trait Backup: Send + Sync {
@@ -344,12 +368,13 @@ pub trait AccessRecord: Send + Sync {
 
 /// Everything the service keeps.
 pub trait Store:
-    Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord
+    Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention
 {
 }
 
-impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord> Store
-    for T
+impl<
+    T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention,
+> Store for T
 {
 }
 

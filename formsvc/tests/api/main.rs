@@ -14,6 +14,7 @@ mod helpers;
 mod mail;
 mod ops;
 mod registration;
+mod retention;
 mod scan;
 mod security;
 mod smtp;

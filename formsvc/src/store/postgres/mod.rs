@@ -19,6 +19,7 @@ mod keys;
 mod officers;
 mod outbox;
 mod registrations;
+mod retention;
 mod review;
 mod shared;
 
@@ -51,6 +52,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
         include_str!("../../../migrations/postgres/0007_addresses_and_claims.sql"),
     ),
     (8, include_str!("../../../migrations/postgres/0008_access_record.sql")),
+    (9, include_str!("../../../migrations/postgres/0009_retention.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -14,6 +14,7 @@ mod keys;
 mod officers;
 mod outbox;
 mod registrations;
+mod retention;
 mod review;
 mod shared;
 

@@ -46,6 +46,7 @@ mod applications;
 mod keys;
 mod outbox;
 mod registrations;
+mod retention;
 mod schema;
 mod shared;
 
