@@ -80,7 +80,7 @@ pub async fn plan(store: &dyn Store, id: i64, now: i64) -> Result<Plan> {
         let mut dokumen = Vec::new();
         for d in store.documents(p.id).await? {
             // The key is in the download record only: it never reaches a page.
-            let stored = store.document_for_download(d.id).await?.ok_or(Error::NotFound)?;
+            let stored = store.document_for_download(&d.alamat).await?.ok_or(Error::NotFound)?;
             let path = format!("dokumen/{}/{}-{}", p.nomor, d.requirement_id, safe(&d.original_name));
             dokumen.push(json!({
                 "id": d.id,

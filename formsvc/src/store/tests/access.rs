@@ -21,7 +21,7 @@ async fn the_processing_record_lists_each_look_newest_first_for_that_applicant_o
         .expect("save");
     let doc = store.documents(a.id).await.expect("documents").remove(0);
     let download = store
-        .document_for_download(doc.id)
+        .document_for_download(&doc.alamat)
         .await
         .expect("read")
         .expect("the document");
