@@ -66,11 +66,35 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// The processing record (UU PDP Pasal 31: which officer opened whose data, when), for the
+    /// office's data protection officer.
+    DataAccess {
+        #[command(subcommand)]
+        command: DataAccessCommand,
+    },
+    /// Apply the retention schedule of content/situs.yaml (`retensi`): erase what is past its
+    /// period, with an audit line per kind. `serve` does this once a day.
+    Retention {
+        /// Only list what would be erased (kinds, counts and numbers; no personal data).
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Rebuild on every save and serve the site with live reload.
     Watch {
         /// Address to serve on.
         #[arg(long, env = "SICANTIK_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataAccessCommand {
+    /// Print the record of every applicant whose username (or email) is given, as CSV on
+    /// standard output, newest first.
+    Export {
+        /// The applicant's username, or their email address.
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -101,6 +125,10 @@ enum OfficerCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Every officer account: unit, role, active or disabled, last sign-in.
+    List,
+    /// Disable an officer: it can no longer sign in, and its sessions end at once.
+    Disable { username: String },
 }
 
 /// What an archive holds, in a line for the operator.
@@ -269,6 +297,66 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 None => println!("Petugas {username} dibuat dengan kata sandi yang diberikan."),
             }
         }
+        Command::Officer {
+            command: OfficerCommand::List,
+        } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let accounts = runtime.block_on(formsvc::officers::list(cfg))?;
+            println!("NAMA PENGGUNA\tINSTANSI\tUNIT\tPERAN\tSTATUS\tMASUK TERAKHIR (WIB)");
+            for a in &accounts {
+                let status = match a.disabled_at {
+                    None => "aktif".to_string(),
+                    Some(at) => format!("nonaktif sejak {}", formsvc::clock::format_wib(at)),
+                };
+                let last = a
+                    .last_login_at
+                    .map_or_else(|| "belum pernah".to_string(), formsvc::clock::format_wib);
+                println!("{}\t{}\t{}\tpetugas\t{status}\t{last}", a.username, a.instansi, a.unit);
+            }
+            println!("{} akun petugas.", accounts.len());
+        }
+        Command::Officer {
+            command: OfficerCommand::Disable { username },
+        } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            if !runtime.block_on(formsvc::officers::disable(cfg, username))? {
+                anyhow::bail!("no officer is named {username}");
+            }
+            println!("Petugas {username} dinonaktifkan: tidak dapat masuk lagi dan semua sesinya telah diakhiri.");
+        }
+        Command::Retention { dry_run } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let report = runtime.block_on(formsvc::retention::run_configured(cfg, !*dry_run))?;
+            let verb = if *dry_run { "akan dihapus" } else { "dihapus" };
+            if report.erased.is_empty() {
+                println!("Tidak ada data yang {verb}: semuanya masih dalam masa simpan.");
+            }
+            for (kind, n, ids) in &report.erased {
+                println!("{} ({}): {n} {verb}", kind.as_str(), kind.label());
+                for id in ids {
+                    println!("  {id}");
+                }
+            }
+            if report.documents > 0 {
+                println!(
+                    "{} dokumen {verb}; berkasnya dihapus dari penyimpanan dokumen setelah masa tenggang \
+                     SICANTIK_DISCARD_GRACE_HOURS.",
+                    report.documents
+                );
+            }
+            if !report.archive_due.is_empty() {
+                println!(
+                    "{} permohonan selesai telah melewati masa simpan dan perlu diserahkan ke arsip (tidak dihapus):",
+                    report.archive_due.len()
+                );
+                for id in &report.archive_due {
+                    println!("  {id}");
+                }
+            }
+        }
         Command::Backup { dest, command } => {
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             match (command, dest) {
@@ -291,6 +379,16 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             println!("Dipulihkan dari {}: {}.", src.display(), describe(&m));
         }
         Command::Key { command } => key(cli, command)?,
+        Command::DataAccess {
+            command: DataAccessCommand::Export { username },
+        } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            match runtime.block_on(formsvc::privacy::export_configured(&cfg, username))? {
+                Some(csv) => print!("{csv}"),
+                None => anyhow::bail!("no applicant has the username or email {username}"),
+            }
+        }
         Command::Watch { addr } => {
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(generator::watch::watch(options(cli, Search::Skip, true), addr))?;

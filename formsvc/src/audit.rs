@@ -11,6 +11,8 @@ pub fn action_label(action: &str) -> &str {
         "sandi_direset" => "Tautan atur ulang kata sandi dikirim",
         "profil_diubah" => "Data kontak diubah",
         "petugas_dibuat" => "Akun petugas dibuat",
+        "petugas_dinonaktifkan" => "Akun petugas dinonaktifkan",
+        "retensi_dihapus" => "Dihapus sesuai jadwal retensi",
         other => other,
     }
 }

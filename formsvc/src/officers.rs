@@ -1,10 +1,11 @@
-//! Creating officer accounts from the command line (`sicantik officer add`).
+//! Officer accounts from the command line: `sicantik officer add`, `officer list` (every
+//! account with its last sign-in, for a breach) and `officer disable`.
 
 use crate::clock::now;
 use crate::config::Config;
 use crate::domain::{Email, NewPassword, PersonName, Username};
 use crate::error::{Error, Result};
-use crate::records::{LinkPurpose, NewLink, NewOfficerRecord};
+use crate::records::{LinkPurpose, NewLink, NewOfficerRecord, OfficerAccount};
 use crate::security::{hash_password, random_token, token_hash};
 use crate::service::Service;
 
@@ -52,4 +53,16 @@ pub async fn add(cfg: Config, new: NewOfficer) -> Result<Option<String>> {
     });
     app.store.add_officer(new, stored_link, now).await?;
     Ok(needs_link.then_some(link))
+}
+
+/// Every officer account, by username.
+pub async fn list(cfg: Config) -> Result<Vec<OfficerAccount>> {
+    let service = Service::new(cfg).await?;
+    service.app.store.officer_accounts().await
+}
+
+/// Disables the officer `username` and ends its sessions; false when there is none.
+pub async fn disable(cfg: Config, username: &str) -> Result<bool> {
+    let service = Service::new(cfg).await?;
+    service.app.store.disable_officer(username, now()).await
 }

@@ -1,5 +1,6 @@
 //! Putting the service together: state, router (the service's pages under the prefix, the
-//! built site for everything else), the outbox worker, and graceful shutdown.
+//! built site for everything else), the outbox worker, the sweeper, the daily retention job,
+//! and graceful shutdown.
 
 use std::sync::Arc;
 
@@ -111,6 +112,8 @@ impl Service {
                 &format!("{p}/profil"),
                 get(account::show_profile).post(account::update_profile),
             )
+            .route(&format!("{p}/riwayat-akses"), get(account::history))
+            .route(&format!("{p}/salinan-data"), post(account::copy_of_my_data))
             .route(
                 &format!("{p}/cek-status"),
                 get(account::check_status).post(account::check_status_submit),
@@ -192,6 +195,12 @@ impl Service {
             self.app.cfg.discard_grace,
             stop_rx.clone(),
         ));
+        let retention = tokio::spawn(crate::retention::daily(
+            self.app.store.clone(),
+            self.app.content.situs.retensi,
+            self.app.content.situs.instansi.clone(),
+            stop_rx.clone(),
+        ));
         let worker = tokio::spawn(self.outbox.run(stop_rx));
         // After the signal, requests in flight get DRAIN to finish; a client that trickles its
         // request (or a stalled upload) must not keep the service from stopping within the
@@ -221,6 +230,8 @@ impl Service {
             tracing::warn!("the outbox worker did not stop in time; its email is sent again later");
         }
         let _ = tokio::time::timeout(WORKERS_STOP, sweeper).await;
+        // A run cut off mid-way rolls back whole; tomorrow's does it again.
+        let _ = tokio::time::timeout(WORKERS_STOP, retention).await;
         Ok(())
     }
 }

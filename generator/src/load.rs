@@ -122,8 +122,13 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
         req("url_dasar", "alamat situs, mis. https://perizinan.example.go.id"),
         req("layanan", "awalan alamat halaman layanan, mis. /layanan"),
         opt("kontak", ""),
+        opt("retensi", ""),
     ];
     let site = r.mapping(&doc.value, "", &keys).and_then(|m| {
+        let retensi = match m.get("retensi") {
+            None | Some(Value::Null) => Some(Retention::default()),
+            Some(v) => parse_retention(&mut r, v),
+        };
         let kontak = match m.get("kontak") {
             None => Some(Contact::default()),
             Some(Value::Null) => Some(Contact::default()),
@@ -169,9 +174,93 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
             url_dasar: url?,
             layanan: layanan?,
             kontak: kontak?,
+            retensi: retensi?,
         })
     });
     finish(r, site)
+}
+
+/// The retention schedule: every key optional, each missing one its default. The ranges keep
+/// a typo (a year written as days, a 0) from erasing data still in use; the longest spans
+/// are generous because a longer period only keeps more.
+fn parse_retention(r: &mut Reader<'_>, v: &Value) -> Option<Retention> {
+    let keys = [
+        opt("registrasi_ditolak_hari", ""),
+        opt("registrasi_tak_selesai_hari", ""),
+        opt("draf_hari", ""),
+        opt("tautan_hari", ""),
+        opt("sesi_hari", ""),
+        opt("surel_hari", ""),
+        opt("permohonan_ditolak_hari", ""),
+        opt("permohonan_selesai_tahun", ""),
+        opt("permohonan_selesai_tindakan", "serahkan atau hapus"),
+    ];
+    let m = r.mapping(v, "retensi", &keys)?;
+    let d = Retention::default();
+    let mut ok = true;
+    let mut days = |r: &mut Reader<'_>, key: &str, min: u64, max: u64, default: u32, unit: &str| {
+        if !m.contains_key(key) {
+            return default;
+        }
+        match r.uint(m, "retensi", key, min, max, unit) {
+            Some(n) => n as u32,
+            None => {
+                ok = false;
+                default
+            }
+        }
+    };
+    let out = Retention {
+        registrasi_ditolak_hari: days(r, "registrasi_ditolak_hari", 1, 3650, d.registrasi_ditolak_hari, "hari"),
+        registrasi_tak_selesai_hari: days(
+            r,
+            "registrasi_tak_selesai_hari",
+            3,
+            3650,
+            d.registrasi_tak_selesai_hari,
+            "hari",
+        ),
+        draf_hari: days(r, "draf_hari", 7, 3650, d.draf_hari, "hari"),
+        tautan_hari: days(r, "tautan_hari", 1, 365, d.tautan_hari, "hari"),
+        sesi_hari: days(r, "sesi_hari", 1, 365, d.sesi_hari, "hari"),
+        surel_hari: days(r, "surel_hari", 7, 3650, d.surel_hari, "hari"),
+        permohonan_ditolak_hari: days(
+            r,
+            "permohonan_ditolak_hari",
+            30,
+            3650,
+            d.permohonan_ditolak_hari,
+            "hari",
+        ),
+        permohonan_selesai_tahun: days(
+            r,
+            "permohonan_selesai_tahun",
+            1,
+            100,
+            d.permohonan_selesai_tahun,
+            "tahun",
+        ),
+        permohonan_selesai_tindakan: d.permohonan_selesai_tindakan,
+    };
+    let tindakan = match m.get("permohonan_selesai_tindakan") {
+        None => Some(d.permohonan_selesai_tindakan),
+        Some(_) => r.text(m, "retensi", "permohonan_selesai_tindakan").and_then(|w| {
+            let found = <FinishedAction as crate::schema::Choice>::parse(&w);
+            if found.is_none() {
+                r.at_value(
+                    "retensi.permohonan_selesai_tindakan",
+                    format!(
+                        "\"permohonan_selesai_tindakan\" harus \"serahkan\" (diserahkan ke arsip sesuai JRA) atau \"hapus\", bukan \"{w}\""
+                    ),
+                );
+            }
+            found
+        }),
+    };
+    (ok).then_some(Retention {
+        permohonan_selesai_tindakan: tindakan?,
+        ..out
+    })
 }
 
 const REQUIREMENT_KEYS: [crate::schema::Key; 8] = [
@@ -460,6 +549,8 @@ pub(crate) fn parse_regulation(doc: &Doc, id: String) -> Parsed<Regulation> {
 pub(crate) enum Kind {
     Site,
     Home,
+    /// `privasi.md`, the privacy notice.
+    Privacy,
     GuideIndex,
     Step {
         nomor: u32,
@@ -484,6 +575,7 @@ pub(crate) fn classify(rel: &Path) -> Result<Kind, String> {
     match parts.as_slice() {
         ["situs.yaml"] => Ok(Kind::Site),
         ["beranda.md"] => Ok(Kind::Home),
+        ["privasi.md"] => Ok(Kind::Privacy),
         ["README.md"] => Ok(Kind::Ignored),
         ["panduan", "_index.md"] => Ok(Kind::GuideIndex),
         ["peraturan", "_index.md"] => Ok(Kind::RegulationIndex),
@@ -513,7 +605,7 @@ pub(crate) fn classify(rel: &Path) -> Result<Kind, String> {
             }
             Ok(Kind::Permit { slug })
         }
-        _ => Err("berkas ini tidak berada di tempat yang dikenal (situs.yaml, beranda.md, panduan/, peraturan/, izin/); pindahkan atau hapus".into()),
+        _ => Err("berkas ini tidak berada di tempat yang dikenal (situs.yaml, beranda.md, privasi.md, panduan/, peraturan/, izin/); pindahkan atau hapus".into()),
     }
 }
 
@@ -521,6 +613,7 @@ pub(crate) fn classify(rel: &Path) -> Result<Kind, String> {
 pub(crate) enum Item {
     Site(SiteSettings),
     Home(Page),
+    Privacy(Page),
     GuideIndex(Page),
     Step(GuideStep),
     RegulationIndex(Page),
@@ -534,6 +627,7 @@ pub(crate) fn parse_file(shown: &Path, kind: &Kind, text: &str) -> Parsed<Item> 
     Ok(match kind.clone() {
         Kind::Site => Item::Site(parse_site(&doc)?),
         Kind::Home => Item::Home(parse_page(&doc)?),
+        Kind::Privacy => Item::Privacy(parse_page(&doc)?),
         Kind::GuideIndex => Item::GuideIndex(parse_page(&doc)?),
         Kind::Step { nomor, id } => Item::Step(parse_step(&doc, nomor, id)?),
         Kind::RegulationIndex => Item::RegulationIndex(parse_page(&doc)?),
@@ -609,11 +703,13 @@ pub fn load(dir: &Path) -> Result<Content> {
 /// Puts parsed items together and runs the checks that span files.
 pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut problems: Vec<Problem>) -> Result<Content> {
     let (mut situs, mut beranda, mut panduan, mut peraturan_halaman, mut izin_halaman) = (None, None, None, None, None);
+    let mut privasi = None;
     let (mut langkah, mut peraturan, mut izin) = (Vec::new(), Vec::new(), Vec::new());
     for item in items {
         match item {
             Item::Site(s) => situs = Some(s),
             Item::Home(p) => beranda = Some(p),
+            Item::Privacy(p) => privasi = Some(p),
             Item::GuideIndex(p) => panduan = Some(p),
             Item::Step(s) => langkah.push(s),
             Item::RegulationIndex(p) => peraturan_halaman = Some(p),
@@ -626,6 +722,10 @@ pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut prob
     for (rel, what) in [
         ("situs.yaml", "pengaturan situs (nama, instansi, unit, kontak)"),
         ("beranda.md", "teks halaman beranda"),
+        (
+            "privasi.md",
+            "pemberitahuan privasi (data yang dikumpulkan, dasar hukum, hak pemohon)",
+        ),
         ("panduan/_index.md", "pengantar panduan pemohon"),
         ("peraturan/_index.md", "pengantar halaman dasar hukum"),
         ("izin/_index.md", "pengantar daftar jenis izin"),
@@ -660,17 +760,20 @@ pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut prob
         ));
     }
 
-    let content = match (situs, beranda, panduan, peraturan_halaman, izin_halaman) {
-        (Some(situs), Some(beranda), Some(panduan), Some(peraturan_halaman), Some(izin_halaman)) => Some(Content {
-            situs,
-            beranda,
-            panduan,
-            langkah,
-            peraturan_halaman,
-            peraturan,
-            izin_halaman,
-            izin,
-        }),
+    let content = match (situs, beranda, panduan, peraturan_halaman, izin_halaman, privasi) {
+        (Some(situs), Some(beranda), Some(panduan), Some(peraturan_halaman), Some(izin_halaman), Some(privasi)) => {
+            Some(Content {
+                situs,
+                beranda,
+                panduan,
+                langkah,
+                peraturan_halaman,
+                peraturan,
+                izin_halaman,
+                privasi,
+                izin,
+            })
+        }
         _ => None,
     };
     // A regulation whose file has problems of its own is still known by its file name, so

@@ -243,6 +243,75 @@ pub struct SiteSettings {
     /// Path prefix of the service's pages, e.g. `/layanan`.
     pub layanan: String,
     pub kontak: Contact,
+    /// How long the service keeps what it no longer needs (`retensi`, optional).
+    pub retensi: Retention,
+}
+
+/// The retention schedule (`retensi` in `situs.yaml`): how long each kind of data is kept
+/// before `sicantik retention` (and the daily job of `serve`) erases it. The defaults and
+/// their reasons are in `content/README.md`; none is a legal period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Retention {
+    /// Refused registrations, days after the refusal.
+    pub registrasi_ditolak_hari: u32,
+    /// Approved registrations whose password was never set (and that made no application),
+    /// days after the approval.
+    pub registrasi_tak_selesai_hari: u32,
+    /// Drafts never submitted, days after their last change.
+    pub draf_hari: u32,
+    /// Emailed links (set or reset a password), days after they expired or were used.
+    pub tautan_hari: u32,
+    /// Sessions, days after they were last used.
+    pub sesi_hari: u32,
+    /// Sent and failed emails (the outbox's copies), days after they were written.
+    pub surel_hari: u32,
+    /// Rejected applications and their documents, days after the rejection.
+    pub permohonan_ditolak_hari: u32,
+    /// Finished applications: years after they finished (the office's archive schedule, JRA).
+    pub permohonan_selesai_tahun: u32,
+    /// What happens then.
+    pub permohonan_selesai_tindakan: FinishedAction,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            registrasi_ditolak_hari: 30,
+            registrasi_tak_selesai_hari: 30,
+            draf_hari: 180,
+            tautan_hari: 7,
+            sesi_hari: 30,
+            surel_hari: 90,
+            permohonan_ditolak_hari: 365,
+            permohonan_selesai_tahun: 10,
+            permohonan_selesai_tindakan: FinishedAction::Serahkan,
+        }
+    }
+}
+
+/// What becomes of a finished application once its archive period is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FinishedAction {
+    /// Listed for handing to the archive; never erased by the service.
+    Serahkan,
+    /// Erased with its documents.
+    Hapus,
+}
+
+impl crate::schema::Choice for FinishedAction {
+    const WHAT: &'static str = "tindakan untuk permohonan selesai";
+
+    fn all() -> &'static [Self] {
+        &[FinishedAction::Serahkan, FinishedAction::Hapus]
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            FinishedAction::Serahkan => "serahkan",
+            FinishedAction::Hapus => "hapus",
+        }
+    }
 }
 
 /// The whole content directory, valid and cross-checked.
@@ -256,6 +325,10 @@ pub struct Content {
     /// In page order (`urutan`, then id).
     pub peraturan: Vec<Regulation>,
     pub izin_halaman: Page,
+    /// Pemberitahuan Privasi (`privasi.md`): what the service collects and why, and the
+    /// applicant's rights under UU PDP. Required: the office must tell people before they
+    /// register.
+    pub privasi: Page,
     /// Sorted by slug.
     pub izin: Vec<Permit>,
 }

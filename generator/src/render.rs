@@ -22,6 +22,8 @@ pub enum PageKind {
     Guide,
     Regulations,
     PermitIndex,
+    /// Pemberitahuan Privasi.
+    Privacy,
     /// Index into `Content::izin`.
     Permit(usize),
     Search,
@@ -36,6 +38,7 @@ impl PageKind {
             PageKind::Guide,
             PageKind::Regulations,
             PageKind::PermitIndex,
+            PageKind::Privacy,
         ];
         v.extend((0..content.izin.len()).map(PageKind::Permit));
         v.extend([PageKind::Search, PageKind::NotFound]);
@@ -49,6 +52,7 @@ impl PageKind {
             PageKind::Guide => "/panduan/".into(),
             PageKind::Regulations => "/peraturan/".into(),
             PageKind::PermitIndex => "/izin/".into(),
+            PageKind::Privacy => "/privasi/".into(),
             PageKind::Permit(i) => content.izin[i].path(),
             PageKind::Search => "/cari/".into(),
             PageKind::NotFound => "/404.html".into(),
@@ -71,6 +75,7 @@ impl PageKind {
             PageKind::Guide => "panduan.html",
             PageKind::Regulations => "peraturan.html",
             PageKind::PermitIndex => "izin_index.html",
+            PageKind::Privacy => "privasi.html",
             PageKind::Permit(_) => "izin.html",
             PageKind::Search => "cari.html",
             PageKind::NotFound => "404.html",
@@ -361,6 +366,16 @@ pub fn render_page(
                 Some("izin"),
                 true,
                 context! { halaman => halaman, kategori => kategori, jumlah_izin => content.izin.len() },
+            )
+        }
+        PageKind::Privacy => {
+            let halaman = text(&content.privasi, HeadingLevel::H2, &[]);
+            (
+                halaman.judul.clone(),
+                halaman.ringkasan.clone(),
+                None,
+                true,
+                context! { halaman => halaman },
             )
         }
         PageKind::Permit(i) => {

@@ -541,7 +541,7 @@ async function main() {
 
   if (browser) {
     // One page of each kind; the permit page is the first one /izin/ links to.
-    const pages = ['/', '/panduan/', '/peraturan/', '/izin/'];
+    const pages = ['/', '/panduan/', '/peraturan/', '/izin/', '/privasi/'];
     await check('find the first permit page on /izin/', async () => {
       const context = await browser.newContext({ javaScriptEnabled: false });
       try {

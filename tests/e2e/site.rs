@@ -118,6 +118,49 @@ fn the_real_site_passes_the_html_checker_axe_and_the_browser_checks() {
     assert!(check.status.success(), "the site checks failed:\n{report}");
 }
 
+/// UU PDP: people are told what is done with their data before they register. The notice is
+/// a page of its own, reachable from the foot of every page (the service's registration form
+/// links it too: formsvc's `access` tests).
+#[test]
+fn the_privacy_notice_is_built_and_linked_from_the_footer_of_every_page() {
+    let tmp = project();
+    let out = sicantik(&["build", "--no-search"], tmp.path());
+    assert!(
+        out.status.success(),
+        "build failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = tmp.path().join("public");
+    let notice = std::fs::read_to_string(public.join("privasi/index.html")).expect("the privacy notice");
+    // Markdown keeps the source's line breaks: compare words, not lines.
+    let notice = notice.split_whitespace().collect::<Vec<_>>().join(" ");
+    for said in [
+        "<h1>Pemberitahuan Privasi</h1>",
+        "Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi",
+        "Pasal 20 ayat (2) huruf e",
+        "Riwayat akses data",
+        "Unduh salinan data saya",
+        "jadwal retensi",
+        "Menghubungi pejabat pelindungan data pribadi",
+    ] {
+        assert!(notice.contains(said), "the notice says {said}");
+    }
+    let pages: Vec<PathBuf> = walkdir(&public)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    assert!(pages.len() > 10, "{pages:?}");
+    for p in pages {
+        let html = std::fs::read_to_string(&p).expect("read");
+        assert!(
+            html.contains("<a href=\"/privasi/\">Pemberitahuan Privasi</a>"),
+            "{} links the notice from its footer",
+            p.display()
+        );
+    }
+}
+
 #[test]
 fn the_catalogue_lists_every_permit_with_the_requirements_its_page_shows() {
     let tmp = project();

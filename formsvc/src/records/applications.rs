@@ -137,6 +137,9 @@ pub struct DownloadRecord {
     pub instansi: String,
     pub unit: String,
     pub status: Status,
+    pub application_id: i64,
+    /// Which document of the application it is.
+    pub requirement_id: String,
 }
 
 /// One status change of an application.

@@ -6,18 +6,22 @@
 //! The files follow the store's concerns; every record is re-exported here, so callers name
 //! `records::X` without knowing which file holds it.
 
+mod access;
 mod accounts;
 mod applications;
 mod audit;
 mod mail;
 mod officers;
 mod registrations;
+mod retention;
 mod scans;
 
+pub use self::access::*;
 pub use self::accounts::*;
 pub use self::applications::*;
 pub use self::audit::*;
 pub use self::mail::*;
 pub use self::officers::*;
 pub use self::registrations::*;
+pub use self::retention::*;
 pub use self::scans::*;

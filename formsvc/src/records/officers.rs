@@ -14,6 +14,19 @@ pub struct Officer {
     pub unit: String,
 }
 
+/// An officer account as `sicantik officer list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerAccount {
+    pub username: String,
+    pub nama: String,
+    pub instansi: String,
+    pub unit: String,
+    /// Seconds since the epoch; `None`: never signed in.
+    pub last_login_at: Option<i64>,
+    /// `None`: active.
+    pub disabled_at: Option<i64>,
+}
+
 /// An officer to be created from the command line.
 #[derive(Debug, Clone)]
 pub struct NewOfficerRecord {

@@ -107,6 +107,27 @@ pub struct ContactUpdate {
     pub kode_pos: PostalCode,
 }
 
+impl ContactUpdate {
+    /// The fields that differ from what is stored (`telepon`, `alamat`, `kabupaten`,
+    /// `kode_pos`, as stored), by their Indonesian names, for the audit line: which fields
+    /// changed, never their values.
+    pub fn changed_fields(&self, stored: [&str; 4]) -> String {
+        let new = [
+            self.telepon.as_str(),
+            self.alamat.as_str(),
+            self.kabupaten.as_str(),
+            self.kode_pos.as_str(),
+        ];
+        let names = ["nomor handphone", "alamat", "kabupaten/kota", "kode pos"];
+        let changed: Vec<&str> = (0..4).filter(|&i| new[i] != stored[i]).map(|i| names[i]).collect();
+        if changed.is_empty() {
+            "tidak ada yang berubah".to_string()
+        } else {
+            format!("diubah: {}", changed.join(", "))
+        }
+    }
+}
+
 /// What a new registration is once stored, for composing its emails.
 #[derive(Debug, Clone)]
 pub struct Registered {

@@ -14,7 +14,7 @@ use minijinja::{Value, context};
 use crate::clock::{format_wib, now};
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
-use crate::records::{Applicant, Decision, LinkPurpose, NewLink, Officer};
+use crate::records::{Applicant, Decision, LinkPurpose, NewAccess, NewLink, Officer};
 use crate::routes::auth::officer_or_redirect;
 use crate::security::{random_token, token_hash};
 use crate::web::{AppState, Visitor, see_other};
@@ -58,9 +58,15 @@ fn registration_view(a: &Applicant) -> Value {
 
 /// A registration of the officer's instansi, or "not found" (also for other instansi: an id
 /// from elsewhere must not reveal that it exists).
+/// Every page that shows it goes into the processing record first.
 async fn registration(app: &AppState, o: &Officer, id: i64) -> Result<Value> {
-    let found = app.store.registration(id, &o.instansi).await?;
-    found.as_ref().map(registration_view).ok_or(Error::NotFound)
+    let Some(found) = app.store.registration(id, &o.instansi).await? else {
+        return Err(Error::NotFound);
+    };
+    app.store
+        .record_access(NewAccess::registration(o, found.id), now())
+        .await?;
+    Ok(registration_view(&found))
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -15,7 +15,7 @@ use crate::application::Status;
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
-use crate::records::{ApplicationRecord, Officer, QueueFilter, Recipient, ReviewAction};
+use crate::records::{ApplicationRecord, NewAccess, Officer, QueueFilter, Recipient, ReviewAction};
 use crate::routes::auth::officer_or_redirect;
 use crate::routes::views::{self, ApplicationView};
 use crate::web::{AppState, Visitor, see_other};
@@ -184,6 +184,8 @@ async fn detail_page(
     status: StatusCode,
     errors: Value,
 ) -> Result<Response> {
+    // The page shows the applicant's personal data: the processing record has it first.
+    app.store.record_access(NewAccess::application(&o, &a), now()).await?;
     let docs = views::documents(app, a.id).await?;
     let events = views::timeline(app, a.id).await?;
     let syarat: Vec<Value> = a

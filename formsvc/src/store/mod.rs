@@ -139,6 +139,13 @@ pub trait Officers: Send + Sync {
     async fn scan_refusals(&self, instansi: &str, unit: &str, limit: i64) -> Result<Vec<ScanRefusal>>;
     /// How many uploads the virus scanner refused for applications of the unit since `since`.
     async fn scan_refusal_count(&self, instansi: &str, unit: &str, since: i64) -> Result<i64>;
+    /// Every officer account, by username, with its last sign-in and whether it is disabled
+    /// (`sicantik officer list`, after a breach).
+    async fn officer_accounts(&self) -> Result<Vec<OfficerAccount>>;
+    /// Disables the officer `username`: it can no longer sign in, its sessions and unused
+    /// links end in the same transaction, with the audit line `petugas_dinonaktifkan`. False
+    /// when no such officer exists; disabling twice keeps the first time.
+    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool>;
 }
 
 /// PERMOHONAN, DOKUMEN, Ajukan and the officers' review.
@@ -262,6 +269,23 @@ pub trait Shared: Send + Sync {
     async fn forget_discarded(&self, names: &[String]) -> Result<()>;
 }
 
+/// The retention schedule applied: what is past its period, found and (unless a dry run)
+/// erased in one transaction, with one audit line `retensi_dihapus` per kind (the kind and
+/// how many, never whose). Registrations and applications go with everything that holds
+/// their data: documents (their objects discarded for the sweeper), events, refused uploads,
+/// the emails that name them, the applicant's sessions and links; the applicant's audit lines
+/// keep the action but lose the name.
+#[async_trait]
+pub trait Retention: Send + Sync {
+    async fn retention(
+        &self,
+        cutoffs: RetentionCutoffs,
+        instansi: &str,
+        apply: bool,
+        now: i64,
+    ) -> Result<RetentionReport>;
+}
+
 /// A consistent copy of the database while the service runs, for `sicantik backup`.
 #[async_trait]
 pub trait Backup: Send + Sync {
@@ -336,10 +360,33 @@ pub trait Keys: Send + Sync {
     async fn seal_identities(&self) -> Result<u64>;
 }
 
-/// Everything the service keeps.
-pub trait Store: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys {}
+/// The processing record (UU PDP Pasal 31): which officer opened which applicant's data.
+/// Handlers that show an officer an applicant's personal data or documents record it in the
+/// same request, before the response, so that nothing is seen unrecorded; an applicant looking
+/// at their own data is not recorded.
+#[async_trait]
+pub trait AccessRecord: Send + Sync {
+    /// Records one look at `now`.
+    async fn record_access(&self, access: NewAccess, now: i64) -> Result<()>;
+    /// The record of one applicant, newest first, at most `limit` lines, with the officer's
+    /// name and the application's number.
+    async fn access_of(&self, applicant_id: i64, limit: i64) -> Result<Vec<AccessEntry>>;
+    /// Every applicant (any status: a refused registration was looked at too) whose username
+    /// is `login`, or whose email lower-cased is, for the data protection officer's export.
+    async fn applicants_named(&self, login: &str) -> Result<Vec<i64>>;
+}
 
-impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys> Store for T {}
+/// Everything the service keeps.
+pub trait Store:
+    Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention
+{
+}
+
+impl<
+    T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention,
+> Store for T
+{
+}
 
 pub type DynStore = Arc<dyn Store>;
 

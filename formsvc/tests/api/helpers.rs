@@ -651,6 +651,35 @@ impl Browser {
         self.post_raw(path, &all)
     }
 
+    /// Posts `fields` with the form token of `page` and reads the whole answer as bytes (a
+    /// download asked for with a form).
+    pub fn post_download(&self, path: &str, page: &Resp, fields: &[(&str, &str)]) -> (Resp, Vec<u8>) {
+        let csrf = page.hidden("csrf").expect("the page has a form token");
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        all.extend_from_slice(fields);
+        let mut resp = self
+            .request(self.agent.post(&self.url(path)))
+            .send_form(all.iter().copied())
+            .expect("HTTP request");
+        self.keep(&resp);
+        let head = Resp {
+            status: resp.status().as_u16(),
+            headers: resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect(),
+            body: String::new(),
+        };
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .expect("the whole body");
+        (head, body)
+    }
+
     /// Posts exactly `fields`, nothing added.
     pub fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
         let r = self

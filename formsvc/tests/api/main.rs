@@ -4,6 +4,7 @@
 //! (`backend`), and every upload is scanned by real clamd when `SICANTIK_TEST_CLAMD` names one
 //! (`.ci/services` starts it).
 
+mod access;
 mod accounts;
 mod applications;
 mod backend;
@@ -13,6 +14,7 @@ mod helpers;
 mod mail;
 mod ops;
 mod registration;
+mod retention;
 mod scan;
 mod security;
 mod smtp;

@@ -369,3 +369,50 @@ fn the_base_url_setting_replaces_the_one_in_the_content_for_absolute_links() {
     );
     assert!(!sitemap.contains("404"), "{sitemap}");
 }
+
+/// The retention schedule erases data: a value out of range or a wrong word must stop the
+/// build with a message, never fall back to a default silently.
+#[test]
+fn a_retention_period_out_of_range_or_a_wrong_action_is_reported_at_its_value() {
+    let f = Fixture::new();
+    f.edit(
+        "situs.yaml",
+        "kontak: {}\n",
+        "kontak: {}\nretensi:\n  draf_hari: 0\n  permohonan_selesai_tahun: sepuluh\n  permohonan_selesai_tindakan: buang\n  sesi_hri: 3\n",
+    );
+    let p = f.problems();
+    assert_eq!(p.len(), 4, "{p:#?}");
+    assert!(
+        p.contains(&"content/situs.yaml:10:14: \"draf_hari\" harus antara 7 dan 3650 hari, bukan 0".to_string()),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter().any(|m| m
+            .starts_with("content/situs.yaml:11:29: \"permohonan_selesai_tahun\" harus berupa bilangan bulat (tahun)")),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|m| m.starts_with("content/situs.yaml:12:32: \"permohonan_selesai_tindakan\" harus \"serahkan\"")),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|m| m.contains("kunci \"sesi_hri\" tidak dikenal; mungkin maksudnya \"sesi_hari\"?")),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn without_a_retention_schedule_the_defaults_apply() {
+    let f = Fixture::new();
+    let content = generator::load(&f.content()).expect("content");
+    assert_eq!(content.situs.retensi, generator::Retention::default());
+    f.edit("situs.yaml", "kontak: {}\n", "kontak: {}\nretensi:\n  draf_hari: 90\n");
+    let content = generator::load(&f.content()).expect("content");
+    assert_eq!(content.situs.retensi.draf_hari, 90);
+    assert_eq!(
+        content.situs.retensi.sesi_hari,
+        generator::Retention::default().sesi_hari
+    );
+}

@@ -51,6 +51,10 @@ impl Fixture {
             "---\njudul: Beranda\nringkasan: Layanan perizinan daring.\n---\nSelamat datang.\n",
         );
         f.write(
+            "privasi.md",
+            "---\njudul: Pemberitahuan Privasi\nringkasan: Data yang dikumpulkan.\n---\nHak Anda.\n",
+        );
+        f.write(
             "panduan/_index.md",
             "---\njudul: Panduan Pemohon\nringkasan: Tujuh langkah.\n---\nPengantar.\n",
         );

@@ -4,11 +4,15 @@
 //!
 //! One module per journey; they share nothing but `routes::auth` and `routes::views`.
 
+mod access;
+mod copy;
 mod login;
 mod password;
 mod profile;
 mod status;
 
+pub use self::access::history;
+pub use self::copy::copy_of_my_data;
 pub use self::login::{login, logout, officer_login, show_login, show_officer_login};
 pub use self::password::{forgot, set_password, show_forgot, show_set_password};
 pub use self::profile::{home, show_profile, update_profile};

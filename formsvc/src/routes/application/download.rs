@@ -1,4 +1,5 @@
-//! Serving a stored document, to its owner or to an officer of the application's unit.
+//! Serving a stored document, to its owner or to an officer of the application's unit; an
+//! officer's download or view goes into the processing record first.
 
 use std::collections::HashMap;
 
@@ -7,7 +8,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::application::Status;
+use crate::clock::now;
 use crate::error::{Error, Result};
+use crate::records::{AccessKind, NewAccess};
 use crate::web::{AppState, Role, Visitor};
 
 /// Serves a document to its owner or to an officer of the application's unit; never as HTML.
@@ -31,17 +34,38 @@ pub async fn download(
     let id = doc.id;
     // The download rule is the review rule: the owner, or an officer of the unit once the
     // application has been submitted (a draft is nobody's business but the applicant's).
-    let allowed = match session.role {
-        Role::Applicant => doc.applicant_id == session.user_id,
-        Role::Officer => app
-            .store
-            .officer(session.user_id)
-            .await?
-            .is_some_and(|o| o.instansi == doc.instansi && o.unit == doc.unit && doc.status != Status::Draf),
+    let (allowed, officer) = match session.role {
+        Role::Applicant => (doc.applicant_id == session.user_id, None),
+        Role::Officer => {
+            let o = app.store.officer(session.user_id).await?;
+            let allowed = o
+                .as_ref()
+                .is_some_and(|o| o.instansi == doc.instansi && o.unit == doc.unit && doc.status != Status::Draf);
+            (allowed, o)
+        }
     };
     if !allowed {
         tracing::warn!(ip = %v.ip, document = id, role = session.role.as_str(), "refused: document of someone else");
         return Err(Error::NotFound);
+    }
+    let inline = q.contains_key("lihat") && session.role == Role::Officer;
+    // The processing record: an officer's look is recorded before a byte is served, so a
+    // failure to record refuses the document rather than serving it unrecorded.
+    if let Some(o) = officer {
+        let access = NewAccess {
+            applicant_id: doc.applicant_id,
+            officer_id: o.id,
+            officer_unit: o.unit,
+            kind: if inline {
+                AccessKind::LihatDokumen
+            } else {
+                AccessKind::UnduhDokumen
+            },
+            application_id: Some(doc.application_id),
+            document_id: Some(id),
+            requirement_id: Some(doc.requirement_id.clone()),
+        };
+        app.store.record_access(access, now()).await?;
     }
     let (stored, original, ctype) = (doc.stored_name, doc.original_name, doc.content_type);
     // Streamed from the store and decrypted chunk by chunk: a large scan never sits whole in
@@ -49,7 +73,6 @@ pub async fn download(
     // chunk that fails ends the body early, and with the Content-Length below the client sees
     // a broken transfer, never a complete-looking file.
     let body = axum::body::Body::from_stream(app.blobs.get(&stored, doc.key.as_ref()).await?);
-    let inline = q.contains_key("lihat") && session.role == Role::Officer;
     let name = crate::upload::download_name(&original, &ctype);
     let disposition = content_disposition(if inline { "inline" } else { "attachment" }, &name);
     Ok((

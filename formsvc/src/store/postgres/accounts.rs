@@ -74,6 +74,19 @@ impl Accounts for PgStore {
     ) -> Result<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
+        // The last sign-in, for `sicantik officer list`; and an officer disabled since the
+        // password was checked gets no session (the row lock orders this after the disable).
+        if role == Role::Officer
+            && exec(
+                &tx,
+                "UPDATE officers SET last_login_at = $2 WHERE id = $1 AND disabled_at IS NULL",
+                &[&user_id, &now],
+            )
+            .await?
+                == 0
+        {
+            return Err(Error::Forbidden);
+        }
         if let Some(old) = replaces {
             exec(&tx, "DELETE FROM sessions WHERE token_hash = $1", &[&old]).await?;
         }
@@ -95,7 +108,8 @@ impl Accounts for PgStore {
             }
             // Officers' emails are not unique: the oldest account answers.
             Role::Officer => {
-                "SELECT id, password_hash FROM officers WHERE username = $1 OR lower(email) = $1 ORDER BY id LIMIT 1"
+                "SELECT id, password_hash FROM officers WHERE (username = $1 OR lower(email) = $1) AND disabled_at IS NULL
+                 ORDER BY id LIMIT 1"
             }
         };
         let c = self.client().await?;

@@ -416,7 +416,7 @@ impl Applications for PgStore {
         let found = row(
             &c,
             "SELECT d.stored_name, d.original_name, d.content_type, a.applicant_id, a.instansi, a.unit, a.status, a.id,
-                d.size, d.key_id, d.wrapped_key, d.id AS document_id
+                d.size, d.key_id, d.wrapped_key, d.id AS document_id, d.requirement_id
              FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.alamat = $1",
             &[&alamat],
         )
@@ -435,6 +435,8 @@ impl Applications for PgStore {
                     instansi: r.try_get(4)?,
                     unit: r.try_get(5)?,
                     status: status(r.try_get(6)?, "applications", r.try_get(7)?, "status")?,
+                    application_id: r.try_get(7)?,
+                    requirement_id: r.try_get("requirement_id")?,
                 })
             })
             .transpose()

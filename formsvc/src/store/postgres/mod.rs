@@ -10,6 +10,7 @@
 //! What it must not do: render anything (emails come from the caller's `compose`), or read a
 //! row into a default: a value that does not parse is `Error::Corrupt` naming the row.
 
+mod access;
 mod accounts;
 pub use self::backup::{check_dump, restore};
 mod applications;
@@ -18,6 +19,7 @@ mod keys;
 mod officers;
 mod outbox;
 mod registrations;
+mod retention;
 mod review;
 mod shared;
 
@@ -49,6 +51,8 @@ const MIGRATIONS: &[(i32, &str)] = &[
         7,
         include_str!("../../../migrations/postgres/0007_addresses_and_claims.sql"),
     ),
+    (8, include_str!("../../../migrations/postgres/0008_access_record.sql")),
+    (9, include_str!("../../../migrations/postgres/0009_retention.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -177,4 +177,70 @@ impl Officers for PgStore {
         .await?
         .try_get(0)?)
     }
+
+    async fn officer_accounts(&self) -> Result<Vec<OfficerAccount>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            "SELECT username, nama, instansi, unit, last_login_at, disabled_at FROM officers ORDER BY username",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(OfficerAccount {
+                username: r.try_get(0)?,
+                nama: r.try_get(1)?,
+                instansi: r.try_get(2)?,
+                unit: r.try_get(3)?,
+                last_login_at: r.try_get(4)?,
+                disabled_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        // The row lock orders this against a sign-in that checked the password before it.
+        let Some(found) = row(
+            &tx,
+            "UPDATE officers SET disabled_at = coalesce(disabled_at, $2) WHERE username = $1 RETURNING id, instansi",
+            &[&username, &now],
+        )
+        .await?
+        else {
+            return Ok(false);
+        };
+        let (id, instansi): (i64, String) = (found.try_get(0)?, found.try_get(1)?);
+        exec(
+            &tx,
+            "DELETE FROM sessions WHERE kind = 'petugas' AND user_id = $1",
+            &[&id],
+        )
+        .await?;
+        exec(
+            &tx,
+            "DELETE FROM link_tokens WHERE subject_kind = 'petugas' AND subject_id = $1 AND used_at IS NULL",
+            &[&id],
+        )
+        .await?;
+        audit(
+            &tx,
+            now,
+            Audit {
+                instansi: &instansi,
+                actor_kind: "sistem",
+                actor_id: None,
+                actor_label: "baris perintah",
+                action: "petugas_dinonaktifkan",
+                target: username,
+                detail: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 }

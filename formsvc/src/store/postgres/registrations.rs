@@ -337,6 +337,21 @@ impl Registrations for PgStore {
     async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
+        // Read under the row's lock, so the fields named changed are the ones this update
+        // changed even when two saves race.
+        let stored = row(
+            &tx,
+            "SELECT telepon, alamat, kabupaten, kode_pos FROM applicants WHERE id = $1 FOR UPDATE",
+            &[&id],
+        )
+        .await?;
+        let detail = match stored {
+            Some(s) => {
+                let stored: [String; 4] = [s.try_get(0)?, s.try_get(1)?, s.try_get(2)?, s.try_get(3)?];
+                Some(update.changed_fields([&stored[0], &stored[1], &stored[2], &stored[3]]))
+            }
+            None => None,
+        };
         let changed = row(
             &tx,
             "UPDATE applicants SET telepon = $2, alamat = $3, kabupaten = $4, kode_pos = $5
@@ -365,7 +380,7 @@ impl Registrations for PgStore {
                 actor_label: &username,
                 action: "profil_diubah",
                 target: &username,
-                detail: None,
+                detail: detail.as_deref(),
             },
         )
         .await?;

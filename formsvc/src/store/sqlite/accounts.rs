@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use rusqlite::params;
 
 use super::{SqliteStore, audit, enqueue, optional};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::{Accounts, corrupt};
 
@@ -81,6 +81,16 @@ impl Accounts for SqliteStore {
         let (h, old) = (token_hash.to_string(), replaces.map(str::to_string));
         self.db
             .write(move |tx| {
+                // The last sign-in, for `sicantik officer list`; and an officer disabled since
+                // the password was checked gets no session.
+                if role == Role::Officer
+                    && tx.execute(
+                        "UPDATE officers SET last_login_at = ?2 WHERE id = ?1 AND disabled_at IS NULL",
+                        params![user_id, now],
+                    )? == 0
+                {
+                    return Err(Error::Forbidden);
+                }
                 if let Some(old) = old {
                     tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [old])?;
                 }
@@ -98,7 +108,9 @@ impl Accounts for SqliteStore {
             Role::Applicant => {
                 "SELECT id, password_hash FROM applicants WHERE status = 'aktif' AND (username = ?1 OR lower(email) = ?1)"
             }
-            Role::Officer => "SELECT id, password_hash FROM officers WHERE username = ?1 OR lower(email) = ?1",
+            Role::Officer => {
+                "SELECT id, password_hash FROM officers WHERE (username = ?1 OR lower(email) = ?1) AND disabled_at IS NULL"
+            }
         };
         let l = login.to_string();
         self.db

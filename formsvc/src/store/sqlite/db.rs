@@ -22,6 +22,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0005_scan_refusals.sql"),
     include_str!("../../../migrations/sqlite/0006_encryption.sql"),
     include_str!("../../../migrations/sqlite/0007_addresses_and_claims.sql"),
+    include_str!("../../../migrations/sqlite/0008_access_record.sql"),
+    include_str!("../../../migrations/sqlite/0009_retention.sql"),
 ];
 
 /// How many requests one transaction may hold at most.
@@ -41,6 +43,9 @@ pub struct Db {
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Erased rows are overwritten with zeros, not left in free pages of the file (retention,
+    // the right to erasure).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(())
 }
@@ -114,6 +119,20 @@ impl Db {
         });
         self.writer.send(job).map_err(|_| Error::WriterGone)?;
         answer.await.map_err(|_| Error::WriterGone)?
+    }
+
+    /// Copies the write-ahead log into the file and empties it, so that pages an erasure
+    /// overwrote are not still readable in the log's older frames. Waits for readers.
+    pub async fn checkpoint(&self) -> Result<()> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let c = Connection::open(&path)?;
+            configure(&c)?;
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("checkpoint task failed: {e}")))?
     }
 
     /// Runs `f` on a read connection, off the async workers.

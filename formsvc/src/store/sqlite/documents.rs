@@ -130,6 +130,7 @@ impl SqliteStore {
             unit: String,
             status: String,
             app_id: i64,
+            requirement_id: String,
         }
         let alamat = alamat.to_string();
         let row = self
@@ -137,7 +138,7 @@ impl SqliteStore {
             .read(move |c| {
                 optional(c.query_row(
                     "SELECT d.stored_name, d.original_name, d.content_type, d.size, d.key_id, d.wrapped_key,
-                        a.applicant_id, a.instansi, a.unit, a.status, a.id, d.id
+                        a.applicant_id, a.instansi, a.unit, a.status, a.id, d.id, d.requirement_id
                      FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.alamat = ?1",
                     [alamat],
                     |r| {
@@ -154,6 +155,7 @@ impl SqliteStore {
                             status: r.get(9)?,
                             app_id: r.get(10)?,
                             id: r.get(11)?,
+                            requirement_id: r.get(12)?,
                         })
                     },
                 ))
@@ -171,6 +173,8 @@ impl SqliteStore {
                 instansi: r.instansi,
                 unit: r.unit,
                 status: Status::parse(&r.status).ok_or_else(|| corrupt("applications", r.app_id, "status"))?,
+                application_id: r.app_id,
+                requirement_id: r.requirement_id,
             })
         })
         .transpose()

@@ -3,6 +3,7 @@
 //! transaction (group commit, `db`). Every method here is one read or one write job; the rows
 //! are read back into typed records with an error for anything that does not parse.
 
+mod access;
 mod accounts;
 pub use self::backup::{describe_file, restore};
 mod applications;
@@ -13,6 +14,7 @@ mod keys;
 mod officers;
 mod outbox;
 mod registrations;
+mod retention;
 mod review;
 mod shared;
 

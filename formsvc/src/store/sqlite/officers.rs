@@ -212,4 +212,65 @@ impl Officers for SqliteStore {
             })
             .await
     }
+
+    async fn officer_accounts(&self) -> Result<Vec<OfficerAccount>> {
+        self.db
+            .read(|c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT username, nama, instansi, unit, last_login_at, disabled_at FROM officers ORDER BY username",
+                )?;
+                let rows = stmt
+                    .query_map([], |r| {
+                        Ok(OfficerAccount {
+                            username: r.get(0)?,
+                            nama: r.get(1)?,
+                            instansi: r.get(2)?,
+                            unit: r.get(3)?,
+                            last_login_at: r.get(4)?,
+                            disabled_at: r.get(5)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await
+    }
+
+    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool> {
+        let username = username.to_string();
+        self.db
+            .write(move |tx| {
+                let found = optional(tx.query_row(
+                    "SELECT id, instansi FROM officers WHERE username = ?1",
+                    [&username],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+                ))?;
+                let Some((id, instansi)) = found else {
+                    return Ok(false);
+                };
+                tx.execute(
+                    "UPDATE officers SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
+                    params![id, now],
+                )?;
+                tx.execute("DELETE FROM sessions WHERE kind = 'petugas' AND user_id = ?1", [id])?;
+                tx.execute(
+                    "DELETE FROM link_tokens WHERE subject_kind = 'petugas' AND subject_id = ?1 AND used_at IS NULL",
+                    [id],
+                )?;
+                let line = NewAudit {
+                    instansi,
+                    actor: Actor {
+                        kind: "sistem",
+                        id: None,
+                        label: "baris perintah".into(),
+                    },
+                    action: "petugas_dinonaktifkan",
+                    target: username,
+                    detail: None,
+                };
+                audit(tx, &line, now)?;
+                Ok(true)
+            })
+            .await
+    }
 }

@@ -267,6 +267,12 @@ impl Registrations for SqliteStore {
     async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()> {
         self.db
             .write(move |tx| {
+                let stored: Option<[String; 4]> = optional(tx.query_row(
+                    "SELECT telepon, alamat, kabupaten, kode_pos FROM applicants WHERE id = ?1",
+                    [id],
+                    |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+                ))?;
+                let detail = stored.map(|s| update.changed_fields([&s[0], &s[1], &s[2], &s[3]]));
                 let changed = tx.execute(
                     "UPDATE applicants SET telepon = ?2, alamat = ?3, kabupaten = ?4, kode_pos = ?5
                      WHERE id = ?1 AND status = 'aktif'",
@@ -295,7 +301,7 @@ impl Registrations for SqliteStore {
                     },
                     action: "profil_diubah",
                     target: username,
-                    detail: None,
+                    detail,
                 };
                 audit(tx, &line, now)
             })

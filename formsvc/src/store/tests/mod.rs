@@ -41,10 +41,12 @@ macro_rules! on_both {
 }
 
 // After the macro: a macro_rules is seen only by the code that follows it.
+mod access;
 mod applications;
 mod keys;
 mod outbox;
 mod registrations;
+mod retention;
 mod schema;
 mod shared;
 

@@ -249,6 +249,24 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
         .expect("update");
     let p = store.profile(id).await.expect("profile").expect("active");
     assert_eq!((p.telepon.as_str(), p.kode_pos.as_str()), ("+6281298765432", "30126"));
+    // The audit line names the fields that changed (the city stayed), never their values.
+    let line = store
+        .audit_trail(INSTANSI, 100)
+        .await
+        .expect("audit")
+        .into_iter()
+        .find(|e| e.action == "profil_diubah")
+        .expect("the audit line");
+    assert_eq!(
+        line.detail.as_deref(),
+        Some("diubah: nomor handphone, alamat, kode pos")
+    );
+    store
+        .update_contact(id, update.clone(), NOW + 71)
+        .await
+        .expect("the same again");
+    let lines = store.audit_trail(INSTANSI, 100).await.expect("audit");
+    assert_eq!(lines[0].detail.as_deref(), Some("tidak ada yang berubah"));
     assert!(matches!(
         store.update_contact(waiting[1].id, update, NOW).await,
         Err(Error::NotFound)
@@ -303,6 +321,7 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
         [
             "registrasi_masuk",
             "registrasi_ditolak",
+            "profil_diubah",
             "profil_diubah",
             "sandi_direset",
             "sandi_diatur",
