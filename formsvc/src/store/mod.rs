@@ -382,9 +382,8 @@ pub trait Store:
 {
 }
 
-impl<
-    T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention,
-> Store for T
+impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention>
+    Store for T
 {
 }
 
