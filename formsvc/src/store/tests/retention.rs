@@ -133,7 +133,14 @@ async fn the_schedule_erases_what_is_past_its_period_and_every_trace_of_an_erase
         .expect("approve");
     assert!(
         store
-            .set_password("link-dewi", Role::Applicant, kept, "$argon2id$dewi", NOW - 40 * DAY)
+            .set_password(
+                "link-dewi",
+                Role::Applicant,
+                kept,
+                "$argon2id$dewi",
+                mail("sandi_diubah", "dewi@example.com"),
+                NOW - 40 * DAY
+            )
             .await
             .expect("set password")
     );
