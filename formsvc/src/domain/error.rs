@@ -265,7 +265,7 @@ impl DomainError {
             PersonNameCharacters => "person_name_characters",
             PersonNameNoLetter => "person_name_no_letter",
             PasswordTooShort => "password_too_short",
-            OfficerPasswordTooShort => "officer_password_too_short",
+            OfficerPasswordTooShort => "password_too_short_for_officer",
             PasswordTooLong => "password_too_long",
             PasswordRepeated => "password_repeated",
             PasswordCommon => "password_common",
