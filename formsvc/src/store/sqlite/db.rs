@@ -78,8 +78,11 @@ impl Db {
             })?;
         }
         let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // The busy timeout first: switching a new file to WAL takes a lock that another
+        // process opening the file at the same moment may hold, and without a timeout the
+        // switch fails at once with "database is locked".
         configure(&conn)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
         migrate(&mut conn)?;
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
