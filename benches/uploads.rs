@@ -695,21 +695,18 @@ fn prepare_applicants(server: &Server) -> Vec<Applicant> {
 // ---------------------------------------------------------------------------------------------
 // Uploads and memory
 
-/// A PDF of exactly `size` bytes.
+/// A whole PDF of about `size` bytes, its content stream incompressible noise.
 fn pdf(size: usize) -> Vec<u8> {
-    let head = b"%PDF-1.4\n";
-    let tail = b"\n%%EOF\n";
-    let mut b = Vec::with_capacity(size);
-    b.extend_from_slice(head);
+    let mut noise = Vec::with_capacity(size);
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    while b.len() < size - tail.len() {
+    // The PDF's own objects take about 500 bytes.
+    while noise.len() < size.saturating_sub(512) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        b.push(x as u8);
+        noise.push(x as u8);
     }
-    b.extend_from_slice(tail);
-    b
+    formsvc::samples::pdf(&noise)
 }
 
 struct Upload {

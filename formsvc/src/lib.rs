@@ -22,6 +22,8 @@ pub mod ratelimit;
 pub mod records;
 pub mod retention;
 pub mod routes;
+#[doc(hidden)]
+pub mod samples;
 pub mod scan;
 pub mod security;
 pub mod server;

@@ -193,6 +193,7 @@ impl Service {
             self.app.store.clone(),
             self.app.blobs.clone(),
             self.app.cfg.discard_grace,
+            self.app.cfg.upload_max,
             stop_rx.clone(),
         ));
         let retention = tokio::spawn(crate::retention::daily(

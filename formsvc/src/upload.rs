@@ -1,6 +1,7 @@
 //! Receiving a scanned document: streamed into the document store as it arrives (never whole in
-//! memory), the size limit enforced while streaming, the type decided by the file's first bytes,
-//! empty files refused, the original name kept only as text, stored outside `public/` under a
+//! memory), the size limit enforced while streaming, the type decided by the file's first bytes
+//! and confirmed by its structure (`structure`: a PDF head on a web page is refused), empty
+//! files refused, the original name kept only as text, stored outside `public/` under a
 //! generated name with its SHA-256. Where and how the bytes are kept is `blob`'s business.
 //!
 //! With a virus scanner, each part goes to the scanner as it goes to the store (a tee, so memory
@@ -16,6 +17,10 @@ use bytes::Bytes;
 use crate::blob::{Blobs, PutError};
 use crate::scan::{Refusal, Scan, Scanner};
 
+pub mod structure;
+
+use structure::{Kind, Structure};
+
 /// Parts a document upload may have: the form token, the file, and a little slack.
 const MAX_PARTS: usize = 6;
 
@@ -30,12 +35,21 @@ pub enum UploadError {
         "Jenis berkas tidak diterima. Unggah berkas {allowed}; jenis berkas ditentukan dari isinya, bukan dari namanya."
     )]
     WrongType { allowed: String },
+    /// It starts like its type but is not a whole document of it (a polyglot, a cut-off file).
+    #[error(
+        "Berkas tidak dapat dibaca sebagai {kind} yang utuh. Simpan ulang atau pindai ulang dokumen sebagai {kind}, lalu unggah kembali."
+    )]
+    Damaged { kind: &'static str },
     #[error("Pilih berkas yang akan diunggah.")]
     NoFile,
     #[error("Permintaan unggah tidak dikenali.")]
     Malformed,
     #[error("Unggahan terhenti terlalu lama. Periksa koneksi, lalu unggah kembali.")]
     Stalled,
+    #[error(
+        "Unggahan melebihi batas waktu {max_minutes} menit. Perkecil berkas atau gunakan koneksi yang lebih cepat, lalu unggah kembali."
+    )]
+    TooSlow { max_minutes: u64 },
     /// The virus scanner found something.
     #[error(
         "Berkas mengandung virus. Periksa perangkat Anda dengan antivirus, lalu unggah hasil pindaian yang bersih."
@@ -63,9 +77,11 @@ impl UploadError {
             UploadError::TooLarge { .. } => "too_large",
             UploadError::Empty => "empty",
             UploadError::WrongType { .. } => "wrong_type",
+            UploadError::Damaged { .. } => "damaged",
             UploadError::NoFile => "no_file",
             UploadError::Malformed => "malformed",
             UploadError::Stalled => "stalled",
+            UploadError::TooSlow { .. } => "too_slow",
             UploadError::Infected { .. } => "infected",
             UploadError::Unscannable { .. } => "unscannable",
             UploadError::ScannerUnavailable { .. } => "scanner_unavailable",
@@ -95,19 +111,9 @@ impl From<Refusal> for UploadError {
     }
 }
 
-/// A file type recognised by its first bytes.
+/// A file type recognised by its first bytes: its extension and content type.
 pub fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
-    if head.starts_with(b"%PDF-") {
-        Some(("pdf", "application/pdf"))
-    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("jpg", "image/jpeg"))
-    } else if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some(("png", "image/png"))
-    } else if head.starts_with(b"PK\x03\x04") {
-        Some(("zip", "application/zip"))
-    } else {
-        None
-    }
+    Kind::sniff(head).map(|k| (k.extension(), k.content_type()))
 }
 
 /// The name the user's file had, safe to show as text: no folders, no control characters.
@@ -232,6 +238,7 @@ pub async fn receive(
     if let Err(
         UploadError::TooLarge { .. }
         | UploadError::WrongType { .. }
+        | UploadError::Damaged { .. }
         | UploadError::Empty
         | UploadError::NoFile
         | UploadError::Infected { .. }
@@ -326,6 +333,7 @@ async fn store(
         allowed,
         head: Vec::with_capacity(8),
         kind: None,
+        structure: None,
         content_type: &mut content_type,
     };
     // The file's parts, each looked at and sent to the scanner before it is stored; a refusal
@@ -342,11 +350,12 @@ async fn store(
                 Ok(Some((chunk, (s, scan))))
             }
             None => {
-                let content_type = s.verdict()?;
+                let kind = s.verdict()?;
                 if let Some(scan) = scan {
                     scan.finish().await?;
                 }
-                *s.content_type = Some(content_type);
+                s.whole(kind)?;
+                *s.content_type = Some(kind.content_type());
                 Ok(None)
             }
         }
@@ -410,7 +419,9 @@ struct Sniffer<'a, 'f> {
     allowed: &'a [String],
     head: Vec<u8>,
     /// `Some` once 8 bytes have been seen.
-    kind: Option<Option<(&'static str, &'static str)>>,
+    kind: Option<Option<Kind>>,
+    /// The file followed from its first byte, once its type is known and allowed.
+    structure: Option<Structure>,
     /// Where the verdict goes when the file has ended well.
     content_type: &'a mut Option<&'static str>,
 }
@@ -423,35 +434,66 @@ impl Sniffer<'_, '_> {
     }
 
     fn look(&mut self, chunk: &Bytes) -> Result<(), UploadError> {
+        let mut rest = &chunk[..];
         if self.kind.is_none() {
             let want = 8 - self.head.len();
-            self.head.extend_from_slice(&chunk[..chunk.len().min(want)]);
+            let (head, after) = chunk.split_at(chunk.len().min(want));
+            self.head.extend_from_slice(head);
+            rest = after;
             if self.head.len() >= 8 {
-                self.kind = Some(sniff(&self.head));
+                self.kind = Some(Kind::sniff(&self.head));
             }
         }
         match self.kind {
             Some(None) => Err(self.wrong_type()),
             // Known and not allowed: refused now, not after the whole file has been stored.
-            Some(Some((ext, _))) if !self.allowed.iter().any(|a| a == ext) => Err(self.wrong_type()),
-            _ => Ok(()),
+            Some(Some(kind)) if !self.allows(kind) => Err(self.wrong_type()),
+            Some(Some(kind)) => {
+                let structure = self.structure.get_or_insert_with(|| {
+                    let mut s = Structure::new(kind);
+                    s.feed(&self.head);
+                    s
+                });
+                structure.feed(rest);
+                Ok(())
+            }
+            None => Ok(()),
         }
     }
 
-    /// At the end of the file: its content type, or why it is refused.
-    fn verdict(&self) -> Result<&'static str, UploadError> {
+    /// At the end of the file: its type, or why it is refused.
+    fn verdict(&self) -> Result<Kind, UploadError> {
         if self.head.is_empty() {
             return Err(UploadError::Empty);
         }
-        let (ext, content_type) = self
+        let kind = self
             .kind
             .flatten()
-            .or_else(|| sniff(&self.head))
+            .or_else(|| Kind::sniff(&self.head))
             .ok_or_else(|| self.wrong_type())?;
-        if !self.allowed.iter().any(|a| a == ext) {
+        if !self.allows(kind) {
             return Err(self.wrong_type());
         }
-        Ok(content_type)
+        Ok(kind)
+    }
+
+    /// After the verdict (and the scanner's: an infected file is told so even when it is
+    /// also damaged): whether the file is a whole document of its type.
+    fn whole(&mut self, kind: Kind) -> Result<(), UploadError> {
+        // A file shorter than the signature window never reached `look`'s structure.
+        let structure = self.structure.take().unwrap_or_else(|| {
+            let mut s = Structure::new(kind);
+            s.feed(&self.head);
+            s
+        });
+        structure.finish().map_err(|damage| {
+            tracing::info!(kind = kind.label(), reason = %damage, "document does not parse as its type");
+            UploadError::Damaged { kind: kind.label() }
+        })
+    }
+
+    fn allows(&self, kind: Kind) -> bool {
+        self.allowed.iter().any(|a| a == kind.extension())
     }
 }
 
@@ -572,10 +614,9 @@ mod tests {
         use futures_util::StreamExt;
         use sha2::{Digest, Sha256};
         let (_dir, blobs) = local_blobs();
-        let mut data = b"%PDF-1.7\n".to_vec();
         // Under axum's 2 MB default body limit, which the route raises; the store's own
         // multi-part path is tested in `blob`.
-        data.extend((0..1536 * 1024).map(|i| (i % 251) as u8));
+        let data = crate::samples::pdf(&(0..1536 * 1024).map(|i| (i % 251) as u8).collect::<Vec<_>>());
         let r = receive_file(&blobs, &data, &["pdf"], 10 * 1024 * 1024)
             .await
             .expect("accepted");
@@ -596,16 +637,35 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_shorter_than_its_signature_window_is_still_recognised() {
+    async fn a_file_shorter_than_its_signature_window_is_judged_as_what_it_starts_like() {
         let (_dir, blobs) = local_blobs();
-        let r = receive_file(&blobs, b"%PDF-", &["pdf"], 1024).await.expect("accepted");
-        assert_eq!(r.content_type, "application/pdf");
+        let e = receive_file(&blobs, b"%PDF-", &["pdf"], 1024)
+            .await
+            .expect_err("refused");
+        assert!(matches!(e, UploadError::Damaged { kind: "PDF" }), "{e:?}");
+    }
+
+    #[tokio::test]
+    async fn the_three_types_are_accepted_when_they_are_whole_documents() {
+        let (_dir, blobs) = local_blobs();
+        let allowed = ["pdf", "jpg", "png"];
+        for (data, content_type) in [
+            (crate::samples::pdf(b"BT (Surat) Tj ET"), "application/pdf"),
+            (crate::samples::jpeg(), "image/jpeg"),
+            (crate::samples::png(), "image/png"),
+        ] {
+            let r = receive_file(&blobs, &data, &allowed, 1024 * 1024)
+                .await
+                .expect(content_type);
+            assert_eq!(r.content_type, content_type);
+        }
     }
 
     #[tokio::test]
     async fn every_refusal_keeps_nothing_and_says_what_to_do() {
         let (dir, blobs) = local_blobs();
-        let big = [b"%PDF-1.7\n".as_slice(), &vec![b'x'; 1536 * 1024]].concat();
+        let big = crate::samples::pdf_of_size(1536 * 1024);
+        let png_head_then_page = [&crate::samples::png()[..16], b"<html><script>x()</script>"].concat();
         for (data, allowed, expected) in [
             (
                 b"<html><body>".to_vec(),
@@ -615,6 +675,16 @@ mod tests {
             (b"\x89PNG\r\n\x1a\n....".to_vec(), &["pdf"][..], "Unggah berkas PDF;"),
             (b"abc".to_vec(), &["pdf", "jpg"][..], "Unggah berkas PDF, JPG;"),
             (Vec::new(), &["pdf"][..], "Berkas kosong."),
+            (
+                b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>\n".to_vec(),
+                &["pdf"][..],
+                "Berkas tidak dapat dibaca sebagai PDF yang utuh. Simpan ulang atau pindai ulang dokumen sebagai PDF",
+            ),
+            (
+                png_head_then_page,
+                &["png"][..],
+                "Berkas tidak dapat dibaca sebagai PNG yang utuh.",
+            ),
             (big, &["pdf"][..], "Berkas melebihi ukuran maksimal 1 MB."),
         ] {
             let e = receive_file(&blobs, &data, allowed, 1024 * 1024)
@@ -643,10 +713,8 @@ mod tests {
             Duration::from_secs(30),
         );
         let (dir, blobs) = local_blobs();
-        let mut infected = b"%PDF-1.7\n".to_vec();
-        infected.extend((0..1024 * 1024).map(|i| (i % 251) as u8));
-        infected.extend_from_slice(&crate::scan::tests::eicar());
-        infected.extend_from_slice(b"\n%%EOF\n");
+        let filler: Vec<u8> = (0..1024 * 1024).map(|i| (i % 251) as u8).collect();
+        let infected = crate::samples::pdf(&[filler.as_slice(), &crate::scan::tests::eicar()].concat());
         let e = receive_scanned(&blobs, Some(&clamd), &infected, &["pdf"], 10 * 1024 * 1024)
             .await
             .expect_err("infected");
@@ -659,7 +727,7 @@ mod tests {
         let left = std::fs::read_dir(dir.path().join("berkas")).expect("dir").count();
         assert_eq!(left, 0, "a staging file was kept");
 
-        let clean = &infected[..infected.len() - 80];
+        let clean = &crate::samples::pdf(&filler);
         let r = receive_scanned(&blobs, Some(&clamd), clean, &["pdf"], 10 * 1024 * 1024)
             .await
             .expect("clean");

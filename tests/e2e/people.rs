@@ -180,7 +180,7 @@ pub fn new_application(c: &Client, at: &str) -> String {
 
 /// A small PDF that says which upload it is.
 pub fn pdf(marker: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {marker}\n%%EOF\n").into_bytes()
+    formsvc::samples::pdf(format!("% {marker}").as_bytes())
 }
 
 /// The stored document of `requirement` in application `nomor`: its address in links.

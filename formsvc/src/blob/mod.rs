@@ -195,6 +195,18 @@ impl Blobs {
         Ok(all)
     }
 
+    /// Removes what unfinished writes left behind before `cutoff` (the local folder's staging
+    /// files; S3 keeps the parts of an unfinished multipart upload until the bucket's lifecycle
+    /// rule aborts it, see the deploy guide). Returns how many files went.
+    pub async fn remove_unfinished_writes(&self, cutoff: SystemTime) -> Result<usize> {
+        match self.local_dir.clone() {
+            Some(dir) => tokio::task::spawn_blocking(move || self::local::remove_stale_staging(&dir, cutoff))
+                .await
+                .map_err(|e| Error::Internal(format!("the staging sweep stopped: {e}")))?,
+            None => Ok(0),
+        }
+    }
+
     /// Readiness: the backend answers and lets us look. Asking for an object that does not
     /// exist is the cheapest question S3 answers (it needs the `s3:ListBucket` permission to say
     /// "not found" rather than "forbidden", which `list` needs anyway).
@@ -214,6 +226,12 @@ impl Blobs {
             Err(e) => Err(Error::Blob(e)),
         }
     }
+}
+
+/// Whether `name` is one `put_stream` could have made (what else lies in the folder or the
+/// bucket is not ours to delete).
+pub fn is_document_name(name: &str) -> bool {
+    key(name).is_some()
 }
 
 /// The key of a name `put_stream` could have made: `[A-Za-z0-9_-]+.bin`, nothing else.

@@ -87,6 +87,10 @@ pub struct Config {
     pub link_ttl: Duration,
     /// How long an upload may stall before it is dropped.
     pub upload_idle: Duration,
+    /// How long one upload may take in all (`SICANTIK_UPLOAD_MAX_MINUTES`): a client that sends
+    /// a byte just before each idle timeout would otherwise hold it open for ever, and the
+    /// orphan sweep must know when an unfinished write is certainly dead.
+    pub upload_max: Duration,
     /// How long the objects of replaced and removed documents are kept before they are deleted
     /// (`SICANTIK_DISCARD_GRACE_HOURS`): longer than any backup takes.
     pub discard_grace: Duration,
@@ -282,6 +286,7 @@ impl Config {
             mail_max_attempts: u32::try_from(attempts.clamp(1, 100)).unwrap_or(12),
             link_ttl: Duration::from_secs(48 * 3600),
             upload_idle: Duration::from_secs(number("SICANTIK_UPLOAD_IDLE_SECONDS", None, 30)?.max(1)),
+            upload_max: Duration::from_secs(60 * number("SICANTIK_UPLOAD_MAX_MINUTES", None, 60)?.clamp(1, 24 * 60)),
             discard_grace: Duration::from_secs(3600 * number("SICANTIK_DISCARD_GRACE_HOURS", None, 24)?),
             smtp_timeout: Duration::from_secs(number("SICANTIK_SMTP_TIMEOUT_SECONDS", None, 30)?.clamp(1, 600)),
             shutdown_drain: Duration::from_secs(number("SICANTIK_SHUTDOWN_DRAIN_SECONDS", None, 20)?.clamp(1, 3600)),

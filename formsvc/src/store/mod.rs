@@ -267,6 +267,9 @@ pub trait Shared: Send + Sync {
     async fn discarded_before(&self, before_ms: i64, limit: i64) -> Result<Vec<String>>;
     /// Forgets discarded objects once they are deleted.
     async fn forget_discarded(&self, names: &[String]) -> Result<()>;
+    /// The names among `names` that no document row and no discarded row names: objects
+    /// left by an upload whose row never committed (a crash between the two).
+    async fn orphans_among(&self, names: &[String]) -> Result<Vec<String>>;
 }
 
 /// The retention schedule applied: what is past its period, found and (unless a dry run)

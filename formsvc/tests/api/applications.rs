@@ -9,17 +9,13 @@ use crate::helpers::*;
 const PW: &str = "hujan turun di jembatan ampera";
 pub const RUMPON: &str = "izin-pemasangan-rumpon";
 
+/// A whole PDF of a little over `extra` bytes.
 pub fn pdf(extra: usize) -> Vec<u8> {
-    let mut b = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n".to_vec();
-    b.extend(std::iter::repeat_n(b'%', extra));
-    b.extend_from_slice(b"\n%%EOF\n");
-    b
+    formsvc::samples::pdf_of_size(extra)
 }
 
 pub fn png() -> Vec<u8> {
-    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    b.extend_from_slice(&[0u8; 64]);
-    b
+    formsvc::samples::png()
 }
 
 /// A signed-in applicant and an officer of the same unit.

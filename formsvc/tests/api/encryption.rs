@@ -10,12 +10,11 @@ const MARKER: &str = "RAHASIA-PENANDA-SICANTIK";
 
 /// A PDF of about `len` bytes with a marker that must never be found in the store.
 fn marked_pdf(len: usize) -> Vec<u8> {
-    let mut d = format!("%PDF-1.7\n% {MARKER}\n").into_bytes();
-    while d.len() < len {
-        d.extend_from_slice(format!("({MARKER}) Tj {NIK}\n").as_bytes());
+    let mut text = format!("% {MARKER}\n").into_bytes();
+    while text.len() < len {
+        text.extend_from_slice(format!("({MARKER}) Tj {NIK}\n").as_bytes());
     }
-    d.extend_from_slice(b"%%EOF\n");
-    d
+    formsvc::samples::pdf(&text)
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {

@@ -287,6 +287,108 @@ fn downloads_are_named_for_their_detected_type_and_names_lose_bidi_overrides() {
     );
 }
 
+#[test]
+fn a_file_that_only_starts_like_its_type_is_refused_and_nothing_is_kept() {
+    let app = spawn_app();
+    let (b, _) = setup(&app);
+    let nomor = nomor_of(&create(&b, RUMPON, "perorangan", &[]));
+    let page = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
+    let polyglot = b"%PDF-1.4\n<html><body><script>fetch('/layanan')</script></body></html>\n%%EOF\n";
+    let png_head = [&formsvc::samples::png()[..12], b"<svg onload=alert(1)>".as_slice()].concat();
+    for (req, name, bytes, kind) in [
+        ("surat-permohonan", "surat.pdf", polyglot.to_vec(), "PDF"),
+        ("ktp-penanggung-jawab", "ktp.png", png_head, "PNG"),
+    ] {
+        let r = b.upload(
+            &format!("/layanan/permohonan/{nomor}/dokumen/{req}"),
+            &page,
+            name,
+            "application/pdf",
+            &bytes,
+        );
+        assert_eq!(r.status, 422, "{req}: {}", r.body);
+        assert!(
+            r.body
+                .contains(&format!("Berkas tidak dapat dibaca sebagai {kind} yang utuh.")),
+            "{req}: the applicant is told why: {}",
+            r.body
+        );
+    }
+    assert_eq!(
+        app.db().count("SELECT COUNT(*) FROM documents"),
+        0,
+        "no document recorded"
+    );
+    let whole = b.upload(
+        &format!("/layanan/permohonan/{nomor}/dokumen/surat-permohonan"),
+        &page,
+        "surat.pdf",
+        "application/pdf",
+        &pdf(100),
+    );
+    assert_eq!(whole.status, 303, "a whole PDF is taken: {}", whole.body);
+}
+
+/// Sets a file's last change `ago` in the past, as if it were left there before a crash.
+fn backdate(path: &std::path::Path, ago: Duration) {
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open to backdate");
+    f.set_modified(std::time::SystemTime::now() - ago).expect("backdate");
+}
+
+#[test]
+fn orphans_a_crash_left_are_swept_at_start_and_nothing_acknowledged_is() {
+    let mut app = spawn_app();
+    let (b, _) = setup(&app);
+    let nomor = nomor_of(&create(&b, RUMPON, "perorangan", &[]));
+    let page = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
+    let doc = pdf(100);
+    let r = b.upload(
+        &format!("/layanan/permohonan/{nomor}/dokumen/surat-permohonan"),
+        &page,
+        "surat.pdf",
+        "application/pdf",
+        &doc,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let formsvc::config::StorageConfig::Local { dir } = app.config().storage else {
+        panic!("the embedded default keeps documents in a folder");
+    };
+    let kept = app.db().texts("SELECT stored_name FROM documents").remove(0);
+    let two_hours = Duration::from_secs(2 * 3600);
+    // The acknowledged document is as old as the orphans: age alone never removes one.
+    backdate(&dir.join(&kept), two_hours);
+    let orphan = dir.join("yatim-sisa-unggahan.bin");
+    let staging = dir.join("setengah-jalan.bin#12");
+    let fresh = dir.join("baru-saja-diunggah.bin");
+    let not_ours = dir.join("catatan-admin.txt");
+    for f in [&orphan, &staging, &fresh, &not_ours] {
+        std::fs::write(f, b"bytes").expect("write");
+    }
+    for f in [&orphan, &staging, &not_ours] {
+        backdate(f, two_hours);
+    }
+
+    app.restart();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (orphan.exists() || staging.exists()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!orphan.exists(), "an old object no row names is deleted at start");
+    assert!(!staging.exists(), "an old unfinished write is deleted at start");
+    assert!(
+        fresh.exists(),
+        "an object that may belong to an upload in flight is kept"
+    );
+    assert!(not_ours.exists(), "a file that is not a document is not ours to delete");
+    let id = app.db().count("SELECT id FROM documents");
+    let (r, bytes) = b.download(&app.document_url(id));
+    assert_eq!(r.status, 200);
+    assert!(bytes == doc, "the acknowledged document downloads whole");
+}
+
 crate::backend::also_on_postgres_and_s3!(
     setting_a_password_spends_every_other_link_of_the_account,
     officers_cannot_open_a_drafts_document_and_document_addresses_are_not_guessable

@@ -51,8 +51,7 @@ fn an_erased_applicant_leaves_no_nik_email_name_or_document_behind() {
     // An active applicant's draft with a document, untouched for 200 days.
     let nomor = nomor_of(&create(&b, RUMPON, "perorangan", &[]));
     let page = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
-    let mut pdf = format!("%PDF-1.7\n% {MARKER}\n").into_bytes();
-    pdf.extend_from_slice(b"%%EOF\n");
+    let pdf = formsvc::samples::pdf(format!("% {MARKER}").as_bytes());
     let r = b.upload(
         &format!("/layanan/permohonan/{nomor}/dokumen/surat-permohonan"),
         &page,

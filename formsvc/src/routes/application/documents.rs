@@ -97,15 +97,22 @@ pub async fn upload(
         blobs: &app.blobs,
         scanner: app.scanner.as_deref(),
     };
-    let received = upload::receive(
-        &mut multipart,
-        to,
-        &req.format,
-        req.max_bytes(),
-        app.cfg.upload_idle,
-        |t| !new_nonce && key.verify(&nonce, &binding, t),
+    // Dropping the unfinished upload at the deadline aborts its write in the store.
+    let received = tokio::time::timeout(
+        app.cfg.upload_max,
+        upload::receive(
+            &mut multipart,
+            to,
+            &req.format,
+            req.max_bytes(),
+            app.cfg.upload_idle,
+            |t| !new_nonce && key.verify(&nonce, &binding, t),
+        ),
     )
-    .await;
+    .await
+    .unwrap_or(Err(UploadError::TooSlow {
+        max_minutes: app.cfg.upload_max.as_secs() / 60,
+    }));
     let received = match received {
         Ok(r) => r,
         Err(UploadError::Csrf) => {

@@ -91,6 +91,23 @@ impl Shared for PgStore {
             .collect::<std::result::Result<_, _>>()?)
     }
 
+    async fn orphans_among(&self, names: &[String]) -> Result<Vec<String>> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                "SELECT n FROM unnest($1::text[]) AS n
+                 WHERE NOT EXISTS (SELECT 1 FROM documents WHERE stored_name = n)
+                   AND NOT EXISTS (SELECT 1 FROM discarded_blobs WHERE name = n)
+                 ORDER BY n",
+                &[&names],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
     async fn forget_discarded(&self, names: &[String]) -> Result<()> {
         let c = self.client().await?;
         c.execute("DELETE FROM discarded_blobs WHERE name = ANY($1)", &[&names])

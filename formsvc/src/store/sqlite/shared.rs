@@ -101,6 +101,26 @@ impl Shared for SqliteStore {
             .await
     }
 
+    async fn orphans_among(&self, names: &[String]) -> Result<Vec<String>> {
+        let names = names.to_vec();
+        self.db
+            .read(move |c| {
+                let mut named = c.prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM documents WHERE stored_name = ?1)
+                         OR EXISTS (SELECT 1 FROM discarded_blobs WHERE name = ?1)",
+                )?;
+                let mut orphans = Vec::new();
+                for n in names {
+                    if !named.query_row([&n], |r| r.get::<_, bool>(0))? {
+                        orphans.push(n);
+                    }
+                }
+                orphans.sort();
+                Ok(orphans)
+            })
+            .await
+    }
+
     async fn ping(&self) -> Result<()> {
         self.db
             .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(|_| ())?))

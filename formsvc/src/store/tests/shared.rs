@@ -5,7 +5,36 @@ use super::*;
 on_both!(
     attempts_count_in_fixed_windows_across_instances,
     the_first_instance_to_initialise_a_setting_decides_it,
+    only_objects_no_document_and_no_discard_names_are_orphans,
 );
+
+async fn only_objects_no_document_and_no_discard_names_are_orphans(db: TestDb) {
+    use super::applications::{document, new_application};
+    let store = db.store().await;
+    let officer = add_officer(&*store, "petugas.satu", UNIT).await;
+    let budi = approved_applicant(&*store, &officer, "budi.santoso").await;
+    let nomor = store
+        .create_application(new_application("form-1", budi), NOW)
+        .await
+        .expect("create");
+    let id = store.application_of(&nomor, budi).await.expect("read").expect("own").id;
+    store
+        .save_document(id, budi, document("ktp", "kept.bin"), NOW + 1)
+        .await
+        .expect("save");
+    store
+        .discard_blobs(&["replaced.bin".to_string()], NOW + 2)
+        .await
+        .expect("discard");
+    let names: Vec<String> = ["lost.bin", "kept.bin", "replaced.bin", "also-lost.bin"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(
+        store.orphans_among(&names).await.expect("orphans"),
+        ["also-lost.bin", "lost.bin"]
+    );
+    assert!(store.orphans_among(&[]).await.expect("none asked").is_empty());
+}
 
 async fn attempts_count_in_fixed_windows_across_instances(db: TestDb) {
     let (one, two) = (db.store().await, db.store().await);
