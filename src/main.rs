@@ -129,6 +129,12 @@ enum OfficerCommand {
     List,
     /// Disable an officer: it can no longer sign in, and its sessions end at once.
     Disable { username: String },
+    /// Remove an officer's second factor (a lost phone and no recovery code): its sessions end,
+    /// and its next sign-in enrols a new one.
+    ResetMfa {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// What an archive holds, in a line for the operator.
@@ -325,6 +331,18 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 anyhow::bail!("no officer is named {username}");
             }
             println!("Petugas {username} dinonaktifkan: tidak dapat masuk lagi dan semua sesinya telah diakhiri.");
+        }
+        Command::Officer {
+            command: OfficerCommand::ResetMfa { username },
+        } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            if !runtime.block_on(formsvc::officers::reset_second_factor(cfg, username))? {
+                anyhow::bail!("no officer is named {username}");
+            }
+            println!(
+                "Verifikasi dua langkah petugas {username} direset: semua sesinya telah diakhiri, dan saat masuk berikutnya ia mengaktifkan verifikasi dua langkah dengan ponsel barunya."
+            );
         }
         Command::Retention { dry_run } => {
             let cfg = service_config(cli)?;

@@ -12,6 +12,9 @@ pub fn action_label(action: &str) -> &str {
         "profil_diubah" => "Data kontak diubah",
         "petugas_dibuat" => "Akun petugas dibuat",
         "petugas_dinonaktifkan" => "Akun petugas dinonaktifkan",
+        "verifikasi_dua_langkah_aktif" => "Verifikasi dua langkah diaktifkan",
+        "kode_pemulihan_dipakai" => "Kode pemulihan dipakai untuk masuk",
+        "verifikasi_dua_langkah_direset" => "Verifikasi dua langkah direset",
         "retensi_dihapus" => "Dihapus sesuai jadwal retensi",
         other => other,
     }

@@ -25,6 +25,7 @@ pub mod routes;
 #[doc(hidden)]
 pub mod samples;
 pub mod scan;
+pub mod second_factor;
 pub mod security;
 pub mod server;
 pub mod service;

@@ -66,3 +66,9 @@ pub async fn disable(cfg: Config, username: &str) -> Result<bool> {
     let service = Service::new(cfg).await?;
     service.app.store.disable_officer(username, now()).await
 }
+
+/// `sicantik officer reset-mfa`: false when no officer is named `username`.
+pub async fn reset_second_factor(cfg: Config, username: &str) -> Result<bool> {
+    let service = Service::new(cfg).await?;
+    service.app.store.reset_second_factor(username, now()).await
+}

@@ -148,6 +148,14 @@ impl Service {
                 &format!("{p}/petugas/masuk"),
                 get(account::show_officer_login).post(account::officer_login),
             )
+            .route(
+                &format!("{p}/petugas/verifikasi"),
+                get(account::show_verify).post(account::verify),
+            )
+            .route(
+                &format!("{p}/petugas/aktifkan-verifikasi"),
+                get(account::show_enrol).post(account::enrol),
+            )
             .route(&format!("{p}/petugas/"), get(officer::dashboard))
             .route(&format!("{p}/petugas/registrasi/{{id}}"), get(officer::detail))
             .route(

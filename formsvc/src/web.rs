@@ -64,6 +64,8 @@ pub struct Visitor {
     pub nonce: String,
     pub new_nonce: bool,
     pub session: Option<Session>,
+    /// The request's cookies, by name as sent (`cookie_name`).
+    pub cookies: HashMap<String, String>,
 }
 
 fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
@@ -96,6 +98,7 @@ impl FromRequestParts<AppState> for Visitor {
             nonce,
             new_nonce,
             session,
+            cookies: jar,
         })
     }
 }
@@ -287,6 +290,7 @@ pub async fn render_errors(State(app): State<AppState>, request: Request, next: 
         nonce: String::new(),
         new_nonce: false,
         session: None,
+        cookies: HashMap::new(),
     };
     match page.rujukan {
         Some(r) => app.message(

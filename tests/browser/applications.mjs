@@ -49,7 +49,7 @@ import { readFile } from 'node:fs/promises';
 
 import {
   applicant, axe, browser, cfg, check, clickAndLand, expectH1, firstLines, linkIn, maildirMessages,
-  newContext, NoJsScanner, pageUrl, record, registrationFields, runMain, setPasswordLink, setup,
+  newContext, NoJsScanner, pageUrl, passSecondStep, Phone, record, registrationFields, runMain, setPasswordLink, setup,
   squash, step, Stop, waitForMail,
 } from './lib.mjs';
 
@@ -62,6 +62,9 @@ if (!OFFICER_EMAIL) {
   console.error('--officer-email is required (the address of --officer, where the notices go)');
   process.exit(2);
 }
+
+/** The officer's phone: enrolled at the first run's sign-in, used again by the next. */
+const officerPhone = new Phone();
 
 const PERMIT = 'Izin Pemasangan Rumpon';
 const PERMIT_PAGE = '/izin/izin-pemasangan-rumpon/';
@@ -240,7 +243,9 @@ async function runApplication(js, n, studio) {
       const f = op.locator('main form');
       await f.getByLabel('Nama pengguna atau alamat surel', { exact: true }).fill(cfg.officer);
       await f.getByLabel('Kata sandi', { exact: true }).fill(cfg.officerPassword);
-      await clickAndLand(op, f.getByRole('button', { name: 'Masuk', exact: true }), /^\/layanan\/petugas\/$/);
+      await clickAndLand(op, f.getByRole('button', { name: 'Masuk', exact: true }), /^\/layanan\/petugas\/(aktifkan-)?verifikasi$/);
+      const problems = await passSecondStep(op, officerPhone, scan);
+      if (problems.length) return problems;
       return expectH1(op, 'Konsol Petugas');
     });
     await scan('officer console', op);
@@ -721,9 +726,9 @@ async function runApplication(js, n, studio) {
       const [done] = await waitForMail(a.email, `"Status permohonan ${nomor}: ${STATUS.selesai}"`, (m) => m.subject === `Status permohonan ${nomor}: ${STATUS.selesai}`);
       return done.text.includes(PERMIT_NUMBER) ? [] : [`the email does not give "${PERMIT_NUMBER}": ${firstLines(done.text, 12)}`];
     });
-    await check(`${mode} 6. no other email to the applicant (registration, approval, 2 receipts, 3 status changes)`, async () => {
+    await check(`${mode} 6. no other email to the applicant (registration, approval, password set, 2 receipts, 3 status changes)`, async () => {
       const mine = (await maildirMessages()).filter((m) => m.to.includes(a.email));
-      return mine.length === 7 ? [] : [`${mine.length} emails: ${mine.map((m) => JSON.stringify(m.subject)).join(', ')}`];
+      return mine.length === 8 ? [] : [`${mine.length} emails: ${mine.map((m) => JSON.stringify(m.subject)).join(', ')}`];
     });
   } catch (e) {
     if (!(e instanceof Stop)) record(`${mode} application`, [`unexpected error: ${firstLines(e.stack ?? String(e), 6)}`]);

@@ -30,10 +30,14 @@
 
 import {
   applicant, axe, cfg, check, clickAndLand, expectH1, firstLines, newContext, NoJsScanner, PHONE,
-  pageUrl, record, registrationFields, runMain, setPasswordLink, setup, squash, step, Stop,
+  pageUrl, passSecondStep, Phone, record, registrationFields, runMain, setPasswordLink, setup, squash,
+  step, Stop,
 } from './lib.mjs';
 
 setup('tests/browser/journey.mjs');
+
+/** The officer's phone: enrolled at the first journey's sign-in, used again by the next. */
+const officerPhone = new Phone();
 
 // ------------------------------------------------------------------ journey --
 
@@ -161,7 +165,9 @@ async function runJourney(js, n) {
       const f = op.locator('main form');
       await f.getByLabel('Nama pengguna atau alamat surel', { exact: true }).fill(cfg.officer);
       await f.getByLabel('Kata sandi', { exact: true }).fill(cfg.officerPassword);
-      await clickAndLand(op, f.getByRole('button', { name: 'Masuk', exact: true }), /^\/layanan\/petugas\/$/);
+      await clickAndLand(op, f.getByRole('button', { name: 'Masuk', exact: true }), /^\/layanan\/petugas\/(aktifkan-)?verifikasi$/);
+      const problems = await passSecondStep(op, officerPhone, scan);
+      if (problems.length) return problems;
       return expectH1(op, 'Konsol Petugas');
     });
     await scan('officer console', op);

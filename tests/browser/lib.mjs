@@ -1,11 +1,13 @@
 // What the browser journeys against the running service share (tests/browser/journey.mjs and
 // tests/browser/applications.mjs): their command line, the `ok`/`FAIL` report, headless Chromium
 // at the phone viewport, axe-core with and without JavaScript, clicking through to a page, and
-// reading the mail a loopback SMTP server delivered into a Maildir.
+// reading the mail a loopback SMTP server delivered into a Maildir, and an officer's
+// authenticator app (TOTP) for the second step of Masuk Petugas.
 //
 // A script calls `setup(script, extraOptions)` once, then `runMain(label, async () => …)`.
 // Everything else reads the settings `setup` made (`cfg`), so one script runs one journey set.
 
+import { createHmac } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -291,6 +293,77 @@ export const h1 = async (page) => squash(await page.locator('h1').first().textCo
 export async function expectH1(page, want) {
   const got = await h1(page);
   return got === want ? [] : [`h1 is "${got}", expected "${want}" (at ${page.url()})`];
+}
+
+// ------------------------------------------------------- second factor --
+
+/** RFC 4648 base32 (no padding) to bytes. */
+function base32Bytes(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const out = [];
+  let value = 0;
+  let bits = 0;
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    const i = alphabet.indexOf(c);
+    if (i < 0) throw new Error(`not base32: ${text}`);
+    value = ((value << 5) | i) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits) of `secret` for 30-second step `step`. */
+export function totpAt(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Bytes(secret)).update(counter).digest();
+  const at = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** An officer's authenticator app: the key it was given at enrolment, and the codes it gave
+ *  (the service takes each step's code once, and the next step's too; past that, wait). */
+export class Phone {
+  constructor() { this.secret = null; this.lastStep = 0; }
+  async nextCode() {
+    for (;;) {
+      const now = Math.floor(Date.now() / 30_000);
+      const step = Math.max(now, this.lastStep + 1);
+      if (step <= now + 1) {
+        this.lastStep = step;
+        return totpAt(this.secret, step);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** After the officer's password: Verifikasi Dua Langkah with `phone`, enrolling it first when
+ *  the service asks (the key typed in, as someone who cannot scan would), on to the console.
+ *  `scan(name, page)` checks each new page. Returns problems. */
+export async function passSecondStep(op, phone, scan) {
+  if (new URL(op.url()).pathname.endsWith('/aktifkan-verifikasi')) {
+    await scan('second factor enrolment', op);
+    phone.secret = squash(await op.locator('main .kunci code').innerText()).replace(/ /g, '');
+    const e = op.locator('main form');
+    await e.getByLabel('Kode verifikasi', { exact: true }).fill(await phone.nextCode());
+    await clickAndLand(op, e.getByRole('button', { name: 'Aktifkan', exact: true }), /^\/layanan\/petugas\/aktifkan-verifikasi$/);
+    const problems = await expectH1(op, 'Simpan Kode Pemulihan');
+    if (problems.length) return problems;
+    await scan('recovery codes', op);
+    const link = op.locator('main').getByRole('link', { name: 'Saya sudah menyimpan kode ini, lanjut ke konsol' });
+    await clickAndLand(op, link, /^\/layanan\/petugas\/$/);
+  } else {
+    await scan('second factor', op);
+    const v = op.locator('main form');
+    await v.getByLabel('Kode verifikasi', { exact: true }).fill(await phone.nextCode());
+    await clickAndLand(op, v.getByRole('button', { name: 'Lanjutkan', exact: true }), /^\/layanan\/petugas\/$/);
+  }
+  return [];
 }
 
 // ------------------------------------------------------------------- email --

@@ -507,8 +507,9 @@ fn the_shipped_nginx_site_serves_the_journey_over_https_and_each_client_has_its_
     let permohonan = new_application(&applicant, &base);
     let dokumen = applicant.get(&format!("{base}/layanan/permohonan/{permohonan}/dokumen"));
     assert_eq!(dokumen.status, 200, "{}", dokumen.text());
-    let mut bytes = pdf("tata letak rumpon lewat nginx");
-    bytes.extend((0..3 * 1024 * 1024).map(|i| (i % 251) as u8));
+    let mut content = b"% tata letak rumpon lewat nginx\n".to_vec();
+    content.extend((0..3 * 1024 * 1024).map(|i| (i % 251) as u8));
+    let bytes = formsvc::samples::pdf(&content);
     let r = applicant
         .try_upload(
             &format!("{base}/layanan/permohonan/{permohonan}/dokumen/tata-letak-spesifikasi"),

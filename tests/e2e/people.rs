@@ -78,7 +78,12 @@ pub fn officer(at: &str) -> Client {
     c
 }
 
-/// Signs `c` in as the officer `OFFICER` on `at`.
+/// The authenticator app of the officer of each service address (each test has its own
+/// database, where the officer enrols at the first sign-in).
+static PHONES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Signs `c` in as the officer `OFFICER` on `at`: the password, then Verifikasi Dua Langkah,
+/// enrolling the officer's phone at the first sign-in (the key read off the page).
 pub fn sign_in_officer(c: &Client, at: &str) {
     let page = c.get(&format!("{at}/layanan/petugas/masuk"));
     let r = c.post(
@@ -87,6 +92,34 @@ pub fn sign_in_officer(c: &Client, at: &str) {
         &[("login", OFFICER), ("password", OFFICER_PASSWORD)],
     );
     assert_eq!(r.status, 303, "officer login: {}", r.text());
+    let step = format!("{at}{}", r.location());
+    let page = c.get(&step);
+    assert_eq!(page.status, 200, "the second step: {}", page.text());
+    let mut phones = PHONES.lock().expect("phones");
+    let secret = if step.ends_with("/aktifkan-verifikasi") {
+        let text = page.text();
+        let marker = "<p class=\"kunci\"><code>";
+        let start = text.find(marker).expect("the key on the enrolment page") + marker.len();
+        let end = start + text[start..].find("</code>").expect("the key's end");
+        let secret: String = text[start..end].chars().filter(|c| !c.is_whitespace()).collect();
+        phones.push((at.to_string(), secret.clone()));
+        secret
+    } else {
+        phones
+            .iter()
+            .rev()
+            .find(|(a, _)| a == at)
+            .map(|(_, s)| s.clone())
+            .expect("the officer enrolled on this address earlier in the test")
+    };
+    let code = formsvc::second_factor::code_at(&secret, formsvc::clock::now()).expect("a code");
+    let r = c.post(&step, &page, &[("kode", &code)]);
+    assert!(
+        matches!(r.status, 200 | 303),
+        "the second step answered {}: {}",
+        r.status,
+        r.text()
+    );
 }
 
 /// The officer approves `username` on `at`; the applicant sets the password from the emailed

@@ -43,6 +43,9 @@ pub enum Field {
     Applicant,
     /// The `identitas` of an application's `pemohon_json`.
     Pemohon,
+    /// `officers.totp_secret` and `officers.totp_pending`: an officer's second factor, as
+    /// secret as the personal data it guards.
+    OfficerTotp,
 }
 
 impl Field {
@@ -50,6 +53,7 @@ impl Field {
         match self {
             Field::Applicant => b"sicantik/v1/nik|applicants.nomor_identitas",
             Field::Pemohon => b"sicantik/v1/nik|applications.pemohon_json.identitas",
+            Field::OfficerTotp => b"sicantik/v1/totp|officers.totp_secret",
         }
     }
 }

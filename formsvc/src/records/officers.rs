@@ -14,6 +14,19 @@ pub struct Officer {
     pub unit: String,
 }
 
+/// An officer's second factor as stored, the secrets opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondFactorState {
+    /// The confirmed TOTP secret (base32); `None`: not enrolled.
+    pub secret: Option<String>,
+    /// The secret shown at enrolment, awaiting a code that confirms it.
+    pub pending: Option<String>,
+    /// The last 30-second step a code was accepted for.
+    pub last_step: i64,
+    /// Recovery codes not yet spent.
+    pub recovery_left: i64,
+}
+
 /// An officer account as `sicantik officer list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficerAccount {

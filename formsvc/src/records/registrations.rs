@@ -111,6 +111,15 @@ impl ContactUpdate {
     /// The fields that differ from what is stored (`telepon`, `alamat`, `kabupaten`,
     /// `kode_pos`, as stored), by their Indonesian names, for the audit line: which fields
     /// changed, never their values.
+    pub fn changes_anything(&self, stored: [&str; 4]) -> bool {
+        [
+            self.telepon.as_str(),
+            self.alamat.as_str(),
+            self.kabupaten.as_str(),
+            self.kode_pos.as_str(),
+        ] != stored
+    }
+
     pub fn changed_fields(&self, stored: [&str; 4]) -> String {
         let new = [
             self.telepon.as_str(),

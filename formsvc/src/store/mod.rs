@@ -118,8 +118,10 @@ pub trait Registrations: Send + Sync {
     ) -> Result<Decision>;
     /// The active applicant `id` (Layanan Pemohon).
     async fn profile(&self, id: i64) -> Result<Option<Applicant>>;
-    /// Changes the applicant's contact data, with the audit line `profil_diubah`.
-    async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()>;
+    /// Changes the applicant's contact data, with the audit line `profil_diubah` and, when a
+    /// field changed, `notice` to the account's address (ASVS: the holder learns of a change
+    /// they did not make), all in one transaction.
+    async fn update_contact(&self, id: i64, update: ContactUpdate, notice: NewMail, now: i64) -> Result<()>;
 }
 
 /// Officer accounts and what the console shows beside the queues.
@@ -146,6 +148,31 @@ pub trait Officers: Send + Sync {
     /// links end in the same transaction, with the audit line `petugas_dinonaktifkan`. False
     /// when no such officer exists; disabling twice keeps the first time.
     async fn disable_officer(&self, username: &str, now: i64) -> Result<bool>;
+}
+
+/// The officers' second factor (TOTP, RFC 6238) and their recovery codes. Secrets are sealed
+/// with the key of identity numbers; recovery codes are kept only as hashes.
+#[async_trait]
+pub trait SecondFactor: Send + Sync {
+    /// The officer's second factor; `None` when no such officer exists.
+    async fn second_factor(&self, officer_id: i64) -> Result<Option<SecondFactorState>>;
+    /// Keeps `secret` as the one enrolment shows until a code confirms it; nothing changes
+    /// once the officer is enrolled or when one is awaiting already (a reload shows the same).
+    async fn offer_totp(&self, officer_id: i64, secret: &str) -> Result<()>;
+    /// Confirms the awaiting secret: it becomes the officer's, `recovery_hashes` their
+    /// recovery codes and `step` the last accepted, with the audit line
+    /// `verifikasi_dua_langkah_aktif`. False when none was awaiting (enrolled meanwhile).
+    async fn confirm_totp(&self, officer_id: i64, recovery_hashes: Vec<String>, step: i64, now: i64) -> Result<bool>;
+    /// Accepts a code's step once, whichever instance it reaches: false when this step or a
+    /// later one was accepted already (a replayed code).
+    async fn accept_totp_step(&self, officer_id: i64, step: i64) -> Result<bool>;
+    /// Spends a recovery code, with the audit line `kode_pemulihan_dipakai`; false when it is
+    /// not one of the officer's or was spent.
+    async fn spend_recovery_code(&self, officer_id: i64, code_hash: &str, now: i64) -> Result<bool>;
+    /// Removes the officer's second factor and recovery codes and ends their sessions, so the
+    /// next sign-in enrols again (`sicantik officer reset-mfa`), with the audit line
+    /// `verifikasi_dua_langkah_direset`. False when no such officer exists.
+    async fn reset_second_factor(&self, username: &str, now: i64) -> Result<bool>;
 }
 
 /// PERMOHONAN, DOKUMEN, Ajukan and the officers' review.
@@ -381,12 +408,33 @@ pub trait AccessRecord: Send + Sync {
 
 /// Everything the service keeps.
 pub trait Store:
-    Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention
+    Accounts
+    + Registrations
+    + Officers
+    + SecondFactor
+    + Applications
+    + Outbox
+    + Shared
+    + Backup
+    + Keys
+    + AccessRecord
+    + Retention
 {
 }
 
-impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention>
-    Store for T
+impl<
+    T: Accounts
+        + Registrations
+        + Officers
+        + SecondFactor
+        + Applications
+        + Outbox
+        + Shared
+        + Backup
+        + Keys
+        + AccessRecord
+        + Retention,
+> Store for T
 {
 }
 

@@ -207,6 +207,12 @@ fn an_applicant_changes_contact_data_but_sees_only_their_own() {
     assert_eq!(r.status, 303, "{}", r.body);
     let home = a.get(r.location());
     assert!(home.body.contains("+628117777888") && home.body.contains("Kota Prabumulih"));
+    let notice = wait_for_mail(&app, "ani@contoh.id", "Data kontak akun Anda telah diubah");
+    assert!(
+        notice.text.contains("Lupa Kata Sandi") && !notice.text.contains("6281177"),
+        "the holder is told what to do if it was not them, without the new number: {}",
+        notice.text
+    );
     let bad = a.post(
         "/layanan/profil",
         &form,

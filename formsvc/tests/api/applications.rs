@@ -138,18 +138,9 @@ fn an_application_goes_from_buat_to_permit_issued_with_an_email_at_each_step() {
     let r = b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[]);
     assert_eq!(r.status, 303, "{}", r.body);
 
-    let mails = app.smtp.wait_for(5, WAIT);
-    let receipt = mails
-        .iter()
-        .find(|m| m.subject.contains("Permohonan diajukan"))
-        .expect("receipt");
-    assert_eq!(receipt.envelope_to, ["nelayan@contoh.id"]);
+    let receipt = wait_for_mail(&app, "nelayan@contoh.id", "Permohonan diajukan");
     assert!(receipt.text.contains(&nomor));
-    let notice = mails
-        .iter()
-        .find(|m| m.subject.contains("Permohonan masuk"))
-        .expect("officer notice");
-    assert_eq!(notice.envelope_to, ["petugas1@dpmptsp.test"]);
+    let notice = wait_for_mail(&app, "petugas1@dpmptsp.test", "Permohonan masuk");
     assert!(
         !notice.text.contains("1671044508900001"),
         "no personal data in the notice"
@@ -169,11 +160,7 @@ fn an_application_goes_from_buat_to_permit_issued_with_an_email_at_each_step() {
         &[("catatan_sipi", "SIPI sudah kedaluwarsa; unggah SIPI yang berlaku.")],
     );
     assert_eq!(r.status, 303, "{}", r.body);
-    let mails = app.smtp.wait_for(6, WAIT);
-    let fix = mails
-        .iter()
-        .find(|m| m.subject.contains("Perlu perbaikan"))
-        .expect("correction email");
+    let fix = wait_for_mail(&app, "nelayan@contoh.id", "Perlu perbaikan");
     assert!(fix.text.contains("SIPI sudah kedaluwarsa"));
 
     // Applicant sees what to fix, replaces the document, resubmits.
@@ -213,11 +200,7 @@ fn an_application_goes_from_buat_to_permit_issued_with_an_email_at_each_step() {
             .status,
         303
     );
-    let mails = app.smtp.wait_for(10, WAIT);
-    assert!(
-        mails.iter().any(|m| m.subject.contains("Selesai, izin terbit")),
-        "finish email"
-    );
+    wait_for_mail(&app, "nelayan@contoh.id", "Selesai, izin terbit");
 
     // The applicant's list and the timeline tell the story, with who and when.
     let home = b.get("/layanan/");

@@ -22,6 +22,43 @@ pub struct TestApp {
     env: Vec<(String, String)>,
     /// The test's own PostgreSQL database, dropped at the end (PostgreSQL + S3 runs only).
     database: Option<TestDatabase>,
+    /// The officers' authenticator apps: the key each enrolled, and the last step it answered.
+    phones: std::sync::Mutex<HashMap<String, Phone>>,
+}
+
+/// What an officer's authenticator app holds.
+#[derive(Clone)]
+pub struct Phone {
+    pub secret: String,
+    last_step: i64,
+}
+
+impl Phone {
+    pub fn new(secret: String) -> Phone {
+        Phone { secret, last_step: 0 }
+    }
+
+    /// The next code the service will accept: the current one, unless it answered with it
+    /// already (a code is accepted once), then the next step's, which the service still takes;
+    /// past that, it waits for the clock.
+    pub fn next_code(&mut self) -> String {
+        loop {
+            let now = formsvc::clock::now();
+            let step = (now / 30).max(self.last_step + 1);
+            if step <= now / 30 + 1 {
+                self.last_step = step;
+                return formsvc::second_factor::code_at(&self.secret, step * 30).expect("a code");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    }
+}
+
+/// The key an enrolment page shows for typing into an app, spaces removed.
+pub fn enrolment_key(page: &str) -> Option<String> {
+    let start = page.find("<p class=\"kunci\"><code>")? + "<p class=\"kunci\"><code>".len();
+    let end = start + page[start..].find("</code>")?;
+    Some(page[start..end].chars().filter(|c| !c.is_whitespace()).collect())
 }
 
 /// A database made for one test on the PostgreSQL server of `SICANTIK_TEST_POSTGRES_URL`.
@@ -187,6 +224,7 @@ pub fn spawn_app_with(opts: Options) -> TestApp {
         public,
         env,
         database,
+        phones: Default::default(),
     }
 }
 
@@ -351,7 +389,38 @@ impl TestApp {
             &[("login", username), ("password", OFFICER_PASSWORD)],
         );
         assert_eq!(r.status, 303, "officer login: {}", r.body);
+        self.second_step(&b, username, r.location());
         b
+    }
+
+    /// Passes Verifikasi Dua Langkah as the officer with their phone would, enrolling it first
+    /// when the service asks (the key read off the page, as typed into an app).
+    pub fn second_step(&self, b: &Browser, username: &str, location: &str) {
+        let mut phones = self.phones.lock().expect("phones");
+        let r = if location.ends_with("/aktifkan-verifikasi") {
+            let page = b.get(location);
+            assert_eq!(page.status, 200, "enrolment: {}", page.body);
+            let mut phone = Phone::new(enrolment_key(&page.body).expect("the key on the enrolment page"));
+            let r = b.post(location, &page, &[("kode", &phone.next_code())]);
+            assert_eq!(r.status, 200, "enrolment confirmed: {}", r.body);
+            assert!(r.body.contains("Simpan Kode Pemulihan"), "{}", r.body);
+            phones.insert(username.to_string(), phone);
+            return;
+        } else {
+            assert!(location.ends_with("/verifikasi"), "the second step: {location}");
+            let page = b.get(location);
+            assert_eq!(page.status, 200, "verification: {}", page.body);
+            let phone = phones
+                .get_mut(username)
+                .expect("the officer enrolled a phone in this test");
+            b.post(location, &page, &[("kode", &phone.next_code())])
+        };
+        assert_eq!(r.status, 303, "second step: {}", r.body);
+    }
+
+    /// The officer's phone, once enrolled.
+    pub fn phone(&self, username: &str) -> Option<Phone> {
+        self.phones.lock().expect("phones").get(username).cloned()
     }
 }
 
@@ -775,6 +844,24 @@ pub fn active_applicant(app: &TestApp, username: &str, email: &str, password: &s
     );
     assert_eq!(r.status, 303, "{}", r.body);
     b
+}
+
+/// The latest mail to `to` whose subject contains `subject`, once it has arrived.
+pub fn wait_for_mail(app: &TestApp, to: &str, subject: &str) -> crate::smtp::Mail {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let found = app
+            .smtp
+            .messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.envelope_to == [to.to_string()] && m.subject.contains(subject));
+        if let Some(m) = found {
+            return m;
+        }
+        assert!(std::time::Instant::now() < deadline, "no {subject} mail to {to}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 pub fn wait_for_link(app: &TestApp, to: &str, subject: &str) -> String {

@@ -16,6 +16,7 @@ mod ops;
 mod registration;
 mod retention;
 mod scan;
+mod second_factor;
 mod security;
 mod smtp;
 mod store;

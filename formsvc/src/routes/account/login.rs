@@ -133,23 +133,36 @@ async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role
         .login_failures
         .clear(app.store.as_ref(), &failures_key)
         .await?;
-    tracing::info!(ip = %v.ip, account = %typed_key, role = role.as_str(), "login succeeded");
-    // A new session at every login: a token planted before login is worth nothing after it.
+    tracing::info!(ip = %v.ip, account = %typed_key, role = role.as_str(), "password accepted");
+    if role == Role::Officer {
+        // An officer sees the personal data of a whole unit: a second factor first.
+        return super::second_factor::begin(&app, user_id).await;
+    }
+    let mut response = see_other(&app.routes.beranda);
+    start_session(&app, &v, role, user_id, &mut response).await?;
+    Ok(response)
+}
+
+/// Starts a session for `user_id` and sets its cookie on `response`. A new session at every
+/// login: a token planted before login is worth nothing after it.
+pub(super) async fn start_session(
+    app: &AppState,
+    v: &Visitor,
+    role: Role,
+    user_id: i64,
+    response: &mut Response,
+) -> Result<()> {
     let token = random_token();
     let old = v.session.as_ref().map(|s| s.token_hash.as_str());
     app.store
         .start_session(&token_hash(&token), role, user_id, now(), old)
         .await?;
-    let target = match role {
-        Role::Applicant => app.routes.beranda.clone(),
-        Role::Officer => format!("{}/petugas/", app.content.situs.layanan),
-    };
-    let mut response = see_other(&target);
+    tracing::info!(ip = %v.ip, role = role.as_str(), user = user_id, "signed in");
     let h = response.headers_mut();
     h.append(header::SET_COOKIE, app.cookie(SESSION_COOKIE, &token, None));
     // A fresh form-token nonce too, so tokens issued before login stop working.
     h.append(header::SET_COOKIE, app.cookie(NONCE_COOKIE, &random_token(), None));
-    Ok(response)
+    Ok(())
 }
 
 pub async fn logout(

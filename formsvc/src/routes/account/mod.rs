@@ -9,6 +9,7 @@ mod copy;
 mod login;
 mod password;
 mod profile;
+mod second_factor;
 mod status;
 
 pub use self::access::history;
@@ -16,4 +17,5 @@ pub use self::copy::copy_of_my_data;
 pub use self::login::{login, logout, officer_login, show_login, show_officer_login};
 pub use self::password::{forgot, set_password, show_forgot, show_set_password};
 pub use self::profile::{home, show_profile, update_profile};
+pub use self::second_factor::{enrol, show_enrol, show_verify, verify};
 pub use self::status::{check_status, check_status_submit};

@@ -154,6 +154,21 @@ pub async fn update_profile(
         kabupaten: kabupaten.to_string(),
         kode_pos,
     };
-    app.store.update_contact(s.user_id, update, now()).await?;
+    let holder = views::active_applicant(&app, s.user_id).await?;
+    let notice = app.compose(
+        "kontak_diubah",
+        holder.email.as_str(),
+        "Data kontak akun Anda telah diubah".to_string(),
+        Some(&holder.instansi),
+        context! {
+            nama => holder.nama.as_str(),
+            username => holder.username.as_str(),
+            waktu => crate::clock::format_wib(now()),
+            profil => app.link(&format!("{}/profil", app.content.situs.layanan)),
+            lupa_sandi => app.link(&format!("{}/lupa-sandi", app.content.situs.layanan)),
+        },
+    )?;
+    app.store.update_contact(s.user_id, update, notice, now()).await?;
+    app.mail_wake.notify_one();
     Ok(see_other(&format!("{}?info=profil", app.routes.beranda)))
 }

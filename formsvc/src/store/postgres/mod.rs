@@ -21,6 +21,7 @@ mod outbox;
 mod registrations;
 mod retention;
 mod review;
+mod second_factor;
 mod shared;
 
 use std::sync::{Arc, Mutex};
@@ -53,6 +54,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     ),
     (8, include_str!("../../../migrations/postgres/0008_access_record.sql")),
     (9, include_str!("../../../migrations/postgres/0009_retention.sql")),
+    (
+        10,
+        include_str!("../../../migrations/postgres/0010_officer_second_factor.sql"),
+    ),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -334,7 +334,7 @@ impl Registrations for PgStore {
         .transpose()
     }
 
-    async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()> {
+    async fn update_contact(&self, id: i64, update: ContactUpdate, notice: NewMail, now: i64) -> Result<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         // Read under the row's lock, so the fields named changed are the ones this update
@@ -345,12 +345,13 @@ impl Registrations for PgStore {
             &[&id],
         )
         .await?;
-        let detail = match stored {
+        let (detail, changes) = match stored {
             Some(s) => {
                 let stored: [String; 4] = [s.try_get(0)?, s.try_get(1)?, s.try_get(2)?, s.try_get(3)?];
-                Some(update.changed_fields([&stored[0], &stored[1], &stored[2], &stored[3]]))
+                let stored = [stored[0].as_str(), &stored[1], &stored[2], &stored[3]];
+                (Some(update.changed_fields(stored)), update.changes_anything(stored))
             }
-            None => None,
+            None => (None, false),
         };
         let changed = row(
             &tx,
@@ -384,6 +385,9 @@ impl Registrations for PgStore {
             },
         )
         .await?;
+        if changes {
+            enqueue(&tx, &[notice], &self.message_domain).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

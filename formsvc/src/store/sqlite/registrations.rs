@@ -264,7 +264,8 @@ impl Registrations for SqliteStore {
         row.map(|r| r.parse(&nik)).transpose()
     }
 
-    async fn update_contact(&self, id: i64, update: ContactUpdate, now: i64) -> Result<()> {
+    async fn update_contact(&self, id: i64, update: ContactUpdate, notice: NewMail, now: i64) -> Result<()> {
+        let domain = self.message_domain.clone();
         self.db
             .write(move |tx| {
                 let stored: Option<[String; 4]> = optional(tx.query_row(
@@ -272,7 +273,10 @@ impl Registrations for SqliteStore {
                     [id],
                     |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
                 ))?;
-                let detail = stored.map(|s| update.changed_fields([&s[0], &s[1], &s[2], &s[3]]));
+                let detail = stored
+                    .as_ref()
+                    .map(|s| update.changed_fields([&s[0], &s[1], &s[2], &s[3]]));
+                let changes = stored.is_some_and(|s| update.changes_anything([&s[0], &s[1], &s[2], &s[3]]));
                 let changed = tx.execute(
                     "UPDATE applicants SET telepon = ?2, alamat = ?3, kabupaten = ?4, kode_pos = ?5
                      WHERE id = ?1 AND status = 'aktif'",
@@ -303,6 +307,9 @@ impl Registrations for SqliteStore {
                     target: username,
                     detail,
                 };
+                if changes {
+                    enqueue(tx, &notice, &domain)?;
+                }
                 audit(tx, &line, now)
             })
             .await

@@ -48,6 +48,7 @@ mod outbox;
 mod registrations;
 mod retention;
 mod schema;
+mod second_factor;
 mod shared;
 
 /// 2026-11-29 08:04 UTC, in seconds.

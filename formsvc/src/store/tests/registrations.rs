@@ -243,10 +243,17 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
         kabupaten: "Kota Palembang".into(),
         kode_pos: PostalCode::parse("30126").expect("postal code"),
     };
+    let notices = |db_kinds: Vec<String>| db_kinds.iter().filter(|k| *k == "kontak_diubah").count();
+    let before = notices(mail_kinds(&db).await);
     store
-        .update_contact(id, update.clone(), NOW + 70)
+        .update_contact(id, update.clone(), mail("kontak_diubah", "budi@example.com"), NOW + 70)
         .await
         .expect("update");
+    assert_eq!(
+        notices(mail_kinds(&db).await),
+        before + 1,
+        "the account holder is told of the change"
+    );
     let p = store.profile(id).await.expect("profile").expect("active");
     assert_eq!((p.telepon.as_str(), p.kode_pos.as_str()), ("+6281298765432", "30126"));
     // The audit line names the fields that changed (the city stayed), never their values.
@@ -262,15 +269,27 @@ async fn a_registration_is_approved_and_its_applicant_sets_a_password_and_signs_
         Some("diubah: nomor handphone, alamat, kode pos")
     );
     store
-        .update_contact(id, update.clone(), NOW + 71)
+        .update_contact(id, update.clone(), mail("kontak_diubah", "budi@example.com"), NOW + 71)
         .await
         .expect("the same again");
     let lines = store.audit_trail(INSTANSI, 100).await.expect("audit");
     assert_eq!(lines[0].detail.as_deref(), Some("tidak ada yang berubah"));
+    assert_eq!(
+        notices(mail_kinds(&db).await),
+        before + 1,
+        "nothing changed, nothing to tell"
+    );
     assert!(matches!(
-        store.update_contact(waiting[1].id, update, NOW).await,
+        store
+            .update_contact(waiting[1].id, update, mail("kontak_diubah", "ani@example.com"), NOW)
+            .await,
         Err(Error::NotFound)
     ));
+    assert_eq!(
+        notices(mail_kinds(&db).await),
+        before + 1,
+        "a refused update mails nobody"
+    );
 
     // Refused: the reason is kept and the username is free again.
     let ani = waiting[1].id;
