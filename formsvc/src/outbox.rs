@@ -7,6 +7,8 @@
 //! stable Message-ID lets receiving servers drop the rare duplicate of a message whose
 //! acceptance was not recorded before a crash.
 
+mod direct;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +28,10 @@ use crate::store::DynStore;
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Transport {
-    /// The server, and how long one email may take to hand over.
+    /// An `smtp://` server, over this module's own connections (`direct`: Nagle off), and how
+    /// long one email may take to hand over.
+    Direct(Arc<direct::Direct>, Duration),
+    /// An `smtps://` server (implicit TLS), over lettre's pool, and the same deadline.
     Smtp(AsyncSmtpTransport<Tokio1Executor>, Duration),
     /// No SMTP server configured: each email becomes an `.eml` file in this folder.
     Files(PathBuf),
@@ -35,9 +40,13 @@ pub enum Transport {
 impl Transport {
     pub fn from_config(cfg: &Config) -> Result<Transport> {
         match &cfg.smtp_url {
-            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
-                .map(|b| Transport::Smtp(b.timeout(Some(cfg.smtp_timeout)).build(), cfg.smtp_timeout))
-                .map_err(|e| Error::Config(format!("SICANTIK_SMTP_URL: {e}"))),
+            Some(url) => match direct::Direct::from_url(url.expose(), cfg.smtp_timeout, AT_ONCE) {
+                Ok(d) => Ok(Transport::Direct(Arc::new(d), cfg.smtp_timeout)),
+                Err(direct::NotDirect::Invalid(e)) => Err(Error::Config(format!("SICANTIK_SMTP_URL: {e}"))),
+                Err(direct::NotDirect::ImplicitTls) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                    .map(|b| Transport::Smtp(b.timeout(Some(cfg.smtp_timeout)).build(), cfg.smtp_timeout))
+                    .map_err(|e| Error::Config(format!("SICANTIK_SMTP_URL: {e}"))),
+            },
             None => Ok(Transport::Files(cfg.data_dir.join("surel"))),
         }
     }
@@ -47,6 +56,17 @@ impl Transport {
             // lettre's own timeout covers connecting, not a server that accepts and then stays
             // silent: without this, one such server would hold the worker, and every email
             // behind it, and the shutdown, for ever.
+            Transport::Direct(smtp, limit) => {
+                let envelope = message.envelope().clone();
+                let bytes = message.formatted();
+                match tokio::time::timeout(*limit, smtp.send(&envelope, &bytes)).await {
+                    Ok(sent) => sent,
+                    Err(_) => Err(SendError::temporary(format!(
+                        "the mail server did not answer within {} s",
+                        limit.as_secs()
+                    ))),
+                }
+            }
             Transport::Smtp(smtp, limit) => match tokio::time::timeout(*limit, smtp.send(message)).await {
                 Ok(sent) => sent.map(|_| ()).map_err(|e| SendError {
                     permanent: e.is_permanent(),
