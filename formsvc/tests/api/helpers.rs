@@ -865,22 +865,9 @@ pub fn wait_for_mail(app: &TestApp, to: &str, subject: &str) -> crate::smtp::Mai
 }
 
 pub fn wait_for_link(app: &TestApp, to: &str, subject: &str) -> String {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let found = app
-            .smtp
-            .messages()
-            .into_iter()
-            .rev()
-            .find(|m| m.envelope_to == [to.to_string()] && m.subject.contains(subject));
-        if let Some(m) = found {
-            return m
-                .link_starting_with(&format!("{}/layanan/atur-sandi?token=", app.base))
-                .expect("link");
-        }
-        assert!(std::time::Instant::now() < deadline, "no {subject} mail to {to}");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait_for_mail(app, to, subject)
+        .link_starting_with(&format!("{}/layanan/atur-sandi?token=", app.base))
+        .expect("link")
 }
 
 pub fn login(b: &Browser, login: &str, password: &str) -> Resp {

@@ -8,6 +8,43 @@ use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::Officers;
 
+/// The rest of what `sicantik officer …` does once the caller's `UPDATE … RETURNING id,
+/// instansi` changed the officer `username` (`changed`; `None`: no such officer): every session
+/// of theirs ended, and the audit line `action` in the command line's name. The officer's id.
+pub(super) async fn command_on_officer(
+    tx: &deadpool_postgres::Transaction<'_>,
+    changed: Option<tokio_postgres::Row>,
+    username: &str,
+    action: &str,
+    now: i64,
+) -> Result<Option<i64>> {
+    let Some(found) = changed else {
+        return Ok(None);
+    };
+    let (id, instansi): (i64, String) = (found.try_get(0)?, found.try_get(1)?);
+    exec(
+        tx,
+        "DELETE FROM sessions WHERE kind = 'petugas' AND user_id = $1",
+        &[&id],
+    )
+    .await?;
+    audit(
+        tx,
+        now,
+        Audit {
+            instansi: &instansi,
+            actor_kind: "sistem",
+            actor_id: None,
+            actor_label: "baris perintah",
+            action,
+            target: username,
+            detail: None,
+        },
+    )
+    .await?;
+    Ok(Some(id))
+}
+
 #[async_trait]
 impl Officers for PgStore {
     async fn officer(&self, id: i64) -> Result<Option<Officer>> {
@@ -204,40 +241,19 @@ impl Officers for PgStore {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         // The row lock orders this against a sign-in that checked the password before it.
-        let Some(found) = row(
+        let changed = row(
             &tx,
             "UPDATE officers SET disabled_at = coalesce(disabled_at, $2) WHERE username = $1 RETURNING id, instansi",
             &[&username, &now],
         )
-        .await?
-        else {
+        .await?;
+        let Some(id) = command_on_officer(&tx, changed, username, "petugas_dinonaktifkan", now).await? else {
             return Ok(false);
         };
-        let (id, instansi): (i64, String) = (found.try_get(0)?, found.try_get(1)?);
-        exec(
-            &tx,
-            "DELETE FROM sessions WHERE kind = 'petugas' AND user_id = $1",
-            &[&id],
-        )
-        .await?;
         exec(
             &tx,
             "DELETE FROM link_tokens WHERE subject_kind = 'petugas' AND subject_id = $1 AND used_at IS NULL",
             &[&id],
-        )
-        .await?;
-        audit(
-            &tx,
-            now,
-            Audit {
-                instansi: &instansi,
-                actor_kind: "sistem",
-                actor_id: None,
-                actor_label: "baris perintah",
-                action: "petugas_dinonaktifkan",
-                target: username,
-                detail: None,
-            },
         )
         .await?;
         tx.commit().await?;

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 
+use super::officers::command_on_officer;
 use super::{Audit, PgStore, audit, exec, one, row};
 use crate::error::Result;
 use crate::keys::nik::Field;
@@ -146,38 +147,17 @@ impl SecondFactor for PgStore {
     async fn reset_second_factor(&self, username: &str, now: i64) -> Result<bool> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        let Some(found) = row(
+        let changed = row(
             &tx,
             "UPDATE officers SET totp_secret = NULL, totp_pending = NULL, totp_last_step = 0
              WHERE username = $1 RETURNING id, instansi",
             &[&username],
         )
-        .await?
-        else {
+        .await?;
+        let Some(id) = command_on_officer(&tx, changed, username, "verifikasi_dua_langkah_direset", now).await? else {
             return Ok(false);
         };
-        let (id, instansi): (i64, String) = (found.try_get(0)?, found.try_get(1)?);
         exec(&tx, "DELETE FROM officer_recovery_codes WHERE officer_id = $1", &[&id]).await?;
-        exec(
-            &tx,
-            "DELETE FROM sessions WHERE kind = 'petugas' AND user_id = $1",
-            &[&id],
-        )
-        .await?;
-        audit(
-            &tx,
-            now,
-            Audit {
-                instansi: &instansi,
-                actor_kind: "sistem",
-                actor_id: None,
-                actor_label: "baris perintah",
-                action: "verifikasi_dua_langkah_direset",
-                target: username,
-                detail: None,
-            },
-        )
-        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -8,6 +8,41 @@ use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::{Officers, corrupt};
 
+/// What `sicantik officer …` does to the officer `username`, inside `tx`: `change` on the
+/// officer's row, then every session of theirs ended and the audit line `action` in the command
+/// line's name. False when no such officer exists.
+pub(super) fn command_on_officer(
+    tx: &rusqlite::Transaction<'_>,
+    username: &str,
+    action: &'static str,
+    now: i64,
+    change: impl FnOnce(i64) -> Result<()>,
+) -> Result<bool> {
+    let found = optional(tx.query_row(
+        "SELECT id, instansi FROM officers WHERE username = ?1",
+        [username],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+    ))?;
+    let Some((id, instansi)) = found else {
+        return Ok(false);
+    };
+    change(id)?;
+    tx.execute("DELETE FROM sessions WHERE kind = 'petugas' AND user_id = ?1", [id])?;
+    let line = NewAudit {
+        instansi,
+        actor: Actor {
+            kind: "sistem",
+            id: None,
+            label: "baris perintah".into(),
+        },
+        action,
+        target: username.to_string(),
+        detail: None,
+    };
+    audit(tx, &line, now)?;
+    Ok(true)
+}
+
 #[async_trait]
 impl Officers for SqliteStore {
     async fn officer(&self, id: i64) -> Result<Option<Officer>> {
@@ -240,36 +275,17 @@ impl Officers for SqliteStore {
         let username = username.to_string();
         self.db
             .write(move |tx| {
-                let found = optional(tx.query_row(
-                    "SELECT id, instansi FROM officers WHERE username = ?1",
-                    [&username],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-                ))?;
-                let Some((id, instansi)) = found else {
-                    return Ok(false);
-                };
-                tx.execute(
-                    "UPDATE officers SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
-                    params![id, now],
-                )?;
-                tx.execute("DELETE FROM sessions WHERE kind = 'petugas' AND user_id = ?1", [id])?;
-                tx.execute(
-                    "DELETE FROM link_tokens WHERE subject_kind = 'petugas' AND subject_id = ?1 AND used_at IS NULL",
-                    [id],
-                )?;
-                let line = NewAudit {
-                    instansi,
-                    actor: Actor {
-                        kind: "sistem",
-                        id: None,
-                        label: "baris perintah".into(),
-                    },
-                    action: "petugas_dinonaktifkan",
-                    target: username,
-                    detail: None,
-                };
-                audit(tx, &line, now)?;
-                Ok(true)
+                command_on_officer(tx, &username, "petugas_dinonaktifkan", now, |id| {
+                    tx.execute(
+                        "UPDATE officers SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
+                        params![id, now],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM link_tokens WHERE subject_kind = 'petugas' AND subject_id = ?1 AND used_at IS NULL",
+                        [id],
+                    )?;
+                    Ok(())
+                })
             })
             .await
     }

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use rusqlite::{Transaction, params};
 
+use super::officers::command_on_officer;
 use super::{SqliteStore, audit, optional};
 use crate::error::Result;
 use crate::keys::nik::Field;
@@ -144,33 +145,14 @@ impl SecondFactor for SqliteStore {
         let username = username.to_string();
         self.db
             .write(move |tx| {
-                let found = optional(tx.query_row(
-                    "SELECT id, instansi FROM officers WHERE username = ?1",
-                    [&username],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-                ))?;
-                let Some((id, instansi)) = found else {
-                    return Ok(false);
-                };
-                tx.execute(
-                    "UPDATE officers SET totp_secret = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = ?1",
-                    [id],
-                )?;
-                tx.execute("DELETE FROM officer_recovery_codes WHERE officer_id = ?1", [id])?;
-                tx.execute("DELETE FROM sessions WHERE kind = 'petugas' AND user_id = ?1", [id])?;
-                let line = NewAudit {
-                    instansi,
-                    actor: Actor {
-                        kind: "sistem",
-                        id: None,
-                        label: "baris perintah".into(),
-                    },
-                    action: "verifikasi_dua_langkah_direset",
-                    target: username,
-                    detail: None,
-                };
-                audit(tx, &line, now)?;
-                Ok(true)
+                command_on_officer(tx, &username, "verifikasi_dua_langkah_direset", now, |id| {
+                    tx.execute(
+                        "UPDATE officers SET totp_secret = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = ?1",
+                        [id],
+                    )?;
+                    tx.execute("DELETE FROM officer_recovery_codes WHERE officer_id = ?1", [id])?;
+                    Ok(())
+                })
             })
             .await
     }
