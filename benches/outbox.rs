@@ -38,6 +38,8 @@ fn main() {
     let mut smtp = Command::new("python3")
         .args(["tests/support/smtp_server.py", "--port", &port.to_string(), "--maildir"])
         .arg(dir.path().join("maildir"))
+        // The server runs until its stdin closes: keep a pipe open for the whole run.
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
