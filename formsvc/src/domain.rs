@@ -27,7 +27,7 @@ mod person;
 pub use account::{NewPassword, Username};
 pub use contact::{Email, PhoneNumber, PostalCode};
 pub use error::{DomainError, Field};
-pub use identity::{IdentityType, Nib, Nik, Npwp};
+pub use identity::{IdentityType, Nib, Nik, Npwp, nik_disagrees};
 pub use person::{BirthDate, PersonName, Sex};
 
 /// Parses an optional form field: blank (empty or only white space) gives `Ok(None)`, anything

@@ -84,6 +84,18 @@ impl Nik {
     }
 }
 
+/// Whether a registration's KTP number disagrees with its birth date or sex (`false` for a
+/// passport, or when a value does not parse: the form checks those). A soft warning only.
+pub fn nik_disagrees(tipe: IdentityType, nomor: &str, tanggal_lahir: &str, sex: Sex, today: (i32, u32, u32)) -> bool {
+    if tipe != IdentityType::Ktp {
+        return false;
+    }
+    match (Nik::parse(nomor), crate::domain::BirthDate::parse(tanggal_lahir, today)) {
+        (Ok(nik), Ok(birth)) => !nik.matches_birth(&birth, sex),
+        _ => false,
+    }
+}
+
 /// Masked, so that `{:?}` of a form or a struct never puts a whole NIK into a log.
 impl fmt::Debug for Nik {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -53,6 +53,9 @@ fn registration_view(a: &Applicant) -> Value {
         telepon => a.telepon.as_str(), alamat => a.alamat,
         kabupaten => a.kabupaten, kode_pos => a.kode_pos.as_str(),
         waktu => format_wib(a.created_at), alasan_tolak => a.alasan_tolak,
+        nik_tidak_sesuai => crate::domain::nik_disagrees(
+            a.tipe_identitas, &a.nomor_identitas, &a.tanggal_lahir, a.jenis_kelamin, crate::clock::today_wib(),
+        ),
     }
 }
 

@@ -171,6 +171,30 @@ pub async fn submit(
     let Some(reg) = reg.filter(|_| f.ok()) else {
         return render_errors(&app, &v, &form, &f);
     };
+    // A NIK encodes the birth date and sex; when they disagree, the applicant is asked once to
+    // look again (a typo is likelier than a wrong KTP), never stopped: DAFTAR again goes on.
+    let disagrees = crate::domain::nik_disagrees(
+        reg.tipe_identitas,
+        &reg.nomor_identitas,
+        &reg.tanggal_lahir,
+        reg.jenis_kelamin,
+        clock::today_wib(),
+    );
+    if disagrees && form.get("nik_diperiksa").map(String::as_str) != Some("ya") {
+        let ctx = context! {
+            nilai => answers(&form),
+            form_id => form.get("form_id"),
+            nik_diperiksa => true,
+            ..options(&app)
+        };
+        return app.page(
+            &v,
+            "layanan/registrasi.html",
+            "Registrasi Pemohon",
+            Some("registrasi"),
+            ctx,
+        );
+    }
     // Only complete registrations count: someone correcting their answers is not a flood. The
     // person (their identity number) is limited first; the address, shared by many behind a
     // proxy or a mobile network, only generously.

@@ -273,3 +273,60 @@ crate::backend::also_on_postgres_and_s3!(
     registrations_from_one_address_are_limited,
     an_officer_rejects_with_a_reason_that_is_emailed
 );
+
+#[test]
+fn a_nik_that_disagrees_with_the_birth_date_is_questioned_once_and_flagged_for_the_officer() {
+    let app = spawn_app();
+    app.add_officer("petugas1", "petugas1@dpmptsp.test", None);
+    let b = app.browser();
+    // The NIK says 5 August 1990, a woman; the form says a man born in 1991.
+    let fields = with(&registration("hendra", "hendra@contoh.id"), "jenis_kelamin", "L");
+    let fields = with(&fields, "tanggal_lahir", "1991-08-05");
+    let first = register(&b, &fields);
+    assert_eq!(first.status, 200, "asked to look again, not refused: {}", first.body);
+    assert!(
+        first
+            .body
+            .contains("Periksa kembali NIK, tanggal lahir, dan jenis kelamin"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first.body.contains("value=\"hendra@contoh.id\""),
+        "the answers are kept"
+    );
+    assert_eq!(
+        app.db().count("SELECT count(*) FROM applicants"),
+        0,
+        "nothing stored yet"
+    );
+
+    // DAFTAR again, as the page says: it goes through.
+    let form_id = first.hidden("form_id").expect("form id");
+    let mut again: Vec<(&str, &str)> = vec![("form_id", &form_id), ("nik_diperiksa", "ya")];
+    again.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let r = b.post("/layanan/registrasi", &first, &again);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = app.db().count("SELECT id FROM applicants WHERE username = 'hendra'");
+    let officer = app.officer("petugas1");
+    let page = officer.get(&format!("/layanan/petugas/registrasi/{id}"));
+    assert!(
+        page.body.contains("tidak sesuai dengan yang tersandi dalam NIK"),
+        "the officer is warned: {}",
+        page.body
+    );
+
+    // An agreeing NIK is neither questioned nor flagged.
+    let r = register(
+        &app.browser(),
+        &with(
+            &registration("siti", "siti@contoh.id"),
+            "nomor_identitas",
+            "1671044508900002",
+        ),
+    );
+    assert_eq!(r.status, 303);
+    let id = app.db().count("SELECT id FROM applicants WHERE username = 'siti'");
+    let page = officer.get(&format!("/layanan/petugas/registrasi/{id}"));
+    assert!(!page.body.contains("tersandi dalam NIK"));
+}
