@@ -25,7 +25,7 @@ mod identity;
 mod person;
 
 pub use account::{NewPassword, Username};
-pub use contact::{Email, PhoneNumber, PostalCode};
+pub use contact::{Email, PhoneNumber, PostalCode, TelephoneNumber};
 pub use error::{DomainError, Field};
 pub use identity::{IdentityType, Nib, Nik, Npwp, nik_disagrees};
 pub use person::{BirthDate, PersonName, Sex};

@@ -149,6 +149,64 @@ impl PhoneNumber {
     }
 }
 
+/// Any Indonesian telephone number, mobile or fixed line, as people type it: "(0711) 356789",
+/// "0711-356789", "+62 711 356789", "0812 3456 7890". Kept in E.164 (`+62…`). For a company's
+/// or an office's number, where a landline is as good as a mobile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TelephoneNumber(String);
+
+str_newtype!(TelephoneNumber);
+serialize_as_str!(TelephoneNumber);
+
+/// Digits after the trunk 0 of a fixed line: an area code of 2–3 digits and a local number of
+/// 5–8 (Kemkominfo's numbering plan: "21 1234 5678" in Jakarta, "711 356789" in Palembang).
+const FIXED_LINE_DIGITS: std::ops::RangeInclusive<usize> = 8..=11;
+
+impl TelephoneNumber {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let compact: String = input
+            .chars()
+            .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '(' | ')' | '.')))
+            .collect();
+        if compact.is_empty() {
+            return Err(DomainError::Missing(Field::Telephone));
+        }
+        if let Ok(mobile) = PhoneNumber::parse(&compact) {
+            return Ok(TelephoneNumber(mobile.as_str().to_string()));
+        }
+        let (plus, digits) = match compact.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, compact.as_str()),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DomainError::TelephoneCharacters);
+        }
+        let national = match digits.strip_prefix("62") {
+            // "+62 (0711) …": the trunk 0 kept after the country code.
+            Some(rest) if plus => rest.strip_prefix('0').unwrap_or(rest),
+            _ if plus => return Err(DomainError::TelephonePrefix),
+            _ => digits.strip_prefix('0').ok_or(DomainError::TelephonePrefix)?,
+        };
+        // Area codes start 2–9; 8 is mobile, which `PhoneNumber` has already judged.
+        if !national.starts_with(|c: char| ('2'..='9').contains(&c)) || national.starts_with('8') {
+            return Err(if national.starts_with('8') {
+                DomainError::TelephoneLength
+            } else {
+                DomainError::TelephonePrefix
+            });
+        }
+        if !FIXED_LINE_DIGITS.contains(&national.len()) {
+            return Err(DomainError::TelephoneLength);
+        }
+        Ok(TelephoneNumber(format!("+62{national}")))
+    }
+
+    /// The national form: `0711356789`.
+    pub fn national(&self) -> String {
+        format!("0{}", self.0.strip_prefix("+62").unwrap_or(&self.0))
+    }
+}
+
 /// An Indonesian postal code: 5 digits, the first (the zone, 1–9) never 0.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PostalCode(String);
@@ -179,6 +237,48 @@ impl PostalCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn telephone_numbers_take_landlines_and_mobiles_as_typed() {
+        for (input, e164) in [
+            ("(0711) 356789", "+62711356789"),
+            ("0711-356789", "+62711356789"),
+            ("0711 356 789", "+62711356789"),
+            ("+62 711 356789", "+62711356789"),
+            ("+62 (0711) 356789", "+62711356789"),
+            ("(021) 2345-6789", "+622123456789"),
+            ("0812-3456-7890", "+6281234567890"),
+            ("+62 812 3456 7890", "+6281234567890"),
+        ] {
+            let t = TelephoneNumber::parse(input).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+            assert_eq!(t.as_str(), e164, "{input:?}");
+        }
+        assert_eq!(
+            TelephoneNumber::parse("(0711) 356789").map(|t| t.national()),
+            Ok("0711356789".to_owned())
+        );
+    }
+
+    #[test]
+    fn telephone_refusals_name_the_problem() {
+        use DomainError::*;
+        for (input, expected) in [
+            ("", Missing(Field::Telephone)),
+            ("0711/356789", TelephoneCharacters),
+            ("711356789", TelephonePrefix),
+            ("+1 555 123 4567", TelephonePrefix),
+            ("0111 234567", TelephonePrefix),
+            ("0711 12", TelephoneLength),
+            ("0711 1234 5678 90", TelephoneLength),
+            ("0812 34", TelephoneLength),
+        ] {
+            assert_eq!(TelephoneNumber::parse(input), Err(expected), "{input:?}");
+        }
+        assert!(
+            TelephoneCharacters.to_string().contains("(0711) 352123"),
+            "the message gives a fixed-line example"
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -11,6 +11,7 @@ pub enum Field {
     Nib,
     Npwp,
     Phone,
+    Telephone,
     PostalCode,
     PersonName,
     Password,
@@ -29,6 +30,7 @@ impl Field {
             Field::Nib => "nib",
             Field::Npwp => "npwp",
             Field::Phone => "phone",
+            Field::Telephone => "telephone",
             Field::PostalCode => "postal_code",
             Field::PersonName => "person_name",
             Field::Password => "password",
@@ -47,6 +49,7 @@ impl Field {
             Field::Nib => "NIB wajib diisi.",
             Field::Npwp => "NPWP wajib diisi.",
             Field::Phone => "Nomor handphone wajib diisi.",
+            Field::Telephone => "Nomor telepon wajib diisi.",
             Field::PostalCode => "Kode pos wajib diisi.",
             Field::PersonName => "Nama lengkap wajib diisi.",
             Field::Password => "Kata sandi wajib diisi.",
@@ -135,6 +138,18 @@ pub enum DomainError {
     PhoneNotMobile,
     #[error("Nomor handphone harus 10 sampai 13 digit, dihitung dari angka 0 di depan, misalnya 081234567890.")]
     PhoneLength,
+    #[error(
+        "Nomor telepon hanya boleh berisi angka, spasi, tanda kurung, tanda hubung, dan tanda + di depan, misalnya (0711) 352123 atau 0812-3456-7890."
+    )]
+    TelephoneCharacters,
+    #[error(
+        "Masukkan nomor telepon yang diawali kode wilayah atau 08, atau +62, misalnya (0711) 352123 atau 081234567890."
+    )]
+    TelephonePrefix,
+    #[error(
+        "Nomor telepon terlalu pendek atau terlalu panjang. Masukkan kode wilayah dan nomornya, misalnya (0711) 352123, atau nomor handphone 10 sampai 13 digit."
+    )]
+    TelephoneLength,
 
     #[error("Kode pos hanya boleh berisi angka. Masukkan kode pos 5 digit.")]
     PostalCodeDigits,
@@ -198,6 +213,7 @@ impl DomainError {
             NibDigits | NibLength => Field::Nib,
             NpwpCharacters | NpwpLength | NpwpZero => Field::Npwp,
             PhoneCharacters | PhonePrefix | PhoneNotMobile | PhoneLength => Field::Phone,
+            TelephoneCharacters | TelephonePrefix | TelephoneLength => Field::Telephone,
             PostalCodeDigits | PostalCodeLength | PostalCodeLeadingZero => Field::PostalCode,
             PersonNameLength | PersonNameCharacters | PersonNameNoLetter => Field::PersonName,
             PasswordTooShort
@@ -226,6 +242,7 @@ impl DomainError {
                 Field::Nib => "nib_missing",
                 Field::Npwp => "npwp_missing",
                 Field::Phone => "phone_missing",
+                Field::Telephone => "telephone_missing",
                 Field::PostalCode => "postal_code_missing",
                 Field::PersonName => "person_name_missing",
                 Field::Password => "password_missing",
@@ -258,6 +275,9 @@ impl DomainError {
             PhonePrefix => "phone_prefix",
             PhoneNotMobile => "phone_not_mobile",
             PhoneLength => "phone_length",
+            TelephoneCharacters => "telephone_characters",
+            TelephonePrefix => "telephone_prefix",
+            TelephoneLength => "telephone_length",
             PostalCodeDigits => "postal_code_digits",
             PostalCodeLength => "postal_code_length",
             PostalCodeLeadingZero => "postal_code_leading_zero",
@@ -287,13 +307,14 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    const FIELDS: [Field; 12] = [
+    const FIELDS: [Field; 13] = [
         Field::Username,
         Field::Email,
         Field::Nik,
         Field::Nib,
         Field::Npwp,
         Field::Phone,
+        Field::Telephone,
         Field::PostalCode,
         Field::PersonName,
         Field::Password,
@@ -331,6 +352,9 @@ mod tests {
             PhonePrefix,
             PhoneNotMobile,
             PhoneLength,
+            TelephoneCharacters,
+            TelephonePrefix,
+            TelephoneLength,
             PostalCodeDigits,
             PostalCodeLength,
             PostalCodeLeadingZero,

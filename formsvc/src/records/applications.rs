@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Recipient;
 use crate::application::{KeptRequirement, Status};
-use crate::domain::{Email, Nib, Npwp, PersonName, PhoneNumber};
+use crate::domain::{Email, Nib, Npwp, PersonName, PhoneNumber, TelephoneNumber};
 pub use crate::keys::WrappedKey;
 
 /// The PEMOHON part of an application: who applies, as entered on the form.
@@ -41,7 +41,7 @@ impl Pemohon {
 }
 
 impl Perusahaan {
-    pub fn new(nama: String, npwp: &Npwp, alamat: String, telepon: &PhoneNumber, email: &Email) -> Perusahaan {
+    pub fn new(nama: String, npwp: &Npwp, alamat: String, telepon: &TelephoneNumber, email: &Email) -> Perusahaan {
         Perusahaan {
             nama,
             npwp: npwp.as_str().to_string(),

@@ -251,7 +251,27 @@ fn a_company_must_give_its_nib_and_company_data() {
             ("perusahaan_nama", "PT Bahari Musi"),
             ("perusahaan_npwp", "01.234.567.8-901.000"),
             ("perusahaan_alamat", "Jl. Pelabuhan No. 5, Palembang"),
-            ("perusahaan_telepon", "081298765432"),
+            ("perusahaan_telepon", "0711/356789"),
+            ("perusahaan_email", "kantor@baharimusi.co.id"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("Nomor telepon hanya boleh berisi angka") && r.body.contains("(0711) 352123"),
+        "the message gives a fixed-line example: {}",
+        r.body
+    );
+    // An office line, as it is written on a letterhead.
+    let r = create(
+        &b,
+        RUMPON,
+        "perusahaan",
+        &[
+            ("nib", "1234567890123"),
+            ("perusahaan_nama", "PT Bahari Musi"),
+            ("perusahaan_npwp", "01.234.567.8-901.000"),
+            ("perusahaan_alamat", "Jl. Pelabuhan No. 5, Palembang"),
+            ("perusahaan_telepon", "(0711) 356789"),
             ("perusahaan_email", "kantor@baharimusi.co.id"),
         ],
     );
@@ -260,6 +280,13 @@ fn a_company_must_give_its_nib_and_company_data() {
         app.db()
             .count("SELECT count(*) FROM applications WHERE tipe_pemohon = 'perusahaan' AND nib = '1234567890123'"),
         1
+    );
+    assert!(
+        app.db()
+            .texts("SELECT perusahaan_json FROM applications WHERE nib = '1234567890123'")
+            .iter()
+            .any(|j| j.contains("+62711356789")),
+        "kept in one form"
     );
 }
 

@@ -210,8 +210,8 @@ pub async fn create(
         let pa = f.text("perusahaan_alamat", "alamat perusahaan", 5, 200);
         let pt = f.required(
             "perusahaan_telepon",
-            "Masukkan nomor telepon perusahaan.",
-            PhoneNumber::parse,
+            "Masukkan nomor telepon perusahaan, misalnya (0711) 352123.",
+            TelephoneNumber::parse,
         );
         let pe = f.required("perusahaan_email", "Masukkan alamat surel perusahaan.", Email::parse);
         match (pn, pnpwp, pa, pt, pe) {
