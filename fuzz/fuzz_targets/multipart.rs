@@ -1,9 +1,10 @@
 //! The multipart reader of document uploads, `formsvc::upload::receive`, fed a request as axum
 //! hands it to the route: the input's first line is the boundary of the `Content-Type` header,
-//! the rest is the body. The file goes into a local store in a temporary folder (in /dev/shm
-//! where there is one, so no disk is written). Besides "no panic", each input checks the
-//! promise of `receive` that a refusal keeps nothing in the store (no object and no staging
-//! file), and that what it accepts is of an allowed type and within the size limit.
+//! the rest is the body. The file goes into a local store in a temporary folder (under `TMPDIR`
+//! when set, else in /dev/shm where there is one, so no disk is written). Besides "no panic",
+//! each input checks the promise of `receive` that a refusal keeps nothing in the store (no
+//! object and no staging file), and that what it accepts is of an allowed type and within the
+//! size limit.
 
 #![no_main]
 
@@ -22,7 +23,8 @@ const MAX_BYTES: u64 = 1024;
 
 struct Env {
     rt: tokio::runtime::Runtime,
-    // Kept for its Drop: the folder goes when the process ends well.
+    // Statics are never dropped, so this folder outlives the process; every input leaves it
+    // empty (checked below), and its prefix says whose it is.
     _dir: tempfile::TempDir,
     root: std::path::PathBuf,
     blobs: Blobs,
@@ -34,11 +36,14 @@ static ENV: LazyLock<Env> = LazyLock::new(|| {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    // The store syncs every file it writes: on a disk that would cost more than the parsing.
     let shm = std::path::Path::new("/dev/shm");
-    let dir = if shm.is_dir() {
-        tempfile::tempdir_in(shm)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("sicantik-fuzz-multipart-");
+    let dir = if std::env::var_os("TMPDIR").is_none() && shm.is_dir() {
+        builder.tempdir_in(shm)
     } else {
-        tempfile::tempdir()
+        builder.tempdir()
     }
     .expect("temporary folder");
     let root = dir.path().join("berkas");
