@@ -21,6 +21,8 @@ pub mod watch;
 pub use build::{Options, Report, Search, build, check};
 pub use error::{Error, Problem, Problems, Result};
 pub use load::load;
+#[doc(hidden)]
+pub use load::parse_one;
 pub use model::*;
 pub use routes::ServiceRoutes;
 pub use site_files::site_router;

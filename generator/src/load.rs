@@ -638,6 +638,18 @@ pub(crate) fn parse_file(shown: &Path, kind: &Kind, text: &str) -> Parsed<Item> 
     })
 }
 
+/// One content file read into the model as [`load`] reads it, without the checks across files;
+/// `rel` (its path inside the content folder) decides what it must hold. Public only so that
+/// the fuzz targets (`fuzz/`) can reach the loader without writing a folder per input.
+#[doc(hidden)]
+pub fn parse_one(rel: &Path, text: &str) -> std::result::Result<(), Vec<Problem>> {
+    let kind = classify(rel).map_err(|m| vec![Problem::new(rel, 1, 1, m)])?;
+    if kind == Kind::Ignored {
+        return Ok(());
+    }
+    parse_file(rel, &kind, text).map(|_| ())
+}
+
 /// Every file under `dir`, relative, sorted; hidden files and editor backups are skipped.
 pub(crate) fn content_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
