@@ -13,6 +13,9 @@ pub fn action_label(action: &str) -> &str {
         "petugas_dibuat" => "Akun petugas dibuat",
         "petugas_dinonaktifkan" => "Akun petugas dinonaktifkan",
         "retensi_dihapus" => "Dihapus sesuai jadwal retensi",
+        "hapus_akun_diajukan" => "Permintaan penghapusan akun diajukan",
+        "hapus_akun_dibatalkan" => "Permintaan penghapusan akun dibatalkan",
+        "hapus_akun_diproses" => "Akun dihapus atas permintaan pemohon",
         other => other,
     }
 }

@@ -376,14 +376,55 @@ pub trait AccessRecord: Send + Sync {
     async fn applicants_named(&self, login: &str) -> Result<Vec<i64>>;
 }
 
+/// The applicant's right to deletion: the request from Layanan Pemohon and an officer's
+/// processing of it. Processing erases the account as the retention schedule erases one
+/// (`Retention`), except the finished applications, which the office's archive schedule keeps:
+/// those stay with their documents, events and decision, and the account row stays emptied of
+/// every personal field (`applicants.erased_at`), because they reference it.
+#[async_trait]
+pub trait Rights: Send + Sync {
+    /// Records the applicant's request (`diajukan`) with the audit line
+    /// `hapus_akun_diajukan`; while one waits, that one is returned instead of a second.
+    async fn request_deletion(&self, applicant_id: i64, now: i64) -> Result<DeletionRequest>;
+    /// The applicant's latest request, if any.
+    async fn deletion_request_of(&self, applicant_id: i64) -> Result<Option<DeletionRequest>>;
+    /// Cancels the applicant's waiting request, with the audit line `hapus_akun_dibatalkan`.
+    /// False when none waits.
+    async fn cancel_deletion(&self, applicant_id: i64, now: i64) -> Result<bool>;
+    /// Requests of `instansi` waiting for an officer, oldest first.
+    async fn pending_deletions(&self, instansi: &str) -> Result<Vec<PendingDeletion>>;
+    /// Processes request `id` for an officer of its instansi: erases the account and all but
+    /// its finished applications, ends its sessions and links, forgets the emails that name
+    /// it, writes the email `compose` makes from what went and what stays, and the audit line
+    /// `hapus_akun_diproses` (numbers and counts only), in one transaction.
+    async fn process_deletion(
+        &self,
+        id: i64,
+        officer: &Officer,
+        now: i64,
+        compose: Compose<ErasedAccount>,
+    ) -> Result<Processed>;
+}
+
 /// Everything the service keeps.
 pub trait Store:
-    Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention
+    Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention + Rights
 {
 }
 
-impl<T: Accounts + Registrations + Officers + Applications + Outbox + Shared + Backup + Keys + AccessRecord + Retention>
-    Store for T
+impl<
+    T: Accounts
+        + Registrations
+        + Officers
+        + Applications
+        + Outbox
+        + Shared
+        + Backup
+        + Keys
+        + AccessRecord
+        + Retention
+        + Rights,
+> Store for T
 {
 }
 

@@ -21,6 +21,7 @@ mod outbox;
 mod registrations;
 mod retention;
 mod review;
+mod rights;
 mod shared;
 
 use std::sync::{Arc, Mutex};
@@ -53,6 +54,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     ),
     (8, include_str!("../../../migrations/postgres/0008_access_record.sql")),
     (9, include_str!("../../../migrations/postgres/0009_retention.sql")),
+    (10, include_str!("../../../migrations/postgres/0010_applicant_rights.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_addresses_and_claims.sql"),
     include_str!("../../../migrations/sqlite/0008_access_record.sql"),
     include_str!("../../../migrations/sqlite/0009_retention.sql"),
+    include_str!("../../../migrations/sqlite/0010_applicant_rights.sql"),
 ];
 
 /// How many requests one transaction may hold at most.

@@ -47,6 +47,7 @@ mod keys;
 mod outbox;
 mod registrations;
 mod retention;
+mod rights;
 mod schema;
 mod shared;
 
