@@ -16,6 +16,9 @@ pub fn action_label(action: &str) -> &str {
         "hapus_akun_diajukan" => "Permintaan penghapusan akun diajukan",
         "hapus_akun_dibatalkan" => "Permintaan penghapusan akun dibatalkan",
         "hapus_akun_diproses" => "Akun dihapus atas permintaan pemohon",
+        "koreksi_identitas_diajukan" => "Perbaikan nama atau nomor identitas diajukan",
+        "koreksi_identitas_disetujui" => "Perbaikan nama atau nomor identitas disetujui",
+        "koreksi_identitas_ditolak" => "Perbaikan nama atau nomor identitas ditolak",
         other => other,
     }
 }

@@ -18,3 +18,22 @@ CREATE INDEX deletion_requests_waiting ON deletion_requests(instansi, status, re
 -- (the applications reference it) with every personal field emptied, and nothing can sign in
 -- to it or find it.
 ALTER TABLE applicants ADD COLUMN erased_at INTEGER;
+
+-- The right to correction of what identifies the person (name, identity number): the applicant
+-- asks with a reason, an officer of their instansi approves (the account changes) or refuses
+-- with a reason the applicant reads. A number asked for is kept sealed like the account's.
+CREATE TABLE identity_corrections (
+    id           INTEGER PRIMARY KEY,
+    applicant_id INTEGER NOT NULL REFERENCES applicants(id),
+    instansi     TEXT NOT NULL,
+    field        TEXT NOT NULL CHECK (field IN ('nama', 'nomor_identitas')),
+    nilai        TEXT NOT NULL,
+    alasan       TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('diajukan', 'disetujui', 'ditolak')),
+    alasan_tolak TEXT,
+    requested_at INTEGER NOT NULL,
+    decided_at   INTEGER,
+    decided_by   INTEGER REFERENCES officers(id)
+);
+CREATE INDEX identity_corrections_by_applicant ON identity_corrections(applicant_id, requested_at);
+CREATE INDEX identity_corrections_waiting ON identity_corrections(instansi, status, requested_at);

@@ -43,6 +43,8 @@ pub enum Field {
     Applicant,
     /// The `identitas` of an application's `pemohon_json`.
     Pemohon,
+    /// The corrected number an applicant asks for (`identity_corrections.nilai`).
+    Correction,
 }
 
 impl Field {
@@ -50,6 +52,7 @@ impl Field {
         match self {
             Field::Applicant => b"sicantik/v1/nik|applicants.nomor_identitas",
             Field::Pemohon => b"sicantik/v1/nik|applications.pemohon_json.identitas",
+            Field::Correction => b"sicantik/v1/nik|identity_corrections.nilai",
         }
     }
 }

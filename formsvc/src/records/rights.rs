@@ -93,3 +93,108 @@ pub enum Processed {
     /// Processed or cancelled before.
     AlreadyDecided,
 }
+
+/// A field that identifies the person, which only an officer may correct (UU PDP Pasal 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectedField {
+    Nama,
+    NomorIdentitas,
+}
+
+impl CorrectedField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorrectedField::Nama => "nama",
+            CorrectedField::NomorIdentitas => "nomor_identitas",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<CorrectedField> {
+        match word {
+            "nama" => Some(CorrectedField::Nama),
+            "nomor_identitas" => Some(CorrectedField::NomorIdentitas),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CorrectedField::Nama => "Nama lengkap",
+            CorrectedField::NomorIdentitas => "Nomor identitas (NIK atau paspor)",
+        }
+    }
+}
+
+/// Where a correction request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionStatus {
+    Diajukan,
+    Disetujui,
+    Ditolak,
+}
+
+impl CorrectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorrectionStatus::Diajukan => "diajukan",
+            CorrectionStatus::Disetujui => "disetujui",
+            CorrectionStatus::Ditolak => "ditolak",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<CorrectionStatus> {
+        match word {
+            "diajukan" => Some(CorrectionStatus::Diajukan),
+            "disetujui" => Some(CorrectionStatus::Disetujui),
+            "ditolak" => Some(CorrectionStatus::Ditolak),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CorrectionStatus::Diajukan => "Diajukan, menunggu diperiksa petugas",
+            CorrectionStatus::Disetujui => "Disetujui, data telah diubah",
+            CorrectionStatus::Ditolak => "Ditolak",
+        }
+    }
+}
+
+/// An applicant's request to correct their name or identity number. `value` has been parsed
+/// by the handler (`PersonName`, `Nik` or a passport number); the store seals an identity
+/// number before it keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCorrection {
+    pub field: CorrectedField,
+    pub value: String,
+    pub alasan: String,
+}
+
+/// A correction request as the store holds it, the identity number opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub id: i64,
+    pub applicant_id: i64,
+    /// The registration's number.
+    pub nomor: String,
+    pub field: CorrectedField,
+    pub value: String,
+    pub alasan: String,
+    pub status: CorrectionStatus,
+    pub alasan_tolak: Option<String>,
+    pub requested_at: i64,
+}
+
+/// An officer's answer to a correction request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorrectionVerdict {
+    Approve,
+    Refuse(String),
+}
+
+/// A decided correction and whom to tell (the name as it stands after the decision).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedCorrection {
+    pub correction: Correction,
+    pub to: super::Recipient,
+}

@@ -376,8 +376,9 @@ pub trait AccessRecord: Send + Sync {
     async fn applicants_named(&self, login: &str) -> Result<Vec<i64>>;
 }
 
-/// The applicant's right to deletion: the request from Layanan Pemohon and an officer's
-/// processing of it. Processing erases the account as the retention schedule erases one
+/// The applicant's rights that go through an officer: deletion, and the correction of what
+/// identifies them. Deletion is a request from Layanan Pemohon and an officer's processing of
+/// it. Processing erases the account as the retention schedule erases one
 /// (`Retention`), except the finished applications, which the office's archive schedule keeps:
 /// those stay with their documents, events and decision, and the account row stays emptied of
 /// every personal field (`applicants.erased_at`), because they reference it.
@@ -404,6 +405,28 @@ pub trait Rights: Send + Sync {
         now: i64,
         compose: Compose<ErasedAccount>,
     ) -> Result<Processed>;
+    /// Records a request to correct the applicant's name or identity number (the number
+    /// sealed), with the audit line `koreksi_identitas_diajukan` naming the field, never the
+    /// value. False while one of theirs waits.
+    async fn request_correction(&self, applicant_id: i64, new: NewCorrection, now: i64) -> Result<bool>;
+    /// The applicant's correction requests, newest first, at most `limit`.
+    async fn corrections_of(&self, applicant_id: i64, limit: i64) -> Result<Vec<Correction>>;
+    /// Correction requests of `instansi` waiting for an officer, oldest first.
+    async fn pending_corrections(&self, instansi: &str) -> Result<Vec<Correction>>;
+    /// The correction request `id`, if it is of `instansi`.
+    async fn correction(&self, id: i64, instansi: &str) -> Result<Option<Correction>>;
+    /// An officer's decision on a waiting correction: approved, the account's name or identity
+    /// number (sealed, with its keyed hash) changes; refused, the reason is kept for the
+    /// applicant. With the email `compose` makes and the audit line `koreksi_identitas_disetujui`
+    /// or `koreksi_identitas_ditolak` (the field, never the values), in one transaction.
+    async fn decide_correction(
+        &self,
+        id: i64,
+        officer: &Officer,
+        verdict: CorrectionVerdict,
+        now: i64,
+        compose: Compose<DecidedCorrection>,
+    ) -> Result<Decision>;
 }
 
 /// Everything the service keeps.

@@ -219,7 +219,7 @@ async fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result<i
 }
 
 /// What holds an applicant's data besides their applications and their row: sessions, links,
-/// the emails to them or naming their registration, the processing record. Their audit lines
+/// the emails to them or naming their registration, the processing record, their correction requests. Their audit lines
 /// keep the action, not the name; a deletion request keeps its number, not the account.
 pub(super) async fn forget_applicant(tx: &Transaction<'_>, id: i64) -> Result<()> {
     let r = one(
@@ -265,5 +265,6 @@ pub(super) async fn forget_applicant(tx: &Transaction<'_>, id: i64) -> Result<()
         &[&id],
     )
     .await?;
+    exec(tx, "DELETE FROM identity_corrections WHERE applicant_id = $1", &[&id]).await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
-//! The right to deletion on PostgreSQL: the applicant's request and an officer's processing of
-//! it, each one transaction with its audit line (and, for the processing, its email). The
-//! request's row is locked while it is processed, so of two officers pressing at once one
-//! processes and the other finds it done.
+//! The rights that go through an officer, on PostgreSQL: deletion (the applicant's request, an
+//! officer's processing) and the correction of name or identity number, each change one
+//! transaction with its audit line and emails. A request's row is locked while it is decided,
+//! so of two officers pressing at once one decides and the other finds it done.
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
@@ -10,6 +10,8 @@ use tokio_postgres::Row;
 use super::retention::{TOUCHED, erase_application, forget_applicant};
 use super::{Audit, PgStore, audit, enqueue, exec, one, row, rows};
 use crate::error::Result;
+use crate::keys::NikKey;
+use crate::keys::nik::Field;
 use crate::records::*;
 use crate::store::{Compose, Rights, corrupt};
 
@@ -48,6 +50,16 @@ async fn applicant_of(tx: &Transaction<'_>, applicant_id: i64) -> Result<(String
 }
 
 async fn applicant_line(tx: &Transaction<'_>, applicant_id: i64, action: &str, now: i64) -> Result<()> {
+    applicant_line_with(tx, applicant_id, action, None, now).await
+}
+
+async fn applicant_line_with(
+    tx: &Transaction<'_>,
+    applicant_id: i64,
+    action: &str,
+    detail: Option<&str>,
+    now: i64,
+) -> Result<()> {
     let (instansi, username, nomor) = applicant_of(tx, applicant_id).await?;
     audit(
         tx,
@@ -59,7 +71,7 @@ async fn applicant_line(tx: &Transaction<'_>, applicant_id: i64, action: &str, n
             actor_label: &username,
             action,
             target: &nomor,
-            detail: None,
+            detail,
         },
     )
     .await
@@ -253,7 +265,191 @@ impl Rights for PgStore {
         )
         .await?;
         tx.commit().await?;
-        c.batch_execute(&format!("VACUUM {TOUCHED}, data_access")).await?;
+        c.batch_execute(&format!("VACUUM {TOUCHED}, data_access, identity_corrections"))
+            .await?;
         Ok(Processed::Done(erased))
     }
+
+    async fn request_correction(&self, applicant_id: i64, new: NewCorrection, now: i64) -> Result<bool> {
+        let value = match new.field {
+            CorrectedField::Nama => new.value.clone(),
+            CorrectedField::NomorIdentitas => self.nik()?.seal(Field::Correction, &new.value),
+        };
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        // The applicant's row locked first, so two presses make one request.
+        let (instansi, _, _) = applicant_of(&tx, applicant_id).await?;
+        let waiting = row(
+            &tx,
+            "SELECT 1 FROM identity_corrections WHERE applicant_id = $1 AND status = 'diajukan'",
+            &[&applicant_id],
+        )
+        .await?;
+        if waiting.is_some() {
+            return Ok(false);
+        }
+        exec(
+            &tx,
+            "INSERT INTO identity_corrections (applicant_id, instansi, field, nilai, alasan, status, requested_at)
+             VALUES ($1, $2, $3, $4, $5, 'diajukan', $6)",
+            &[&applicant_id, &instansi, &new.field.as_str(), &value, &new.alasan, &now],
+        )
+        .await?;
+        applicant_line_with(
+            &tx,
+            applicant_id,
+            "koreksi_identitas_diajukan",
+            Some(new.field.label()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn corrections_of(&self, applicant_id: i64, limit: i64) -> Result<Vec<Correction>> {
+        let c = self.client().await?;
+        let sql = format!("{CORRECTION_SELECT} WHERE k.applicant_id = $1 ORDER BY k.requested_at DESC, k.id DESC LIMIT $2");
+        corrections(&rows(&c, &sql, &[&applicant_id, &limit]).await?, self.nik()?)
+    }
+
+    async fn pending_corrections(&self, instansi: &str) -> Result<Vec<Correction>> {
+        let c = self.client().await?;
+        let sql = format!("{CORRECTION_SELECT} WHERE k.instansi = $1 AND k.status = 'diajukan' ORDER BY k.requested_at, k.id");
+        corrections(&rows(&c, &sql, &[&instansi]).await?, self.nik()?)
+    }
+
+    async fn correction(&self, id: i64, instansi: &str) -> Result<Option<Correction>> {
+        let c = self.client().await?;
+        let sql = format!("{CORRECTION_SELECT} WHERE k.id = $1 AND k.instansi = $2");
+        Ok(corrections(&rows(&c, &sql, &[&id, &instansi]).await?, self.nik()?)?.pop())
+    }
+
+    async fn decide_correction(
+        &self,
+        id: i64,
+        officer: &Officer,
+        verdict: CorrectionVerdict,
+        now: i64,
+        compose: Compose<DecidedCorrection>,
+    ) -> Result<Decision> {
+        let nik = self.nik()?;
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let sql = format!("{CORRECTION_SELECT} WHERE k.id = $1 AND k.instansi = $2 FOR UPDATE OF k");
+        let Some(mut correction) = corrections(&rows(&tx, &sql, &[&id, &officer.instansi]).await?, nik)?.pop() else {
+            return Ok(Decision::NotFound);
+        };
+        if correction.status != CorrectionStatus::Diajukan {
+            return Ok(Decision::AlreadyDecided);
+        }
+        let (status, reason, action) = match &verdict {
+            CorrectionVerdict::Approve => (CorrectionStatus::Disetujui, None, "koreksi_identitas_disetujui"),
+            CorrectionVerdict::Refuse(r) => (CorrectionStatus::Ditolak, Some(r.clone()), "koreksi_identitas_ditolak"),
+        };
+        // Only an account that is still there and active changes: an erased one has no name
+        // left to correct.
+        if status == CorrectionStatus::Disetujui {
+            let changed = match correction.field {
+                CorrectedField::Nama => {
+                    exec(
+                        &tx,
+                        "UPDATE applicants SET nama = $2 WHERE id = $1 AND status = 'aktif' AND erased_at IS NULL",
+                        &[&correction.applicant_id, &correction.value],
+                    )
+                    .await?
+                }
+                CorrectedField::NomorIdentitas => {
+                    exec(
+                        &tx,
+                        "UPDATE applicants SET nomor_identitas = $2, nomor_identitas_hash = $3
+                         WHERE id = $1 AND status = 'aktif' AND erased_at IS NULL",
+                        &[
+                            &correction.applicant_id,
+                            &nik.seal(Field::Applicant, &correction.value),
+                            &nik.index(&correction.value),
+                        ],
+                    )
+                    .await?
+                }
+            };
+            if changed == 0 {
+                return Ok(Decision::NotFound);
+            }
+        }
+        exec(
+            &tx,
+            "UPDATE identity_corrections SET status = $2, alasan_tolak = $3, decided_at = $4, decided_by = $5
+             WHERE id = $1",
+            &[&id, &status.as_str(), &reason, &now, &officer.id],
+        )
+        .await?;
+        correction.status = status;
+        correction.alasan_tolak = reason;
+        let r = one(
+            &tx,
+            "SELECT email, nama FROM applicants WHERE id = $1",
+            &[&correction.applicant_id],
+        )
+        .await?;
+        let to = Recipient {
+            email: r.try_get(0)?,
+            nama: r.try_get(1)?,
+        };
+        let target = correction.nomor.clone();
+        let detail = correction.field.label();
+        let decided = DecidedCorrection { correction, to };
+        enqueue(&tx, &compose(&decided)?, &self.message_domain).await?;
+        audit(
+            &tx,
+            now,
+            Audit {
+                instansi: &officer.instansi,
+                actor_kind: "petugas",
+                actor_id: Some(officer.id),
+                actor_label: &officer.username,
+                action,
+                target: &target,
+                detail: Some(detail),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Decision::Done)
+    }
+}
+
+/// A correction request with its registration's number, in the order `corrections` reads.
+const CORRECTION_SELECT: &str = "SELECT k.id, k.applicant_id, a.nomor, k.field, k.nilai, k.alasan, k.status,
+        k.alasan_tolak, k.requested_at
+     FROM identity_corrections k JOIN applicants a ON a.id = k.applicant_id";
+
+fn corrections(found: &[Row], nik: &NikKey) -> Result<Vec<Correction>> {
+    found
+        .iter()
+        .map(|r| {
+            let id: i64 = r.try_get(0)?;
+            let field: String = r.try_get(3)?;
+            let field = CorrectedField::parse(&field).ok_or_else(|| corrupt("identity_corrections", id, "field"))?;
+            let nilai: String = r.try_get(4)?;
+            let value = match field {
+                CorrectedField::Nama => nilai,
+                CorrectedField::NomorIdentitas => nik
+                    .open(Field::Correction, &nilai)
+                    .ok_or_else(|| corrupt("identity_corrections", id, "nilai"))?,
+            };
+            let status: String = r.try_get(6)?;
+            Ok(Correction {
+                id,
+                applicant_id: r.try_get(1)?,
+                nomor: r.try_get(2)?,
+                field,
+                value,
+                alasan: r.try_get(5)?,
+                status: CorrectionStatus::parse(&status).ok_or_else(|| corrupt("identity_corrections", id, "status"))?,
+                alasan_tolak: r.try_get(7)?,
+                requested_at: r.try_get(8)?,
+            })
+        })
+        .collect()
 }

@@ -218,7 +218,7 @@ pub(super) fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Res
 }
 
 /// What holds an applicant's data besides their applications and their row: sessions, links,
-/// the emails to them or naming their registration, the processing record. Their audit lines
+/// the emails to them or naming their registration, the processing record, their correction requests. Their audit lines
 /// keep the action, not the name; a deletion request keeps its number, not the account.
 pub(super) fn forget_applicant(tx: &Transaction<'_>, id: i64) -> Result<()> {
     let (nomor, username, email): (String, String, String) = tx.query_row(
@@ -249,5 +249,6 @@ pub(super) fn forget_applicant(tx: &Transaction<'_>, id: i64) -> Result<()> {
         "UPDATE deletion_requests SET applicant_id = NULL WHERE applicant_id = ?1",
         [id],
     )?;
+    tx.execute("DELETE FROM identity_corrections WHERE applicant_id = ?1", [id])?;
     Ok(())
 }

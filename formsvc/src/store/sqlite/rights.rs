@@ -1,5 +1,6 @@
-//! The right to deletion on SQLite: the applicant's request and an officer's processing of it,
-//! each one write job with its audit line (and, for the processing, its email).
+//! The rights that go through an officer, on SQLite: deletion (the applicant's request, an
+//! officer's processing) and the correction of name or identity number; each change one write
+//! job with its audit line and emails.
 
 use async_trait::async_trait;
 use rusqlite::{Transaction, params};
@@ -7,6 +8,8 @@ use rusqlite::{Transaction, params};
 use super::retention::{erase_application, forget_applicant};
 use super::{SqliteStore, audit, enqueue, optional};
 use crate::error::Result;
+use crate::keys::NikKey;
+use crate::keys::nik::Field;
 use crate::records::*;
 use crate::store::{Compose, Rights, corrupt};
 
@@ -220,6 +223,211 @@ impl Rights for SqliteStore {
         }
         Ok(processed)
     }
+
+    async fn request_correction(&self, applicant_id: i64, new: NewCorrection, now: i64) -> Result<bool> {
+        let value = match new.field {
+            CorrectedField::Nama => new.value.clone(),
+            CorrectedField::NomorIdentitas => self.nik()?.seal(Field::Correction, &new.value),
+        };
+        self.db
+            .write(move |tx| {
+                let waiting: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM identity_corrections WHERE applicant_id = ?1 AND status = 'diajukan')",
+                    [applicant_id],
+                    |r| r.get(0),
+                )?;
+                if waiting {
+                    return Ok(false);
+                }
+                let mut line = applicant_line(tx, applicant_id, "koreksi_identitas_diajukan")?;
+                tx.execute(
+                    "INSERT INTO identity_corrections (applicant_id, instansi, field, nilai, alasan, status, requested_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'diajukan', ?6)",
+                    params![applicant_id, line.instansi, new.field.as_str(), value, new.alasan, now],
+                )?;
+                line.detail = Some(new.field.label().to_string());
+                audit(tx, &line, now)?;
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn corrections_of(&self, applicant_id: i64, limit: i64) -> Result<Vec<Correction>> {
+        let nik = self.nik()?;
+        self.db
+            .read(move |c| {
+                corrections(
+                    c,
+                    &format!("{CORRECTION_SELECT} WHERE k.applicant_id = ?1 ORDER BY k.requested_at DESC, k.id DESC LIMIT ?2"),
+                    params![applicant_id, limit],
+                    &nik,
+                )
+            })
+            .await
+    }
+
+    async fn pending_corrections(&self, instansi: &str) -> Result<Vec<Correction>> {
+        let (instansi, nik) = (instansi.to_string(), self.nik()?);
+        self.db
+            .read(move |c| {
+                corrections(
+                    c,
+                    &format!("{CORRECTION_SELECT} WHERE k.instansi = ?1 AND k.status = 'diajukan' ORDER BY k.requested_at, k.id"),
+                    params![instansi],
+                    &nik,
+                )
+            })
+            .await
+    }
+
+    async fn correction(&self, id: i64, instansi: &str) -> Result<Option<Correction>> {
+        let (instansi, nik) = (instansi.to_string(), self.nik()?);
+        self.db
+            .read(move |c| {
+                Ok(corrections(
+                    c,
+                    &format!("{CORRECTION_SELECT} WHERE k.id = ?1 AND k.instansi = ?2"),
+                    params![id, instansi],
+                    &nik,
+                )?
+                .pop())
+            })
+            .await
+    }
+
+    async fn decide_correction(
+        &self,
+        id: i64,
+        officer: &Officer,
+        verdict: CorrectionVerdict,
+        now: i64,
+        compose: Compose<DecidedCorrection>,
+    ) -> Result<Decision> {
+        let (o, domain, nik) = (officer.clone(), self.message_domain.clone(), self.nik()?);
+        self.db
+            .write(move |tx| {
+                let Some(mut correction) = corrections(
+                    tx,
+                    &format!("{CORRECTION_SELECT} WHERE k.id = ?1 AND k.instansi = ?2"),
+                    params![id, o.instansi],
+                    &nik,
+                )?
+                .pop() else {
+                    return Ok(Decision::NotFound);
+                };
+                if correction.status != CorrectionStatus::Diajukan {
+                    return Ok(Decision::AlreadyDecided);
+                }
+                let (status, reason, action) = match &verdict {
+                    CorrectionVerdict::Approve => (CorrectionStatus::Disetujui, None, "koreksi_identitas_disetujui"),
+                    CorrectionVerdict::Refuse(r) => (CorrectionStatus::Ditolak, Some(r.clone()), "koreksi_identitas_ditolak"),
+                };
+                // Only an account that is still there and active changes: an erased one has
+                // no name left to correct.
+                if status == CorrectionStatus::Disetujui {
+                    let changed = match correction.field {
+                        CorrectedField::Nama => tx.execute(
+                            "UPDATE applicants SET nama = ?2 WHERE id = ?1 AND status = 'aktif' AND erased_at IS NULL",
+                            params![correction.applicant_id, correction.value],
+                        )?,
+                        CorrectedField::NomorIdentitas => tx.execute(
+                            "UPDATE applicants SET nomor_identitas = ?2, nomor_identitas_hash = ?3
+                             WHERE id = ?1 AND status = 'aktif' AND erased_at IS NULL",
+                            params![
+                                correction.applicant_id,
+                                nik.seal(Field::Applicant, &correction.value),
+                                nik.index(&correction.value)
+                            ],
+                        )?,
+                    };
+                    if changed == 0 {
+                        return Ok(Decision::NotFound);
+                    }
+                }
+                tx.execute(
+                    "UPDATE identity_corrections SET status = ?2, alasan_tolak = ?3, decided_at = ?4, decided_by = ?5
+                     WHERE id = ?1",
+                    params![id, status.as_str(), reason, now, o.id],
+                )?;
+                correction.status = status;
+                correction.alasan_tolak = reason;
+                let (email, nama): (String, String) = tx.query_row(
+                    "SELECT email, nama FROM applicants WHERE id = ?1",
+                    [correction.applicant_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let target = correction.nomor.clone();
+                let detail = correction.field.label().to_string();
+                let decided = DecidedCorrection {
+                    correction,
+                    to: Recipient { email, nama },
+                };
+                for mail in compose(&decided)? {
+                    enqueue(tx, &mail, &domain)?;
+                }
+                let line = NewAudit {
+                    instansi: o.instansi.clone(),
+                    actor: Actor {
+                        kind: "petugas",
+                        id: Some(o.id),
+                        label: o.username.clone(),
+                    },
+                    action,
+                    target,
+                    detail: Some(detail),
+                };
+                audit(tx, &line, now)?;
+                Ok(Decision::Done)
+            })
+            .await
+    }
+}
+
+/// A correction request with its registration's number, in the order `corrections` reads.
+const CORRECTION_SELECT: &str = "SELECT k.id, k.applicant_id, a.nomor, k.field, k.nilai, k.alasan, k.status,
+        k.alasan_tolak, k.requested_at
+     FROM identity_corrections k JOIN applicants a ON a.id = k.applicant_id";
+
+fn corrections(c: &rusqlite::Connection, sql: &str, p: impl rusqlite::Params, nik: &NikKey) -> Result<Vec<Correction>> {
+    type Raw = (i64, i64, String, String, String, String, String, Option<String>, i64);
+    let raw = c
+        .prepare(sql)?
+        .query_map(p, |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<Raw>>>()?;
+    raw.into_iter()
+        .map(|(id, applicant_id, nomor, field, nilai, alasan, status, alasan_tolak, requested_at)| {
+            let field = CorrectedField::parse(&field).ok_or_else(|| corrupt("identity_corrections", id, "field"))?;
+            let value = match field {
+                CorrectedField::Nama => nilai,
+                CorrectedField::NomorIdentitas => nik
+                    .open(Field::Correction, &nilai)
+                    .ok_or_else(|| corrupt("identity_corrections", id, "nilai"))?,
+            };
+            Ok(Correction {
+                id,
+                applicant_id,
+                nomor,
+                field,
+                value,
+                alasan,
+                status: CorrectionStatus::parse(&status).ok_or_else(|| corrupt("identity_corrections", id, "status"))?,
+                alasan_tolak,
+                requested_at,
+            })
+        })
+        .collect()
 }
 
 /// Empties every personal field of an account kept only because finished applications

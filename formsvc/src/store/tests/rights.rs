@@ -8,6 +8,7 @@ use super::*;
 on_both!(
     a_processed_deletion_erases_the_account_but_keeps_finished_applications,
     a_deletion_request_is_made_once_cancelled_by_its_applicant_and_processed_once,
+    a_correction_changes_the_name_or_sealed_number_only_when_an_officer_approves,
 );
 
 fn erased_mail(e: &ErasedAccount) -> Result<Vec<NewMail>> {
@@ -208,4 +209,121 @@ async fn a_deletion_request_is_made_once_cancelled_by_its_applicant_and_processe
         .filter(|a| a.starts_with("hapus_akun"))
         .collect();
     assert_eq!(actions.len(), 4, "{actions:?}");
+}
+
+fn correction_mail(d: &DecidedCorrection) -> Result<Vec<NewMail>> {
+    Ok(vec![mail("koreksi_identitas", &d.to.email)])
+}
+
+async fn a_correction_changes_the_name_or_sealed_number_only_when_an_officer_approves(db: TestDb) {
+    const NEW_NIK: &str = "1671026505910008";
+    let store = db.store().await;
+    let officer = add_officer(&*store, "petugas.satu", UNIT).await;
+    let id = approved_applicant(&*store, &officer, "dewi").await;
+    let before = store.profile(id).await.expect("profile").expect("active");
+
+    let name = NewCorrection {
+        field: CorrectedField::Nama,
+        value: "Dewi Anggraini Putri".into(),
+        alasan: "Nama pada KTP baru".into(),
+    };
+    assert!(store.request_correction(id, name.clone(), NOW).await.expect("request"));
+    assert!(
+        !store.request_correction(id, name, NOW + 1).await.expect("again"),
+        "one waits at a time"
+    );
+    let pending = store.pending_corrections(INSTANSI).await.expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        store.profile(id).await.expect("profile").expect("active").nama.as_str(),
+        before.nama.as_str(),
+        "nothing changes before an officer decides"
+    );
+    let elsewhere = Officer {
+        instansi: "DPMPTSP Kabupaten Lain".into(),
+        ..officer.clone()
+    };
+    assert_eq!(store.correction(pending[0].id, &elsewhere.instansi).await.expect("read"), None);
+    assert_eq!(
+        store
+            .decide_correction(pending[0].id, &elsewhere, CorrectionVerdict::Approve, NOW + 2, Box::new(correction_mail))
+            .await
+            .expect("elsewhere"),
+        Decision::NotFound
+    );
+    assert_eq!(
+        store
+            .decide_correction(pending[0].id, &officer, CorrectionVerdict::Approve, NOW + 3, Box::new(correction_mail))
+            .await
+            .expect("approve"),
+        Decision::Done
+    );
+    assert_eq!(
+        store.profile(id).await.expect("profile").expect("active").nama.as_str(),
+        "Dewi Anggraini Putri"
+    );
+    assert_eq!(
+        store
+            .decide_correction(pending[0].id, &officer, CorrectionVerdict::Approve, NOW + 4, Box::new(correction_mail))
+            .await
+            .expect("twice"),
+        Decision::AlreadyDecided
+    );
+
+    // A number is kept sealed while it waits, and changes sealed with its hash.
+    let number = NewCorrection {
+        field: CorrectedField::NomorIdentitas,
+        value: NEW_NIK.into(),
+        alasan: "Salah ketik saat registrasi".into(),
+    };
+    assert!(store.request_correction(id, number.clone(), NOW + 5).await.expect("request"));
+    let stored = db.raw_column("SELECT nilai FROM identity_corrections").await.concat();
+    assert!(!stored.contains(NEW_NIK), "sealed while it waits");
+    let waiting = store.pending_corrections(INSTANSI).await.expect("pending").remove(0);
+    assert_eq!(waiting.value, NEW_NIK);
+    let refused = CorrectionVerdict::Refuse("Lampirkan KTP yang baru".into());
+    assert_eq!(
+        store
+            .decide_correction(waiting.id, &officer, refused, NOW + 6, Box::new(correction_mail))
+            .await
+            .expect("refuse"),
+        Decision::Done
+    );
+    assert_eq!(
+        store.profile(id).await.expect("profile").expect("active").nomor_identitas,
+        before.nomor_identitas,
+        "a refusal changes nothing"
+    );
+    let mine = store.corrections_of(id, 10).await.expect("mine");
+    assert_eq!(mine[0].status, CorrectionStatus::Ditolak);
+    assert_eq!(mine[0].alasan_tolak.as_deref(), Some("Lampirkan KTP yang baru"));
+    assert_eq!(mine[1].status, CorrectionStatus::Disetujui);
+
+    assert!(store.request_correction(id, number, NOW + 7).await.expect("request"));
+    let waiting = store.pending_corrections(INSTANSI).await.expect("pending").remove(0);
+    store
+        .decide_correction(waiting.id, &officer, CorrectionVerdict::Approve, NOW + 8, Box::new(correction_mail))
+        .await
+        .expect("approve");
+    assert_eq!(
+        store.profile(id).await.expect("profile").expect("active").nomor_identitas,
+        NEW_NIK
+    );
+    let row = db
+        .raw_column(&format!("SELECT nomor_identitas FROM applicants WHERE id = {id}"))
+        .await
+        .concat();
+    assert!(!row.contains(NEW_NIK), "sealed in the account too");
+    let trail = store.audit_trail(INSTANSI, 100).await.expect("audit");
+    let decided: Vec<&str> = trail
+        .iter()
+        .filter(|e| e.action.starts_with("koreksi_identitas"))
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(decided.len(), 6, "{decided:?}");
+    assert!(trail.iter().all(|e| !e.detail.as_deref().unwrap_or("").contains(NEW_NIK)));
+    assert_eq!(
+        db.raw_column("SELECT kind FROM outbox WHERE kind = 'koreksi_identitas'").await.len(),
+        3
+    );
 }
