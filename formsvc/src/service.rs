@@ -16,7 +16,7 @@ use crate::keys::Keyring;
 use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
-use crate::routes::{account, application, erasure, officer, ops, registration, review};
+use crate::routes::{account, application, correction, erasure, officer, ops, registration, review};
 use crate::scan::{Clamd, Scanner};
 use crate::security::FormKey;
 use crate::store::DynStore;
@@ -112,6 +112,7 @@ impl Service {
                 &format!("{p}/profil"),
                 get(account::show_profile).post(account::update_profile),
             )
+            .route(&format!("{p}/profil/koreksi"), post(account::request_correction))
             .route(&format!("{p}/riwayat-akses"), get(account::history))
             .route(&format!("{p}/salinan-data"), post(account::copy_of_my_data))
             .route(
@@ -163,6 +164,13 @@ impl Service {
             .route(&format!("{p}/petugas/audit"), get(officer::audit))
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
             .route(&format!("{p}/petugas/berkas-ditolak"), get(officer::scan_refusals))
+            .route(&format!("{p}/petugas/koreksi"), get(correction::list))
+            .route(&format!("{p}/petugas/koreksi/{{id}}"), get(correction::detail))
+            .route(
+                &format!("{p}/petugas/koreksi/{{id}}/setujui"),
+                post(correction::approve),
+            )
+            .route(&format!("{p}/petugas/koreksi/{{id}}/tolak"), post(correction::refuse))
             .route(&format!("{p}/petugas/penghapusan"), get(erasure::list))
             .route(&format!("{p}/petugas/penghapusan/{{id}}"), get(erasure::confirm))
             .route(

@@ -1,6 +1,7 @@
 //! The right to deletion over HTTP: Hapus Akun records a request, an officer of the
 //! applicant's instansi processes it in the console, and the applicant is told by email what
-//! went and what the archive keeps; nobody else sees, cancels or processes the request.
+//! went and what the archive keeps; nobody else sees, cancels or processes the request. A
+//! correction of name or NIK changes the account only when an officer approves it.
 
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ use crate::helpers::*;
 also_on_postgres_and_s3!(
     an_applicant_can_request_deletion_and_an_officer_erases_all_but_finished_applications,
     an_applicant_cannot_see_or_cancel_another_applicants_request,
+    a_name_correction_changes_the_name_only_after_an_officer_approves,
+    a_refused_nik_correction_changes_nothing_and_the_applicant_reads_why,
 );
 
 const PW: &str = "hujan turun di jembatan ampera";
@@ -188,4 +191,132 @@ fn an_applicant_cannot_see_or_cancel_another_applicants_request() {
         1
     );
     assert_eq!(officer.get(&format!("/layanan/petugas/penghapusan/{id}")).status, 404);
+}
+
+/// The newest mail to `to` whose subject contains `subject`.
+fn mail_to(app: &TestApp, to: &str, subject: &str) -> crate::smtp::Mail {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(m) = app
+            .smtp
+            .messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.envelope_to == [to.to_string()] && m.subject.contains(subject))
+        {
+            return m;
+        }
+        assert!(std::time::Instant::now() < deadline, "no {subject} mail to {to}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn correction_id(app: &TestApp) -> i64 {
+    app.db().count("SELECT max(id) FROM identity_corrections")
+}
+
+#[test]
+fn a_name_correction_changes_the_name_only_after_an_officer_approves() {
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let page = b.get("/layanan/profil");
+    assert!(page.body.contains("Perbaiki nama atau nomor identitas"), "{} {}", page.status, page.body);
+
+    // Errors come back in a summary, with what was typed.
+    let r = b.post("/layanan/profil/koreksi", &page, &[("nilai_baru", "Siti Aminah Putri")]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("href=\"#bagian\"") && r.body.contains("href=\"#alasan\""), "{}", r.body);
+    assert!(r.body.contains("Siti Aminah Putri"));
+    // Without the page's form token: refused.
+    assert_ne!(
+        b.post_raw(
+            "/layanan/profil/koreksi",
+            &[("bagian", "nama"), ("nilai_baru", "Siti Aminah Putri"), ("alasan", "Nama pada KTP baru")],
+        )
+        .status,
+        303
+    );
+    assert_eq!(app.db().count("SELECT count(*) FROM identity_corrections"), 0);
+
+    let r = b.post(
+        "/layanan/profil/koreksi",
+        &page,
+        &[("bagian", "nama"), ("nilai_baru", "Siti Aminah Putri"), ("alasan", "Nama pada KTP baru")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let profile = b.get(r.location());
+    assert!(profile.body.contains("Diajukan, menunggu diperiksa petugas"));
+    assert!(!profile.body.contains("Ajukan perbaikan"), "one waits at a time");
+    assert!(b.get("/layanan/").body.contains("Selamat datang, Siti Aminah."), "unchanged until approved");
+
+    let id = correction_id(&app);
+    assert!(officer.get("/layanan/petugas/koreksi").body.contains(&format!("petugas/koreksi/{id}")));
+    let before = app.db().count("SELECT count(*) FROM data_access");
+    let detail = officer.get(&format!("/layanan/petugas/koreksi/{id}"));
+    assert!(detail.body.contains("Siti Aminah Putri") && detail.body.contains("Nama pada KTP baru"));
+    assert_eq!(
+        app.db().count("SELECT count(*) FROM data_access"),
+        before + 1,
+        "the look is in the processing record"
+    );
+    let r = officer.post(&format!("/layanan/petugas/koreksi/{id}/setujui"), &detail, &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        officer
+            .post(&format!("/layanan/petugas/koreksi/{id}/setujui"), &detail, &[])
+            .status,
+        409
+    );
+
+    assert!(b.get("/layanan/").body.contains("Selamat datang, Siti Aminah Putri."));
+    assert!(b.get("/layanan/profil").body.contains("Disetujui, data telah diubah"));
+    let mail = mail_to(&app, "nelayan@contoh.id", "Perbaikan data disetujui");
+    assert!(mail.text.contains("telah disetujui"));
+    let audit = officer.get("/layanan/petugas/audit");
+    assert!(audit.body.contains("Perbaikan nama atau nomor identitas disetujui"));
+    assert!(b.get("/layanan/riwayat-akses").body.contains("Petugas Perizinan"));
+}
+
+#[test]
+fn a_refused_nik_correction_changes_nothing_and_the_applicant_reads_why() {
+    const NEW_NIK: &str = "1671026505910008";
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let page = b.get("/layanan/profil");
+    let r = b.post(
+        "/layanan/profil/koreksi",
+        &page,
+        &[("bagian", "nomor_identitas"), ("nilai_baru", "12345"), ("alasan", "Salah ketik saat registrasi")],
+    );
+    assert_eq!(r.status, 422, "a NIK is parsed as registration parses it");
+    let r = b.post(
+        "/layanan/profil/koreksi",
+        &page,
+        &[("bagian", "nomor_identitas"), ("nilai_baru", NEW_NIK), ("alasan", "Salah ketik saat registrasi")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!app.db().dump().contains(NEW_NIK), "the number asked for is sealed");
+    let id = correction_id(&app);
+
+    // Another instansi's officer does not find it; a refusal needs a reason.
+    app.add_officer("petugas.lain", "lain@dpmptsp.test", Some("DPMPTSP Kabupaten Banyuasin"));
+    assert_eq!(app.officer("petugas.lain").get(&format!("/layanan/petugas/koreksi/{id}")).status, 404);
+    let detail = officer.get(&format!("/layanan/petugas/koreksi/{id}"));
+    assert!(detail.body.contains(NEW_NIK) && detail.body.contains("1671044508900001"));
+    let r = officer.post(&format!("/layanan/petugas/koreksi/{id}/tolak"), &detail, &[]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("href=\"#alasan_tolak\""));
+    let r = officer.post(
+        &format!("/layanan/petugas/koreksi/{id}/tolak"),
+        &detail,
+        &[("alasan_tolak", "Lampirkan pindaian KTP yang baru pada permohonan.")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let profile = b.get("/layanan/profil");
+    assert!(profile.body.contains("Ditolak. Alasan: Lampirkan pindaian KTP yang baru pada permohonan."));
+    assert!(b.get("/layanan/").body.contains("1671044508900001"), "the NIK is unchanged");
+    let mail = mail_to(&app, "nelayan@contoh.id", "Perbaikan data ditolak");
+    assert!(mail.text.contains("Lampirkan pindaian KTP yang baru"));
+    assert!(!mail.text.contains(NEW_NIK), "no identity number by email");
 }
