@@ -124,6 +124,9 @@ enum OfficerCommand {
         /// Read the password from standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// May disable other officers of its instansi from the console.
+        #[arg(long)]
+        admin: bool,
     },
     /// Every officer account: unit, role, active or disabled, last sign-in.
     List,
@@ -269,6 +272,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     instansi,
                     unit,
                     password_stdin,
+                    admin,
                 },
         } => {
             let password = if *password_stdin {
@@ -288,6 +292,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 instansi: instansi.clone(),
                 unit: unit.clone(),
                 password,
+                admin: *admin,
             };
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             match runtime.block_on(formsvc::officers::add(cfg, new))? {
@@ -312,7 +317,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 let last = a
                     .last_login_at
                     .map_or_else(|| "belum pernah".to_string(), formsvc::clock::format_wib);
-                println!("{}\t{}\t{}\tpetugas\t{status}\t{last}", a.username, a.instansi, a.unit);
+                let peran = if a.admin { "admin" } else { "petugas" };
+                println!("{}\t{}\t{}\t{peran}\t{status}\t{last}", a.username, a.instansi, a.unit);
             }
             println!("{} akun petugas.", accounts.len());
         }

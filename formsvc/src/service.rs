@@ -164,6 +164,11 @@ impl Service {
             .route(&format!("{p}/petugas/audit"), get(officer::audit))
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
             .route(&format!("{p}/petugas/berkas-ditolak"), get(officer::scan_refusals))
+            .route(&format!("{p}/petugas/akun"), get(officer::accounts))
+            .route(
+                &format!("{p}/petugas/akun/{{username}}/nonaktifkan"),
+                get(officer::confirm_disable).post(officer::disable),
+            )
             .route(&format!("{p}/petugas/koreksi"), get(correction::list))
             .route(&format!("{p}/petugas/koreksi/{{id}}"), get(correction::detail))
             .route(

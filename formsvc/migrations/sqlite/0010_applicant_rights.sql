@@ -37,3 +37,7 @@ CREATE TABLE identity_corrections (
 );
 CREATE INDEX identity_corrections_by_applicant ON identity_corrections(applicant_id, requested_at);
 CREATE INDEX identity_corrections_waiting ON identity_corrections(instansi, status, requested_at);
+
+-- Officers who may disable other officers of their instansi from the console
+-- (`sicantik officer add --admin`). Every officer before this is not one.
+ALTER TABLE officers ADD COLUMN admin INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0, 1));

@@ -143,9 +143,10 @@ pub trait Officers: Send + Sync {
     /// (`sicantik officer list`, after a breach).
     async fn officer_accounts(&self) -> Result<Vec<OfficerAccount>>;
     /// Disables the officer `username`: it can no longer sign in, its sessions and unused
-    /// links end in the same transaction, with the audit line `petugas_dinonaktifkan`. False
-    /// when no such officer exists; disabling twice keeps the first time.
-    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool>;
+    /// links end in the same transaction, with the audit line `petugas_dinonaktifkan` in the
+    /// name of `by` (an admin in the console) or of the command line. False when no such
+    /// officer exists; disabling twice keeps the first time.
+    async fn disable_officer(&self, username: &str, by: Option<&Officer>, now: i64) -> Result<bool>;
 }
 
 /// PERMOHONAN, DOKUMEN, Ajukan and the officers' review.

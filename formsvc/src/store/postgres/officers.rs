@@ -14,7 +14,7 @@ impl Officers for PgStore {
         let c = self.client().await?;
         row(
             &c,
-            "SELECT id, username, nama, instansi, unit FROM officers WHERE id = $1",
+            "SELECT id, username, nama, instansi, unit, admin FROM officers WHERE id = $1",
             &[&id],
         )
         .await?
@@ -25,6 +25,7 @@ impl Officers for PgStore {
                 nama: r.try_get(2)?,
                 instansi: r.try_get(3)?,
                 unit: r.try_get(4)?,
+                admin: r.try_get(5)?,
             })
         })
         .transpose()
@@ -36,8 +37,8 @@ impl Officers for PgStore {
         // A concurrent insert of the same username makes this one wait, then do nothing.
         let inserted = row(
             &tx,
-            "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING RETURNING id",
+            "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at, admin)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (username) DO NOTHING RETURNING id",
             &[
                 &new.username.as_str(),
                 &new.nama.as_str(),
@@ -46,6 +47,7 @@ impl Officers for PgStore {
                 &new.unit,
                 &new.password_hash,
                 &now,
+                &new.admin,
             ],
         )
         .await?;
@@ -182,7 +184,7 @@ impl Officers for PgStore {
         let c = self.client().await?;
         rows(
             &c,
-            "SELECT username, nama, instansi, unit, last_login_at, disabled_at FROM officers ORDER BY username",
+            "SELECT username, nama, instansi, unit, last_login_at, disabled_at, admin FROM officers ORDER BY username",
             &[],
         )
         .await?
@@ -195,12 +197,13 @@ impl Officers for PgStore {
                 unit: r.try_get(3)?,
                 last_login_at: r.try_get(4)?,
                 disabled_at: r.try_get(5)?,
+                admin: r.try_get(6)?,
             })
         })
         .collect()
     }
 
-    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool> {
+    async fn disable_officer(&self, username: &str, by: Option<&Officer>, now: i64) -> Result<bool> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         // The row lock orders this against a sign-in that checked the password before it.
@@ -231,9 +234,9 @@ impl Officers for PgStore {
             now,
             Audit {
                 instansi: &instansi,
-                actor_kind: "sistem",
-                actor_id: None,
-                actor_label: "baris perintah",
+                actor_kind: by.map_or("sistem", |_| "petugas"),
+                actor_id: by.map(|o| o.id),
+                actor_label: by.map_or("baris perintah", |o| o.username.as_str()),
                 action: "petugas_dinonaktifkan",
                 target: username,
                 detail: None,

@@ -14,7 +14,7 @@ impl Officers for SqliteStore {
         self.db
             .read(move |c| {
                 optional(c.query_row(
-                    "SELECT id, username, nama, instansi, unit FROM officers WHERE id = ?1",
+                    "SELECT id, username, nama, instansi, unit, admin FROM officers WHERE id = ?1",
                     [id],
                     |r| {
                         Ok(Officer {
@@ -23,6 +23,7 @@ impl Officers for SqliteStore {
                             nama: r.get(2)?,
                             instansi: r.get(3)?,
                             unit: r.get(4)?,
+                            admin: r.get(5)?,
                         })
                     },
                 ))
@@ -45,8 +46,8 @@ impl Officers for SqliteStore {
                     )));
                 }
                 tx.execute(
-                    "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at, admin)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![
                         new.username.as_str(),
                         new.nama.as_str(),
@@ -54,7 +55,8 @@ impl Officers for SqliteStore {
                         new.instansi,
                         new.unit,
                         new.password_hash,
-                        now
+                        now,
+                        new.admin
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
@@ -217,7 +219,7 @@ impl Officers for SqliteStore {
         self.db
             .read(|c| {
                 let mut stmt = c.prepare_cached(
-                    "SELECT username, nama, instansi, unit, last_login_at, disabled_at FROM officers ORDER BY username",
+                    "SELECT username, nama, instansi, unit, last_login_at, disabled_at, admin FROM officers ORDER BY username",
                 )?;
                 let rows = stmt
                     .query_map([], |r| {
@@ -228,6 +230,7 @@ impl Officers for SqliteStore {
                             unit: r.get(3)?,
                             last_login_at: r.get(4)?,
                             disabled_at: r.get(5)?,
+                            admin: r.get(6)?,
                         })
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -236,8 +239,9 @@ impl Officers for SqliteStore {
             .await
     }
 
-    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool> {
+    async fn disable_officer(&self, username: &str, by: Option<&Officer>, now: i64) -> Result<bool> {
         let username = username.to_string();
+        let by = by.cloned();
         self.db
             .write(move |tx| {
                 let found = optional(tx.query_row(
@@ -259,10 +263,17 @@ impl Officers for SqliteStore {
                 )?;
                 let line = NewAudit {
                     instansi,
-                    actor: Actor {
-                        kind: "sistem",
-                        id: None,
-                        label: "baris perintah".into(),
+                    actor: match by {
+                        Some(o) => Actor {
+                            kind: "petugas",
+                            id: Some(o.id),
+                            label: o.username,
+                        },
+                        None => Actor {
+                            kind: "sistem",
+                            id: None,
+                            label: "baris perintah".into(),
+                        },
                     },
                     action: "petugas_dinonaktifkan",
                     target: username,

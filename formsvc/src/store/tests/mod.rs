@@ -372,6 +372,7 @@ async fn add_officer(store: &dyn Store, username: &str, unit: &str) -> Officer {
                 instansi: INSTANSI.into(),
                 unit: unit.into(),
                 password_hash: Some("$argon2id$petugas".into()),
+                admin: false,
             },
             None,
             NOW,
