@@ -54,9 +54,7 @@ async fn request_view(app: &AppState, o: &Officer, id: i64) -> Result<(Correctio
         .registration(c.applicant_id, &o.instansi)
         .await?
         .ok_or(Error::NotFound)?;
-    app.store
-        .record_access(NewAccess::registration(o, a.id), now())
-        .await?;
+    app.store.record_access(NewAccess::registration(o, a.id), now()).await?;
     let sekarang = match c.field {
         crate::records::CorrectedField::Nama => a.nama.as_str().to_string(),
         crate::records::CorrectedField::NomorIdentitas => a.nomor_identitas.clone(),

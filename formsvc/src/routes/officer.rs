@@ -312,7 +312,11 @@ pub async fn accounts(State(app): State<AppState>, v: Visitor, Query(q): Query<I
     )
 }
 
-pub async fn confirm_disable(State(app): State<AppState>, v: Visitor, Path(username): Path<String>) -> Result<Response> {
+pub async fn confirm_disable(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(username): Path<String>,
+) -> Result<Response> {
     let o = officer_or_redirect!(app, v);
     admin_only(&o, &v)?;
     let a = account_of(&app, &o, &username).await?;

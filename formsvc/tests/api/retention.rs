@@ -157,8 +157,14 @@ fn an_admin_disables_an_officer_of_the_instansi_from_the_console_after_confirmin
     assert!(!admin.get("/layanan/petugas/").body.contains("petugas/akun"));
     assert_eq!(admin.get("/layanan/petugas/akun").status, 403);
     let page = admin.get("/layanan/petugas/");
-    assert_eq!(admin.post("/layanan/petugas/akun/petugas2/nonaktifkan", &page, &[]).status, 403);
-    app.db().exec("UPDATE officers SET admin = (1 = 1) WHERE username = 'petugas1'");
+    assert_eq!(
+        admin
+            .post("/layanan/petugas/akun/petugas2/nonaktifkan", &page, &[])
+            .status,
+        403
+    );
+    app.db()
+        .exec("UPDATE officers SET admin = (1 = 1) WHERE username = 'petugas1'");
 
     let list = admin.get("/layanan/petugas/akun");
     assert_eq!(list.status, 200, "{}", list.body);
@@ -176,11 +182,17 @@ fn an_admin_disables_an_officer_of_the_instansi_from_the_console_after_confirmin
     assert_eq!(colleague.get("/layanan/petugas/").status, 200);
     let r = admin.post("/layanan/petugas/akun/petugas2/nonaktifkan", &confirm, &[]);
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_ne!(colleague.get("/layanan/petugas/").status, 200, "its session ended at once");
+    assert_ne!(
+        colleague.get("/layanan/petugas/").status,
+        200,
+        "its session ended at once"
+    );
     assert!(admin.get(r.location()).body.contains("Nonaktif sejak"));
     let own = admin.get("/layanan/petugas/akun/petugas1/nonaktifkan");
     assert_eq!(
-        admin.post("/layanan/petugas/akun/petugas1/nonaktifkan", &own, &[]).status,
+        admin
+            .post("/layanan/petugas/akun/petugas1/nonaktifkan", &own, &[])
+            .status,
         409,
         "not their own account"
     );

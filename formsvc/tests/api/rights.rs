@@ -50,9 +50,18 @@ fn an_applicant_can_request_deletion_and_an_officer_erases_all_but_finished_appl
     app.db().exec(&format!(
         "UPDATE applications SET status = 'selesai' WHERE nomor = '{finished}'"
     ));
-    let registration = app.db().texts("SELECT nomor FROM applicants WHERE username = 'nelayan'")[0].clone();
-    let sealed = app.db().texts("SELECT nomor_identitas FROM applicants WHERE username = 'nelayan'")[0].clone();
-    let hash = app.db().texts("SELECT nomor_identitas_hash FROM applicants WHERE username = 'nelayan'")[0].clone();
+    let registration = app
+        .db()
+        .texts("SELECT nomor FROM applicants WHERE username = 'nelayan'")[0]
+        .clone();
+    let sealed = app
+        .db()
+        .texts("SELECT nomor_identitas FROM applicants WHERE username = 'nelayan'")[0]
+        .clone();
+    let hash = app
+        .db()
+        .texts("SELECT nomor_identitas_hash FROM applicants WHERE username = 'nelayan'")[0]
+        .clone();
 
     // The page says what goes and what stays, and for how long.
     let page = b.get("/layanan/hapus-akun");
@@ -69,7 +78,11 @@ fn an_applicant_can_request_deletion_and_an_officer_erases_all_but_finished_appl
     let r = b.post("/layanan/hapus-akun", &page, &[("konfirmasi", "ya")]);
     assert_eq!(r.status, 303, "{}", r.body);
     let page = b.get(r.location());
-    assert!(page.body.contains("Diajukan, menunggu diproses petugas"), "{}", page.body);
+    assert!(
+        page.body.contains("Diajukan, menunggu diproses petugas"),
+        "{}",
+        page.body
+    );
 
     // The console lists it; processing erases the account but the finished application.
     let list = officer.get("/layanan/petugas/penghapusan");
@@ -100,7 +113,11 @@ fn an_applicant_can_request_deletion_and_an_officer_erases_all_but_finished_appl
     };
     assert_eq!(notice.envelope_to, [EMAIL.to_string()]);
     assert!(notice.text.contains(&format!("{finished} (")) && notice.text.contains("disimpan sampai"));
-    assert!(notice.text.contains("1 permohonan yang belum selesai atau ditolak, beserta 1 dokumen"));
+    assert!(
+        notice
+            .text
+            .contains("1 permohonan yang belum selesai atau ditolak, beserta 1 dokumen")
+    );
     assert!(!notice.text.contains(&draft));
 
     // The draft's object goes with the sweeper; the finished application's stays.
@@ -111,8 +128,16 @@ fn an_applicant_can_request_deletion_and_an_officer_erases_all_but_finished_appl
     .expect("sweep");
     assert_eq!(swept, 1);
     assert_eq!(app.raw_objects().len(), 1);
-    assert_eq!(app.db().count(&format!("SELECT count(*) FROM applications WHERE nomor = '{finished}'")), 1);
-    assert_eq!(app.db().count(&format!("SELECT count(*) FROM applications WHERE nomor = '{draft}'")), 0);
+    assert_eq!(
+        app.db()
+            .count(&format!("SELECT count(*) FROM applications WHERE nomor = '{finished}'")),
+        1
+    );
+    assert_eq!(
+        app.db()
+            .count(&format!("SELECT count(*) FROM applications WHERE nomor = '{draft}'")),
+        0
+    );
 
     // The account's row holds nothing of the person; their address is only on the notice.
     assert_eq!(
@@ -123,9 +148,13 @@ fn an_applicant_can_request_deletion_and_an_officer_erases_all_but_finished_appl
         1
     );
     let dump = app.db().dump();
-    assert!(!dump.contains(&sealed) && !dump.contains(&hash), "the account's NIK is gone");
+    assert!(
+        !dump.contains(&sealed) && !dump.contains(&hash),
+        "the account's NIK is gone"
+    );
     assert_eq!(
-        app.db().count(&format!("SELECT count(*) FROM outbox WHERE recipient = '{EMAIL}'")),
+        app.db()
+            .count(&format!("SELECT count(*) FROM outbox WHERE recipient = '{EMAIL}'")),
         1,
         "only the notice of the erasure"
     );
@@ -140,7 +169,10 @@ fn an_applicant_cannot_see_or_cancel_another_applicants_request() {
     let app = spawn_app();
     let (b, _) = setup(&app);
     let page = b.get("/layanan/hapus-akun");
-    assert_eq!(b.post("/layanan/hapus-akun", &page, &[("konfirmasi", "ya")]).status, 303);
+    assert_eq!(
+        b.post("/layanan/hapus-akun", &page, &[("konfirmasi", "ya")]).status,
+        303
+    );
     let id = request_id(&app);
 
     let other = active_applicant(&app, "tetangga", "tetangga@contoh.id", PW);
@@ -150,13 +182,18 @@ fn an_applicant_cannot_see_or_cancel_another_applicants_request() {
     assert!(theirs.body.contains("Ajukan penghapusan akun"));
     assert_eq!(other.post("/layanan/hapus-akun/batal", &theirs, &[]).status, 409);
     assert_eq!(
-        app.db().count(&format!("SELECT count(*) FROM deletion_requests WHERE id = {id} AND status = 'diajukan'")),
+        app.db().count(&format!(
+            "SELECT count(*) FROM deletion_requests WHERE id = {id} AND status = 'diajukan'"
+        )),
         1
     );
 
     // Without the page's form token: refused, nothing changes.
     assert_ne!(b.post_raw("/layanan/hapus-akun/batal", &[]).status, 303);
-    assert_ne!(other.post_raw("/layanan/hapus-akun", &[("konfirmasi", "ya")]).status, 303);
+    assert_ne!(
+        other.post_raw("/layanan/hapus-akun", &[("konfirmasi", "ya")]).status,
+        303
+    );
     assert_eq!(app.db().count("SELECT count(*) FROM deletion_requests"), 1);
 
     // An officer of another instansi neither sees nor processes it.
@@ -187,7 +224,9 @@ fn an_applicant_cannot_see_or_cancel_another_applicants_request() {
     assert_eq!(r.status, 303);
     assert!(b.get(r.location()).body.contains("telah dibatalkan"));
     assert_eq!(
-        app.db().count(&format!("SELECT count(*) FROM deletion_requests WHERE id = {id} AND status = 'dibatalkan'")),
+        app.db().count(&format!(
+            "SELECT count(*) FROM deletion_requests WHERE id = {id} AND status = 'dibatalkan'"
+        )),
         1
     );
     assert_eq!(officer.get(&format!("/layanan/petugas/penghapusan/{id}")).status, 404);
@@ -220,18 +259,31 @@ fn a_name_correction_changes_the_name_only_after_an_officer_approves() {
     let app = spawn_app();
     let (b, officer) = setup(&app);
     let page = b.get("/layanan/profil");
-    assert!(page.body.contains("Perbaiki nama atau nomor identitas"), "{} {}", page.status, page.body);
+    assert!(
+        page.body.contains("Perbaiki nama atau nomor identitas"),
+        "{} {}",
+        page.status,
+        page.body
+    );
 
     // Errors come back in a summary, with what was typed.
     let r = b.post("/layanan/profil/koreksi", &page, &[("nilai_baru", "Siti Aminah Putri")]);
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("href=\"#bagian\"") && r.body.contains("href=\"#alasan\""), "{}", r.body);
+    assert!(
+        r.body.contains("href=\"#bagian\"") && r.body.contains("href=\"#alasan\""),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("Siti Aminah Putri"));
     // Without the page's form token: refused.
     assert_ne!(
         b.post_raw(
             "/layanan/profil/koreksi",
-            &[("bagian", "nama"), ("nilai_baru", "Siti Aminah Putri"), ("alasan", "Nama pada KTP baru")],
+            &[
+                ("bagian", "nama"),
+                ("nilai_baru", "Siti Aminah Putri"),
+                ("alasan", "Nama pada KTP baru")
+            ],
         )
         .status,
         303
@@ -241,16 +293,28 @@ fn a_name_correction_changes_the_name_only_after_an_officer_approves() {
     let r = b.post(
         "/layanan/profil/koreksi",
         &page,
-        &[("bagian", "nama"), ("nilai_baru", "Siti Aminah Putri"), ("alasan", "Nama pada KTP baru")],
+        &[
+            ("bagian", "nama"),
+            ("nilai_baru", "Siti Aminah Putri"),
+            ("alasan", "Nama pada KTP baru"),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     let profile = b.get(r.location());
     assert!(profile.body.contains("Diajukan, menunggu diperiksa petugas"));
     assert!(!profile.body.contains("Ajukan perbaikan"), "one waits at a time");
-    assert!(b.get("/layanan/").body.contains("Selamat datang, Siti Aminah."), "unchanged until approved");
+    assert!(
+        b.get("/layanan/").body.contains("Selamat datang, Siti Aminah."),
+        "unchanged until approved"
+    );
 
     let id = correction_id(&app);
-    assert!(officer.get("/layanan/petugas/koreksi").body.contains(&format!("petugas/koreksi/{id}")));
+    assert!(
+        officer
+            .get("/layanan/petugas/koreksi")
+            .body
+            .contains(&format!("petugas/koreksi/{id}"))
+    );
     let before = app.db().count("SELECT count(*) FROM data_access");
     let detail = officer.get(&format!("/layanan/petugas/koreksi/{id}"));
     assert!(detail.body.contains("Siti Aminah Putri") && detail.body.contains("Nama pada KTP baru"));
@@ -286,13 +350,21 @@ fn a_refused_nik_correction_changes_nothing_and_the_applicant_reads_why() {
     let r = b.post(
         "/layanan/profil/koreksi",
         &page,
-        &[("bagian", "nomor_identitas"), ("nilai_baru", "12345"), ("alasan", "Salah ketik saat registrasi")],
+        &[
+            ("bagian", "nomor_identitas"),
+            ("nilai_baru", "12345"),
+            ("alasan", "Salah ketik saat registrasi"),
+        ],
     );
     assert_eq!(r.status, 422, "a NIK is parsed as registration parses it");
     let r = b.post(
         "/layanan/profil/koreksi",
         &page,
-        &[("bagian", "nomor_identitas"), ("nilai_baru", NEW_NIK), ("alasan", "Salah ketik saat registrasi")],
+        &[
+            ("bagian", "nomor_identitas"),
+            ("nilai_baru", NEW_NIK),
+            ("alasan", "Salah ketik saat registrasi"),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(!app.db().dump().contains(NEW_NIK), "the number asked for is sealed");
@@ -300,7 +372,12 @@ fn a_refused_nik_correction_changes_nothing_and_the_applicant_reads_why() {
 
     // Another instansi's officer does not find it; a refusal needs a reason.
     app.add_officer("petugas.lain", "lain@dpmptsp.test", Some("DPMPTSP Kabupaten Banyuasin"));
-    assert_eq!(app.officer("petugas.lain").get(&format!("/layanan/petugas/koreksi/{id}")).status, 404);
+    assert_eq!(
+        app.officer("petugas.lain")
+            .get(&format!("/layanan/petugas/koreksi/{id}"))
+            .status,
+        404
+    );
     let detail = officer.get(&format!("/layanan/petugas/koreksi/{id}"));
     assert!(detail.body.contains(NEW_NIK) && detail.body.contains("1671044508900001"));
     let r = officer.post(&format!("/layanan/petugas/koreksi/{id}/tolak"), &detail, &[]);
@@ -314,8 +391,15 @@ fn a_refused_nik_correction_changes_nothing_and_the_applicant_reads_why() {
     assert_eq!(r.status, 303, "{}", r.body);
 
     let profile = b.get("/layanan/profil");
-    assert!(profile.body.contains("Ditolak. Alasan: Lampirkan pindaian KTP yang baru pada permohonan."));
-    assert!(b.get("/layanan/").body.contains("1671044508900001"), "the NIK is unchanged");
+    assert!(
+        profile
+            .body
+            .contains("Ditolak. Alasan: Lampirkan pindaian KTP yang baru pada permohonan.")
+    );
+    assert!(
+        b.get("/layanan/").body.contains("1671044508900001"),
+        "the NIK is unchanged"
+    );
     let mail = mail_to(&app, "nelayan@contoh.id", "Perbaikan data ditolak");
     assert!(mail.text.contains("Lampirkan pindaian KTP yang baru"));
     assert!(!mail.text.contains(NEW_NIK), "no identity number by email");

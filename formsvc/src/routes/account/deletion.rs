@@ -66,7 +66,13 @@ pub async fn show(State(app): State<AppState>, v: Visitor, Query(q): Query<Delet
         _ => None,
     };
     let ctx = page_context(&app, s.user_id).await?;
-    app.page(&v, "layanan/hapus_akun.html", TITLE, None, context! { info => info, ..ctx })
+    app.page(
+        &v,
+        "layanan/hapus_akun.html",
+        TITLE,
+        None,
+        context! { info => info, ..ctx },
+    )
 }
 
 pub async fn request(

@@ -54,7 +54,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     ),
     (8, include_str!("../../../migrations/postgres/0008_access_record.sql")),
     (9, include_str!("../../../migrations/postgres/0009_retention.sql")),
-    (10, include_str!("../../../migrations/postgres/0010_applicant_rights.sql")),
+    (
+        10,
+        include_str!("../../../migrations/postgres/0010_applicant_rights.sql"),
+    ),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -309,13 +309,16 @@ impl Rights for PgStore {
 
     async fn corrections_of(&self, applicant_id: i64, limit: i64) -> Result<Vec<Correction>> {
         let c = self.client().await?;
-        let sql = format!("{CORRECTION_SELECT} WHERE k.applicant_id = $1 ORDER BY k.requested_at DESC, k.id DESC LIMIT $2");
+        let sql =
+            format!("{CORRECTION_SELECT} WHERE k.applicant_id = $1 ORDER BY k.requested_at DESC, k.id DESC LIMIT $2");
         corrections(&rows(&c, &sql, &[&applicant_id, &limit]).await?, self.nik()?)
     }
 
     async fn pending_corrections(&self, instansi: &str) -> Result<Vec<Correction>> {
         let c = self.client().await?;
-        let sql = format!("{CORRECTION_SELECT} WHERE k.instansi = $1 AND k.status = 'diajukan' ORDER BY k.requested_at, k.id");
+        let sql = format!(
+            "{CORRECTION_SELECT} WHERE k.instansi = $1 AND k.status = 'diajukan' ORDER BY k.requested_at, k.id"
+        );
         corrections(&rows(&c, &sql, &[&instansi]).await?, self.nik()?)
     }
 
@@ -446,7 +449,8 @@ fn corrections(found: &[Row], nik: &NikKey) -> Result<Vec<Correction>> {
                 field,
                 value,
                 alasan: r.try_get(5)?,
-                status: CorrectionStatus::parse(&status).ok_or_else(|| corrupt("identity_corrections", id, "status"))?,
+                status: CorrectionStatus::parse(&status)
+                    .ok_or_else(|| corrupt("identity_corrections", id, "status"))?,
                 alasan_tolak: r.try_get(7)?,
                 requested_at: r.try_get(8)?,
             })

@@ -258,7 +258,9 @@ impl Rights for SqliteStore {
             .read(move |c| {
                 corrections(
                     c,
-                    &format!("{CORRECTION_SELECT} WHERE k.applicant_id = ?1 ORDER BY k.requested_at DESC, k.id DESC LIMIT ?2"),
+                    &format!(
+                        "{CORRECTION_SELECT} WHERE k.applicant_id = ?1 ORDER BY k.requested_at DESC, k.id DESC LIMIT ?2"
+                    ),
                     params![applicant_id, limit],
                     &nik,
                 )
@@ -320,7 +322,9 @@ impl Rights for SqliteStore {
                 }
                 let (status, reason, action) = match &verdict {
                     CorrectionVerdict::Approve => (CorrectionStatus::Disetujui, None, "koreksi_identitas_disetujui"),
-                    CorrectionVerdict::Refuse(r) => (CorrectionStatus::Ditolak, Some(r.clone()), "koreksi_identitas_ditolak"),
+                    CorrectionVerdict::Refuse(r) => {
+                        (CorrectionStatus::Ditolak, Some(r.clone()), "koreksi_identitas_ditolak")
+                    }
                 };
                 // Only an account that is still there and active changes: an erased one has
                 // no name left to correct.
@@ -407,26 +411,30 @@ fn corrections(c: &rusqlite::Connection, sql: &str, p: impl rusqlite::Params, ni
         })?
         .collect::<rusqlite::Result<Vec<Raw>>>()?;
     raw.into_iter()
-        .map(|(id, applicant_id, nomor, field, nilai, alasan, status, alasan_tolak, requested_at)| {
-            let field = CorrectedField::parse(&field).ok_or_else(|| corrupt("identity_corrections", id, "field"))?;
-            let value = match field {
-                CorrectedField::Nama => nilai,
-                CorrectedField::NomorIdentitas => nik
-                    .open(Field::Correction, &nilai)
-                    .ok_or_else(|| corrupt("identity_corrections", id, "nilai"))?,
-            };
-            Ok(Correction {
-                id,
-                applicant_id,
-                nomor,
-                field,
-                value,
-                alasan,
-                status: CorrectionStatus::parse(&status).ok_or_else(|| corrupt("identity_corrections", id, "status"))?,
-                alasan_tolak,
-                requested_at,
-            })
-        })
+        .map(
+            |(id, applicant_id, nomor, field, nilai, alasan, status, alasan_tolak, requested_at)| {
+                let field =
+                    CorrectedField::parse(&field).ok_or_else(|| corrupt("identity_corrections", id, "field"))?;
+                let value = match field {
+                    CorrectedField::Nama => nilai,
+                    CorrectedField::NomorIdentitas => nik
+                        .open(Field::Correction, &nilai)
+                        .ok_or_else(|| corrupt("identity_corrections", id, "nilai"))?,
+                };
+                Ok(Correction {
+                    id,
+                    applicant_id,
+                    nomor,
+                    field,
+                    value,
+                    alasan,
+                    status: CorrectionStatus::parse(&status)
+                        .ok_or_else(|| corrupt("identity_corrections", id, "status"))?,
+                    alasan_tolak,
+                    requested_at,
+                })
+            },
+        )
         .collect()
 }
 

@@ -265,7 +265,12 @@ async fn a_disabled_officer_is_signed_out_at_once_and_cannot_sign_in_again(db: T
         .expect("session");
     assert!(store.session("sesi-petugas").await.expect("read").is_some());
 
-    assert!(store.disable_officer("petugas.satu", None, NOW + 60).await.expect("disable"));
+    assert!(
+        store
+            .disable_officer("petugas.satu", None, NOW + 60)
+            .await
+            .expect("disable")
+    );
     assert!(
         store.session("sesi-petugas").await.expect("read").is_none(),
         "signed out at once"
@@ -286,7 +291,12 @@ async fn a_disabled_officer_is_signed_out_at_once_and_cannot_sign_in_again(db: T
     );
     assert!(!store.disable_officer("tidak.ada", None, NOW).await.expect("disable"));
     // Disabling again keeps the first time.
-    assert!(store.disable_officer("petugas.satu", None, NOW + 120).await.expect("disable"));
+    assert!(
+        store
+            .disable_officer("petugas.satu", None, NOW + 120)
+            .await
+            .expect("disable")
+    );
 
     let accounts = store.officer_accounts().await.expect("list");
     let names: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
@@ -311,11 +321,16 @@ async fn a_disabled_officer_is_signed_out_at_once_and_cannot_sign_in_again(db: T
     let admin = store.officer(dua.id).await.expect("read").expect("officer");
     assert!(admin.admin);
     assert!(store.officer_accounts().await.expect("list")[0].admin);
-    assert!(store.disable_officer("petugas.satu", Some(&admin), NOW + 180).await.expect("disable"));
+    assert!(
+        store
+            .disable_officer("petugas.satu", Some(&admin), NOW + 180)
+            .await
+            .expect("disable")
+    );
     let trail = store.audit_trail(INSTANSI, 10).await.expect("audit");
     assert!(
-        trail
-            .iter()
-            .any(|e| e.action == "petugas_dinonaktifkan" && e.actor_label == "petugas.dua" && e.actor_kind == "petugas")
+        trail.iter().any(|e| e.action == "petugas_dinonaktifkan"
+            && e.actor_label == "petugas.dua"
+            && e.actor_kind == "petugas")
     );
 }

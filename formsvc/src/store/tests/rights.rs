@@ -67,7 +67,10 @@ async fn a_processed_deletion_erases_the_account_but_keeps_finished_applications
     assert_eq!(request.status, DeletionStatus::Diajukan);
     let pending = store.pending_deletions(INSTANSI).await.expect("pending");
     assert_eq!(pending.len(), 1);
-    assert_eq!((pending[0].nomor.as_str(), pending[0].finished, pending[0].other), (nomor.as_str(), 1, 1));
+    assert_eq!(
+        (pending[0].nomor.as_str(), pending[0].finished, pending[0].other),
+        (nomor.as_str(), 1, 1)
+    );
 
     let processed = store
         .process_deletion(request.id, &officer, NOW + 20, Box::new(erased_mail))
@@ -112,11 +115,11 @@ async fn a_processed_deletion_erases_the_account_but_keeps_finished_applications
         ))
         .await
         .remove(0);
-    assert!(
-        row.iter().all(|v| v.as_deref().unwrap_or("").is_empty()),
-        "{row:?}"
-    );
-    let everything = db.raw_column("SELECT nomor_identitas || ' ' || coalesce(nomor_identitas_hash, '') FROM applicants").await.concat();
+    assert!(row.iter().all(|v| v.as_deref().unwrap_or("").is_empty()), "{row:?}");
+    let everything = db
+        .raw_column("SELECT nomor_identitas || ' ' || coalesce(nomor_identitas_hash, '') FROM applicants")
+        .await
+        .concat();
     assert!(!everything.contains(&sealed) && !everything.contains(&hash));
     // Only the notice of the erasure is still addressed to them, until the mail schedule.
     let to_them = db
@@ -196,10 +199,15 @@ async fn a_deletion_request_is_made_once_cancelled_by_its_applicant_and_processe
     };
     assert!(erased.kept.is_empty());
     assert!(
-        db.raw_rows(&format!("SELECT id FROM applicants WHERE id = {id}")).await.is_empty(),
+        db.raw_rows(&format!("SELECT id FROM applicants WHERE id = {id}"))
+            .await
+            .is_empty(),
         "without finished applications the account's row goes"
     );
-    assert!(store.profile(other).await.expect("profile").is_some(), "the other stays");
+    assert!(
+        store.profile(other).await.expect("profile").is_some(),
+        "the other stays"
+    );
     let actions: Vec<String> = store
         .audit_trail(INSTANSI, 100)
         .await
@@ -243,17 +251,35 @@ async fn a_correction_changes_the_name_or_sealed_number_only_when_an_officer_app
         instansi: "DPMPTSP Kabupaten Lain".into(),
         ..officer.clone()
     };
-    assert_eq!(store.correction(pending[0].id, &elsewhere.instansi).await.expect("read"), None);
     assert_eq!(
         store
-            .decide_correction(pending[0].id, &elsewhere, CorrectionVerdict::Approve, NOW + 2, Box::new(correction_mail))
+            .correction(pending[0].id, &elsewhere.instansi)
+            .await
+            .expect("read"),
+        None
+    );
+    assert_eq!(
+        store
+            .decide_correction(
+                pending[0].id,
+                &elsewhere,
+                CorrectionVerdict::Approve,
+                NOW + 2,
+                Box::new(correction_mail)
+            )
             .await
             .expect("elsewhere"),
         Decision::NotFound
     );
     assert_eq!(
         store
-            .decide_correction(pending[0].id, &officer, CorrectionVerdict::Approve, NOW + 3, Box::new(correction_mail))
+            .decide_correction(
+                pending[0].id,
+                &officer,
+                CorrectionVerdict::Approve,
+                NOW + 3,
+                Box::new(correction_mail)
+            )
             .await
             .expect("approve"),
         Decision::Done
@@ -264,7 +290,13 @@ async fn a_correction_changes_the_name_or_sealed_number_only_when_an_officer_app
     );
     assert_eq!(
         store
-            .decide_correction(pending[0].id, &officer, CorrectionVerdict::Approve, NOW + 4, Box::new(correction_mail))
+            .decide_correction(
+                pending[0].id,
+                &officer,
+                CorrectionVerdict::Approve,
+                NOW + 4,
+                Box::new(correction_mail)
+            )
             .await
             .expect("twice"),
         Decision::AlreadyDecided
@@ -276,7 +308,12 @@ async fn a_correction_changes_the_name_or_sealed_number_only_when_an_officer_app
         value: NEW_NIK.into(),
         alasan: "Salah ketik saat registrasi".into(),
     };
-    assert!(store.request_correction(id, number.clone(), NOW + 5).await.expect("request"));
+    assert!(
+        store
+            .request_correction(id, number.clone(), NOW + 5)
+            .await
+            .expect("request")
+    );
     let stored = db.raw_column("SELECT nilai FROM identity_corrections").await.concat();
     assert!(!stored.contains(NEW_NIK), "sealed while it waits");
     let waiting = store.pending_corrections(INSTANSI).await.expect("pending").remove(0);
@@ -290,7 +327,12 @@ async fn a_correction_changes_the_name_or_sealed_number_only_when_an_officer_app
         Decision::Done
     );
     assert_eq!(
-        store.profile(id).await.expect("profile").expect("active").nomor_identitas,
+        store
+            .profile(id)
+            .await
+            .expect("profile")
+            .expect("active")
+            .nomor_identitas,
         before.nomor_identitas,
         "a refusal changes nothing"
     );
@@ -302,11 +344,22 @@ async fn a_correction_changes_the_name_or_sealed_number_only_when_an_officer_app
     assert!(store.request_correction(id, number, NOW + 7).await.expect("request"));
     let waiting = store.pending_corrections(INSTANSI).await.expect("pending").remove(0);
     store
-        .decide_correction(waiting.id, &officer, CorrectionVerdict::Approve, NOW + 8, Box::new(correction_mail))
+        .decide_correction(
+            waiting.id,
+            &officer,
+            CorrectionVerdict::Approve,
+            NOW + 8,
+            Box::new(correction_mail),
+        )
         .await
         .expect("approve");
     assert_eq!(
-        store.profile(id).await.expect("profile").expect("active").nomor_identitas,
+        store
+            .profile(id)
+            .await
+            .expect("profile")
+            .expect("active")
+            .nomor_identitas,
         NEW_NIK
     );
     let row = db
@@ -321,9 +374,15 @@ async fn a_correction_changes_the_name_or_sealed_number_only_when_an_officer_app
         .map(|e| e.action.as_str())
         .collect();
     assert_eq!(decided.len(), 6, "{decided:?}");
-    assert!(trail.iter().all(|e| !e.detail.as_deref().unwrap_or("").contains(NEW_NIK)));
+    assert!(
+        trail
+            .iter()
+            .all(|e| !e.detail.as_deref().unwrap_or("").contains(NEW_NIK))
+    );
     assert_eq!(
-        db.raw_column("SELECT kind FROM outbox WHERE kind = 'koreksi_identitas'").await.len(),
+        db.raw_column("SELECT kind FROM outbox WHERE kind = 'koreksi_identitas'")
+            .await
+            .len(),
         3
     );
 }
