@@ -142,7 +142,7 @@ fn an_application_goes_from_buat_to_permit_issued_with_an_email_at_each_step() {
     let r = b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[]);
     assert_eq!(r.status, 303, "{}", r.body);
 
-    let mails = app.smtp.wait_for(5, WAIT);
+    let mails = app.smtp.wait_for(6, WAIT);
     let receipt = mails
         .iter()
         .find(|m| m.subject.contains("Permohonan diajukan"))
@@ -173,7 +173,7 @@ fn an_application_goes_from_buat_to_permit_issued_with_an_email_at_each_step() {
         &[("catatan_sipi", "SIPI sudah kedaluwarsa; unggah SIPI yang berlaku.")],
     );
     assert_eq!(r.status, 303, "{}", r.body);
-    let mails = app.smtp.wait_for(6, WAIT);
+    let mails = app.smtp.wait_for(7, WAIT);
     let fix = mails
         .iter()
         .find(|m| m.subject.contains("Perlu perbaikan"))
@@ -217,7 +217,7 @@ fn an_application_goes_from_buat_to_permit_issued_with_an_email_at_each_step() {
             .status,
         303
     );
-    let mails = app.smtp.wait_for(10, WAIT);
+    let mails = app.smtp.wait_for(11, WAIT);
     assert!(
         mails.iter().any(|m| m.subject.contains("Selesai, izin terbit")),
         "finish email"
