@@ -721,9 +721,9 @@ async function runApplication(js, n, studio) {
       const [done] = await waitForMail(a.email, `"Status permohonan ${nomor}: ${STATUS.selesai}"`, (m) => m.subject === `Status permohonan ${nomor}: ${STATUS.selesai}`);
       return done.text.includes(PERMIT_NUMBER) ? [] : [`the email does not give "${PERMIT_NUMBER}": ${firstLines(done.text, 12)}`];
     });
-    await check(`${mode} 6. no other email to the applicant (registration, approval, 2 receipts, 3 status changes)`, async () => {
+    await check(`${mode} 6. no other email to the applicant (registration, approval, password set, 2 receipts, 3 status changes)`, async () => {
       const mine = (await maildirMessages()).filter((m) => m.to.includes(a.email));
-      return mine.length === 7 ? [] : [`${mine.length} emails: ${mine.map((m) => JSON.stringify(m.subject)).join(', ')}`];
+      return mine.length === 8 ? [] : [`${mine.length} emails: ${mine.map((m) => JSON.stringify(m.subject)).join(', ')}`];
     });
   } catch (e) {
     if (!(e instanceof Stop)) record(`${mode} application`, [`unexpected error: ${firstLines(e.stack ?? String(e), 6)}`]);
