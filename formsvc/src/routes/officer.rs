@@ -35,9 +35,12 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
         .store
         .scan_refusal_count(&o.instansi, &o.unit, now() - RECENT_REFUSALS_SECONDS)
         .await?;
+    // The rights that go through an officer have a legal time: the front page says they wait.
+    let penghapusan = app.store.pending_deletions(&o.instansi).await?.len();
+    let koreksi = app.store.pending_corrections(&o.instansi).await?.len();
     let ctx = context! {
         petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan,
-        berkas_ditolak => ditolak,
+        berkas_ditolak => ditolak, penghapusan_menunggu => penghapusan, koreksi_menunggu => koreksi,
     };
     app.page(&v, "layanan/petugas/beranda.html", "Konsol Petugas", None, ctx)
 }

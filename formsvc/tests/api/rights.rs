@@ -84,7 +84,14 @@ fn an_applicant_can_request_deletion_and_an_officer_erases_all_but_finished_appl
         page.body
     );
 
-    // The console lists it; processing erases the account but the finished application.
+    // The console's front page says it waits and lists it; processing erases the account but
+    // the finished application.
+    assert!(
+        officer
+            .get("/layanan/petugas/")
+            .body
+            .contains("1 permintaan penghapusan akun menunggu diproses")
+    );
     let list = officer.get("/layanan/petugas/penghapusan");
     assert!(list.body.contains(&registration), "{}", list.body);
     let id = request_id(&app);
@@ -309,6 +316,12 @@ fn a_name_correction_changes_the_name_only_after_an_officer_approves() {
     );
 
     let id = correction_id(&app);
+    assert!(
+        officer
+            .get("/layanan/petugas/")
+            .body
+            .contains("1 permintaan perbaikan identitas menunggu diperiksa")
+    );
     assert!(
         officer
             .get("/layanan/petugas/koreksi")
