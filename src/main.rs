@@ -132,6 +132,13 @@ enum OfficerCommand {
     List,
     /// Disable an officer: it can no longer sign in, and its sessions end at once.
     Disable { username: String },
+    /// Give an officer the admin right (disabling officers of its instansi from the console).
+    Admin {
+        username: String,
+        /// Take the right away instead.
+        #[arg(long)]
+        revoke: bool,
+    },
 }
 
 /// What an archive holds, in a line for the operator.
@@ -331,6 +338,20 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 anyhow::bail!("no officer is named {username}");
             }
             println!("Petugas {username} dinonaktifkan: tidak dapat masuk lagi dan semua sesinya telah diakhiri.");
+        }
+        Command::Officer {
+            command: OfficerCommand::Admin { username, revoke },
+        } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            if !runtime.block_on(formsvc::officers::set_admin(cfg, username, !*revoke))? {
+                anyhow::bail!("no officer is named {username}");
+            }
+            if *revoke {
+                println!("Hak admin petugas {username} dicabut.");
+            } else {
+                println!("Petugas {username} kini admin: dapat menonaktifkan petugas lain di instansinya dari konsol.");
+            }
         }
         Command::Retention { dry_run } => {
             let cfg = service_config(cli)?;

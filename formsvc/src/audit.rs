@@ -12,6 +12,7 @@ pub fn action_label(action: &str) -> &str {
         "profil_diubah" => "Data kontak diubah",
         "petugas_dibuat" => "Akun petugas dibuat",
         "petugas_dinonaktifkan" => "Akun petugas dinonaktifkan",
+        "petugas_admin" => "Hak admin petugas diubah",
         "retensi_dihapus" => "Dihapus sesuai jadwal retensi",
         "hapus_akun_diajukan" => "Permintaan penghapusan akun diajukan",
         "hapus_akun_dibatalkan" => "Permintaan penghapusan akun dibatalkan",

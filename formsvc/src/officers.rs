@@ -1,5 +1,5 @@
 //! Officer accounts from the command line: `sicantik officer add`, `officer list` (every
-//! account with its last sign-in, for a breach) and `officer disable`.
+//! account with its last sign-in, for a breach), `officer admin` and `officer disable`.
 
 use crate::clock::now;
 use crate::config::Config;
@@ -65,6 +65,13 @@ pub async fn list(cfg: Config) -> Result<Vec<OfficerAccount>> {
 }
 
 /// Disables the officer `username` and ends its sessions; false when there is none.
+/// `officer admin USERNAME [--revoke]`: the admin right for officers made before it existed,
+/// or taken back. False when no officer is named so.
+pub async fn set_admin(cfg: Config, username: &str, admin: bool) -> Result<bool> {
+    let service = Service::new(cfg).await?;
+    service.app.store.set_officer_admin(username, admin, now()).await
+}
+
 pub async fn disable(cfg: Config, username: &str) -> Result<bool> {
     let service = Service::new(cfg).await?;
     service.app.store.disable_officer(username, None, now()).await

@@ -147,6 +147,10 @@ pub trait Officers: Send + Sync {
     /// name of `by` (an admin in the console) or of the command line. False when no such
     /// officer exists; disabling twice keeps the first time.
     async fn disable_officer(&self, username: &str, by: Option<&Officer>, now: i64) -> Result<bool>;
+    /// Gives the officer `username` the admin right of its instansi, or takes it away, with
+    /// the audit line `petugas_admin` (from the command line). False when no such officer
+    /// exists.
+    async fn set_officer_admin(&self, username: &str, admin: bool, now: i64) -> Result<bool>;
 }
 
 /// PERMOHONAN, DOKUMEN, Ajukan and the officers' review.

@@ -163,8 +163,7 @@ fn an_admin_disables_an_officer_of_the_instansi_from_the_console_after_confirmin
             .status,
         403
     );
-    app.db()
-        .exec("UPDATE officers SET admin = (1 = 1) WHERE username = 'petugas1'");
+    assert!(block_on(formsvc::officers::set_admin(app.config(), "petugas1", true)).expect("admin"));
 
     let list = admin.get("/layanan/petugas/akun");
     assert_eq!(list.status, 200, "{}", list.body);

@@ -246,4 +246,39 @@ impl Officers for PgStore {
         tx.commit().await?;
         Ok(true)
     }
+
+    async fn set_officer_admin(&self, username: &str, admin: bool, now: i64) -> Result<bool> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let found = row(
+            &tx,
+            "UPDATE officers SET admin = $2 WHERE username = $1 RETURNING instansi",
+            &[&username, &admin],
+        )
+        .await?;
+        let Some(found) = found else {
+            return Ok(false);
+        };
+        let instansi: String = found.try_get(0)?;
+        audit(
+            &tx,
+            now,
+            Audit {
+                instansi: &instansi,
+                actor_kind: "sistem",
+                actor_id: None,
+                actor_label: "baris perintah",
+                action: "petugas_admin",
+                target: username,
+                detail: Some(if admin {
+                    "hak admin diberikan"
+                } else {
+                    "hak admin dicabut"
+                }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 }

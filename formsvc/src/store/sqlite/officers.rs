@@ -284,4 +284,44 @@ impl Officers for SqliteStore {
             })
             .await
     }
+
+    async fn set_officer_admin(&self, username: &str, admin: bool, now: i64) -> Result<bool> {
+        let username = username.to_string();
+        self.db
+            .write(move |tx| {
+                let found = optional(tx.query_row(
+                    "SELECT instansi FROM officers WHERE username = ?1",
+                    [&username],
+                    |r| r.get::<_, String>(0),
+                ))?;
+                let Some(instansi) = found else {
+                    return Ok(false);
+                };
+                tx.execute(
+                    "UPDATE officers SET admin = ?2 WHERE username = ?1",
+                    params![username, admin],
+                )?;
+                let line = NewAudit {
+                    instansi,
+                    actor: Actor {
+                        kind: "sistem",
+                        id: None,
+                        label: "baris perintah".into(),
+                    },
+                    action: "petugas_admin",
+                    target: username,
+                    detail: Some(
+                        if admin {
+                            "hak admin diberikan"
+                        } else {
+                            "hak admin dicabut"
+                        }
+                        .into(),
+                    ),
+                };
+                audit(tx, &line, now)?;
+                Ok(true)
+            })
+            .await
+    }
 }

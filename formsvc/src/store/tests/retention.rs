@@ -316,8 +316,13 @@ async fn a_disabled_officer_is_signed_out_at_once_and_cannot_sign_in_again(db: T
         .expect("login")
         .expect("active");
     assert!(!store.officer(dua.id).await.expect("read").expect("officer").admin);
-    db.raw_exec("UPDATE officers SET admin = (1 = 1) WHERE username = 'petugas.dua'")
-        .await;
+    assert!(
+        store
+            .set_officer_admin("petugas.dua", true, NOW + 150)
+            .await
+            .expect("admin")
+    );
+    assert!(!store.set_officer_admin("tidak.ada", true, NOW).await.expect("admin"));
     let admin = store.officer(dua.id).await.expect("read").expect("officer");
     assert!(admin.admin);
     assert!(store.officer_accounts().await.expect("list")[0].admin);
