@@ -352,6 +352,14 @@ fn a_name_correction_changes_the_name_only_after_an_officer_approves() {
     let audit = officer.get("/layanan/petugas/audit");
     assert!(audit.body.contains("Perbaikan nama atau nomor identitas disetujui"));
     assert!(b.get("/layanan/riwayat-akses").body.contains("Petugas Perizinan"));
+    // The request and its answer are in the copy of the data.
+    let (r, zip) = b.post_download("/layanan/salinan-data", &b.get("/layanan/"), &[]);
+    assert_eq!(r.status, 200);
+    let needle = b"\"permintaan_perbaikan\"";
+    assert!(
+        zip.windows(needle.len()).any(|w| w == needle),
+        "data.json lists the request"
+    );
 }
 
 #[test]
