@@ -124,6 +124,9 @@ enum OfficerCommand {
         /// Read the password from standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// May disable other officers of its instansi from the console.
+        #[arg(long)]
+        admin: bool,
     },
     /// Every officer account: unit, role, active or disabled, last sign-in.
     List,
@@ -134,6 +137,13 @@ enum OfficerCommand {
     ResetMfa {
         #[arg(long)]
         username: String,
+    },
+    /// Give an officer the admin right (disabling officers of its instansi from the console).
+    Admin {
+        username: String,
+        /// Take the right away instead.
+        #[arg(long)]
+        revoke: bool,
     },
 }
 
@@ -275,6 +285,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     instansi,
                     unit,
                     password_stdin,
+                    admin,
                 },
         } => {
             let password = if *password_stdin {
@@ -294,6 +305,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 instansi: instansi.clone(),
                 unit: unit.clone(),
                 password,
+                admin: *admin,
             };
             let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             match runtime.block_on(formsvc::officers::add(cfg, new))? {
@@ -318,7 +330,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 let last = a
                     .last_login_at
                     .map_or_else(|| "belum pernah".to_string(), formsvc::clock::format_wib);
-                println!("{}\t{}\t{}\tpetugas\t{status}\t{last}", a.username, a.instansi, a.unit);
+                let peran = if a.admin { "admin" } else { "petugas" };
+                println!("{}\t{}\t{}\t{peran}\t{status}\t{last}", a.username, a.instansi, a.unit);
             }
             println!("{} akun petugas.", accounts.len());
         }
@@ -343,6 +356,20 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             println!(
                 "Verifikasi dua langkah petugas {username} direset: semua sesinya telah diakhiri, dan saat masuk berikutnya ia mengaktifkan verifikasi dua langkah dengan ponsel barunya."
             );
+        }
+        Command::Officer {
+            command: OfficerCommand::Admin { username, revoke },
+        } => {
+            let cfg = service_config(cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            if !runtime.block_on(formsvc::officers::set_admin(cfg, username, !*revoke))? {
+                anyhow::bail!("no officer is named {username}");
+            }
+            if *revoke {
+                println!("Hak admin petugas {username} dicabut.");
+            } else {
+                println!("Petugas {username} kini admin: dapat menonaktifkan petugas lain di instansinya dari konsol.");
+            }
         }
         Command::Retention { dry_run } => {
             let cfg = service_config(cli)?;

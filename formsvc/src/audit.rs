@@ -15,7 +15,14 @@ pub fn action_label(action: &str) -> &str {
         "verifikasi_dua_langkah_aktif" => "Verifikasi dua langkah diaktifkan",
         "kode_pemulihan_dipakai" => "Kode pemulihan dipakai untuk masuk",
         "verifikasi_dua_langkah_direset" => "Verifikasi dua langkah direset",
+        "petugas_admin" => "Hak admin petugas diubah",
         "retensi_dihapus" => "Dihapus sesuai jadwal retensi",
+        "hapus_akun_diajukan" => "Permintaan penghapusan akun diajukan",
+        "hapus_akun_dibatalkan" => "Permintaan penghapusan akun dibatalkan",
+        "hapus_akun_diproses" => "Akun dihapus atas permintaan pemohon",
+        "koreksi_identitas_diajukan" => "Perbaikan nama atau nomor identitas diajukan",
+        "koreksi_identitas_disetujui" => "Perbaikan nama atau nomor identitas disetujui",
+        "koreksi_identitas_ditolak" => "Perbaikan nama atau nomor identitas ditolak",
         other => other,
     }
 }

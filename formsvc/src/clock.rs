@@ -67,6 +67,12 @@ pub fn format_wib(unix: i64) -> String {
     )
 }
 
+/// "29 November 2026": a date in WIB, for periods counted in days or years.
+pub fn format_date_wib(unix: i64) -> String {
+    let (y, m, d) = civil_from_days((unix + WIB).div_euclid(86_400));
+    format!("{d} {} {y}", MONTHS[(m - 1) as usize])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +83,7 @@ mod tests {
         assert_eq!(civil_from_days(20_786), (2026, 11, 29));
         // 2026-11-29 08:04 UTC is 15.04 WIB.
         assert_eq!(format_wib(1_795_939_440), "29 November 2026 pukul 15.04 WIB");
+        assert_eq!(format_date_wib(1_795_939_440), "29 November 2026");
         // 2026-11-29 20:00 UTC is already 30 November in Palembang.
         assert_eq!(format_wib(1_795_982_400), "30 November 2026 pukul 03.00 WIB");
     }

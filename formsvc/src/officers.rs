@@ -1,5 +1,5 @@
 //! Officer accounts from the command line: `sicantik officer add`, `officer list` (every
-//! account with its last sign-in, for a breach) and `officer disable`.
+//! account with its last sign-in, for a breach), `officer admin` and `officer disable`.
 
 use crate::clock::now;
 use crate::config::Config;
@@ -17,6 +17,8 @@ pub struct NewOfficer {
     pub unit: Option<String>,
     /// With a password the account is ready; without, a one-time link to set it is returned.
     pub password: Option<String>,
+    /// May disable other officers of its instansi from the console.
+    pub admin: bool,
 }
 
 /// Creates the officer; returns the set-password link when no password was given.
@@ -45,6 +47,7 @@ pub async fn add(cfg: Config, new: NewOfficer) -> Result<Option<String>> {
         instansi: new.instansi.unwrap_or_else(|| app.content.situs.instansi.clone()),
         unit: new.unit.unwrap_or_else(|| app.content.situs.unit.clone()),
         password_hash: hash,
+        admin: new.admin,
     };
     let stored_link = needs_link.then(|| NewLink {
         token_hash: token_hash(&token),
@@ -62,9 +65,16 @@ pub async fn list(cfg: Config) -> Result<Vec<OfficerAccount>> {
 }
 
 /// Disables the officer `username` and ends its sessions; false when there is none.
+/// `officer admin USERNAME [--revoke]`: the admin right for officers made before it existed,
+/// or taken back. False when no officer is named so.
+pub async fn set_admin(cfg: Config, username: &str, admin: bool) -> Result<bool> {
+    let service = Service::new(cfg).await?;
+    service.app.store.set_officer_admin(username, admin, now()).await
+}
+
 pub async fn disable(cfg: Config, username: &str) -> Result<bool> {
     let service = Service::new(cfg).await?;
-    service.app.store.disable_officer(username, now()).await
+    service.app.store.disable_officer(username, None, now()).await
 }
 
 /// `sicantik officer reset-mfa`: false when no officer is named `username`.

@@ -48,6 +48,20 @@ pub fn cutoffs(schedule: &Retention, now: i64) -> RetentionCutoffs {
     }
 }
 
+/// Until when the schedule keeps an application that finished at `finished_at`: the same
+/// period as its cut-off, so what the applicant is told is what the schedule does.
+pub fn finished_kept_until(schedule: &Retention, finished_at: i64) -> i64 {
+    finished_at + i64::from(schedule.permohonan_selesai_tahun) * YEAR
+}
+
+/// What becomes of a finished application after its period, in the words the applicant reads.
+pub fn finished_then(schedule: &Retention) -> &'static str {
+    match schedule.permohonan_selesai_tindakan {
+        FinishedAction::Serahkan => "diserahkan kepada arsip daerah sesuai Jadwal Retensi Arsip",
+        FinishedAction::Hapus => "dihapus beserta dokumennya",
+    }
+}
+
 /// Applies the schedule (or, with `apply` false, only says what it would erase).
 pub async fn run(store: &DynStore, schedule: &Retention, instansi: &str, apply: bool) -> Result<RetentionReport> {
     let now = now();

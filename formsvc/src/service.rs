@@ -16,7 +16,7 @@ use crate::keys::Keyring;
 use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
-use crate::routes::{account, application, officer, ops, registration, review};
+use crate::routes::{account, application, correction, erasure, officer, ops, registration, review};
 use crate::scan::{Clamd, Scanner};
 use crate::security::FormKey;
 use crate::store::DynStore;
@@ -112,8 +112,14 @@ impl Service {
                 &format!("{p}/profil"),
                 get(account::show_profile).post(account::update_profile),
             )
+            .route(&format!("{p}/profil/koreksi"), post(account::request_correction))
             .route(&format!("{p}/riwayat-akses"), get(account::history))
             .route(&format!("{p}/salinan-data"), post(account::copy_of_my_data))
+            .route(
+                &format!("{p}/hapus-akun"),
+                get(account::show_deletion).post(account::request_deletion),
+            )
+            .route(&format!("{p}/hapus-akun/batal"), post(account::cancel_deletion))
             .route(
                 &format!("{p}/cek-status"),
                 get(account::check_status).post(account::check_status_submit),
@@ -166,6 +172,24 @@ impl Service {
             .route(&format!("{p}/petugas/audit"), get(officer::audit))
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
             .route(&format!("{p}/petugas/berkas-ditolak"), get(officer::scan_refusals))
+            .route(&format!("{p}/petugas/akun"), get(officer::accounts))
+            .route(
+                &format!("{p}/petugas/akun/{{username}}/nonaktifkan"),
+                get(officer::confirm_disable).post(officer::disable),
+            )
+            .route(&format!("{p}/petugas/koreksi"), get(correction::list))
+            .route(&format!("{p}/petugas/koreksi/{{id}}"), get(correction::detail))
+            .route(
+                &format!("{p}/petugas/koreksi/{{id}}/setujui"),
+                post(correction::approve),
+            )
+            .route(&format!("{p}/petugas/koreksi/{{id}}/tolak"), post(correction::refuse))
+            .route(&format!("{p}/petugas/penghapusan"), get(erasure::list))
+            .route(&format!("{p}/petugas/penghapusan/{{id}}"), get(erasure::confirm))
+            .route(
+                &format!("{p}/petugas/penghapusan/{{id}}/proses"),
+                post(erasure::process),
+            )
             .layer(axum::middleware::from_fn_with_state(
                 app.clone(),
                 crate::server::read_form_body,

@@ -46,6 +46,8 @@ pub enum Field {
     /// `officers.totp_secret` and `officers.totp_pending`: an officer's second factor, as
     /// secret as the personal data it guards.
     OfficerTotp,
+    /// The corrected number an applicant asks for (`identity_corrections.nilai`).
+    Correction,
 }
 
 impl Field {
@@ -54,6 +56,7 @@ impl Field {
             Field::Applicant => b"sicantik/v1/nik|applicants.nomor_identitas",
             Field::Pemohon => b"sicantik/v1/nik|applications.pemohon_json.identitas",
             Field::OfficerTotp => b"sicantik/v1/totp|officers.totp_secret",
+            Field::Correction => b"sicantik/v1/nik|identity_corrections.nilai",
         }
     }
 }

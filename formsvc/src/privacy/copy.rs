@@ -138,6 +138,24 @@ pub async fn plan(store: &dyn Store, id: i64, now: i64) -> Result<Plan> {
         }));
     }
     let entries = store.access_of(id, i64::MAX).await?;
+    // The requests to correct name or identity number are data about them too, with the
+    // officers' answers; a deletion request is on the Hapus Akun page while it waits.
+    let perbaikan: Vec<Value> = store
+        .corrections_of(id, i64::MAX)
+        .await?
+        .iter()
+        .map(|c| {
+            json!({
+                "data": c.field.as_str(),
+                "menjadi": c.value,
+                "alasan": c.alasan,
+                "status": c.status.as_str(),
+                "alasan_tolak": c.alasan_tolak,
+                "diajukan": c.requested_at,
+                "diajukan_waktu": format_wib(c.requested_at),
+            })
+        })
+        .collect();
     let data = json!({
         "keterangan": "Salinan data pribadi Anda yang disimpan layanan ini (UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi). Waktu dalam detik sejak 1 Januari 1970 UTC, disertai waktu WIB.",
         "dibuat": now,
@@ -145,6 +163,7 @@ pub async fn plan(store: &dyn Store, id: i64, now: i64) -> Result<Plan> {
         "akun": akun,
         "permohonan": permohonan,
         "riwayat_akses": record::lines(&entries, &apps),
+        "permintaan_perbaikan": perbaikan,
     });
     let data_json = serde_json::to_vec_pretty(&data).map_err(|e| Error::Internal(format!("data.json: {e}")))?;
     Ok(Plan {

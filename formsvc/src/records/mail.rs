@@ -1,7 +1,7 @@
 //! Emails: written with the change that causes them, claimed and marked by the outbox worker.
 
 /// Who to tell about something: an officer's or applicant's address and name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     pub email: String,
     pub nama: String,

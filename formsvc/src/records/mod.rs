@@ -14,6 +14,7 @@ mod mail;
 mod officers;
 mod registrations;
 mod retention;
+mod rights;
 mod scans;
 
 pub use self::access::*;
@@ -24,4 +25,5 @@ pub use self::mail::*;
 pub use self::officers::*;
 pub use self::registrations::*;
 pub use self::retention::*;
+pub use self::rights::*;
 pub use self::scans::*;

@@ -12,6 +12,8 @@ pub struct Officer {
     pub nama: String,
     pub instansi: String,
     pub unit: String,
+    /// May disable other officers of the instansi from the console.
+    pub admin: bool,
 }
 
 /// An officer's second factor as stored, the secrets opened.
@@ -38,6 +40,7 @@ pub struct OfficerAccount {
     pub last_login_at: Option<i64>,
     /// `None`: active.
     pub disabled_at: Option<i64>,
+    pub admin: bool,
 }
 
 /// An officer to be created from the command line.
@@ -49,4 +52,5 @@ pub struct NewOfficerRecord {
     pub instansi: String,
     pub unit: String,
     pub password_hash: Option<String>,
+    pub admin: bool,
 }

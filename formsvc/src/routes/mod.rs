@@ -4,6 +4,8 @@
 pub mod account;
 pub mod application;
 pub mod auth;
+pub mod correction;
+pub mod erasure;
 pub mod officer;
 pub mod ops;
 pub mod registration;

@@ -1,6 +1,7 @@
 //! The officer console: registrations waiting for a decision, the detail of one, "Setujui" and
-//! "Tolak", the audit trail, the emails that could not be delivered and the uploads the virus
-//! scanner refused. An officer sees only the records of their own instansi (and, for
+//! "Tolak", the audit trail, the emails that could not be delivered, the uploads the virus
+//! scanner refused, and for admins the instansi's officer accounts with "Nonaktifkan" (the
+//! same store call as `sicantik officer disable`). An officer sees only the records of their own instansi (and, for
 //! applications, unit); anything else answers "not found".
 
 use std::collections::HashMap;
@@ -34,9 +35,12 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
         .store
         .scan_refusal_count(&o.instansi, &o.unit, now() - RECENT_REFUSALS_SECONDS)
         .await?;
+    // The rights that go through an officer have a legal time: the front page says they wait.
+    let penghapusan = app.store.pending_deletions(&o.instansi).await?.len();
+    let koreksi = app.store.pending_corrections(&o.instansi).await?.len();
     let ctx = context! {
         petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan,
-        berkas_ditolak => ditolak,
+        berkas_ditolak => ditolak, penghapusan_menunggu => penghapusan, koreksi_menunggu => koreksi,
     };
     app.page(&v, "layanan/petugas/beranda.html", "Konsol Petugas", None, ctx)
 }
@@ -260,4 +264,101 @@ pub async fn scan_refusals(State(app): State<AppState>, v: Visitor) -> Result<Re
         None,
         context! { petugas => o, berkas => rows },
     )
+}
+
+/// The officer accounts of the instansi, for an admin: who is active, when each last signed
+/// in, and "Nonaktifkan". Everyone else is refused: disabling is an admin's right only.
+fn admin_only(o: &Officer, v: &Visitor) -> Result<()> {
+    if o.admin {
+        Ok(())
+    } else {
+        tracing::warn!(ip = %v.ip, officer = o.id, "refused: officer accounts need the admin right");
+        Err(Error::Forbidden)
+    }
+}
+
+/// The account `username` of the admin's instansi, or "not found".
+async fn account_of(app: &AppState, o: &Officer, username: &str) -> Result<crate::records::OfficerAccount> {
+    app.store
+        .officer_accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.username == username && a.instansi == o.instansi)
+        .ok_or(Error::NotFound)
+}
+
+fn account_view(a: &crate::records::OfficerAccount, me: &Officer) -> Value {
+    context! {
+        username => a.username, nama => a.nama, unit => a.unit, admin => a.admin,
+        aktif => a.disabled_at.is_none(), diri_sendiri => a.username == me.username,
+        nonaktif_sejak => a.disabled_at.map(format_wib),
+        masuk_terakhir => a.last_login_at.map_or_else(|| "Belum pernah".to_string(), format_wib),
+    }
+}
+
+pub async fn accounts(State(app): State<AppState>, v: Visitor, Query(q): Query<InfoQuery>) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    admin_only(&o, &v)?;
+    let rows: Vec<Value> = app
+        .store
+        .officer_accounts()
+        .await?
+        .iter()
+        .filter(|a| a.instansi == o.instansi)
+        .map(|a| account_view(a, &o))
+        .collect();
+    let info = (q.info.as_deref() == Some("nonaktif"))
+        .then_some("Akun petugas dinonaktifkan: tidak dapat masuk lagi dan semua sesinya telah diakhiri.");
+    app.page(
+        &v,
+        "layanan/petugas/akun.html",
+        "Akun Petugas",
+        None,
+        context! { petugas => o, akun => rows, info => info },
+    )
+}
+
+pub async fn confirm_disable(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(username): Path<String>,
+) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    admin_only(&o, &v)?;
+    let a = account_of(&app, &o, &username).await?;
+    app.page(
+        &v,
+        "layanan/petugas/akun_nonaktifkan.html",
+        "Nonaktifkan Akun Petugas",
+        None,
+        context! { petugas => o.clone(), akun => account_view(&a, &o) },
+    )
+}
+
+pub async fn disable(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(username): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    admin_only(&o, &v)?;
+    app.check_form_token(&v, &form)?;
+    let a = account_of(&app, &o, &username).await?;
+    // An admin who disabled themselves would leave the instansi without anyone to undo it.
+    if a.username == o.username {
+        return Ok(app.message(
+            &v,
+            StatusCode::CONFLICT,
+            "Tidak dapat menonaktifkan akun sendiri",
+            "Akun Anda sendiri hanya dapat dinonaktifkan oleh admin lain atau melalui baris perintah.",
+        ));
+    }
+    if !app.store.disable_officer(&a.username, Some(&o), now()).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(see_other(&format!(
+        "{}/petugas/akun?info=nonaktif",
+        app.content.situs.layanan
+    )))
 }

@@ -145,9 +145,14 @@ pub trait Officers: Send + Sync {
     /// (`sicantik officer list`, after a breach).
     async fn officer_accounts(&self) -> Result<Vec<OfficerAccount>>;
     /// Disables the officer `username`: it can no longer sign in, its sessions and unused
-    /// links end in the same transaction, with the audit line `petugas_dinonaktifkan`. False
-    /// when no such officer exists; disabling twice keeps the first time.
-    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool>;
+    /// links end in the same transaction, with the audit line `petugas_dinonaktifkan` in the
+    /// name of `by` (an admin in the console) or of the command line. False when no such
+    /// officer exists; disabling twice keeps the first time.
+    async fn disable_officer(&self, username: &str, by: Option<&Officer>, now: i64) -> Result<bool>;
+    /// Gives the officer `username` the admin right of its instansi, or takes it away, with
+    /// the audit line `petugas_admin` (from the command line). False when no such officer
+    /// exists.
+    async fn set_officer_admin(&self, username: &str, admin: bool, now: i64) -> Result<bool>;
 }
 
 /// The officers' second factor (TOTP, RFC 6238) and their recovery codes. Secrets are sealed
@@ -406,6 +411,59 @@ pub trait AccessRecord: Send + Sync {
     async fn applicants_named(&self, login: &str) -> Result<Vec<i64>>;
 }
 
+/// The applicant's rights that go through an officer: deletion, and the correction of what
+/// identifies them. Deletion is a request from Layanan Pemohon and an officer's processing of
+/// it. Processing erases the account as the retention schedule erases one
+/// (`Retention`), except the finished applications, which the office's archive schedule keeps:
+/// those stay with their documents, events and decision, and the account row stays emptied of
+/// every personal field (`applicants.erased_at`), because they reference it.
+#[async_trait]
+pub trait Rights: Send + Sync {
+    /// Records the applicant's request (`diajukan`) with the audit line
+    /// `hapus_akun_diajukan`; while one waits, that one is returned instead of a second.
+    async fn request_deletion(&self, applicant_id: i64, now: i64) -> Result<DeletionRequest>;
+    /// The applicant's latest request, if any.
+    async fn deletion_request_of(&self, applicant_id: i64) -> Result<Option<DeletionRequest>>;
+    /// Cancels the applicant's waiting request, with the audit line `hapus_akun_dibatalkan`.
+    /// False when none waits.
+    async fn cancel_deletion(&self, applicant_id: i64, now: i64) -> Result<bool>;
+    /// Requests of `instansi` waiting for an officer, oldest first.
+    async fn pending_deletions(&self, instansi: &str) -> Result<Vec<PendingDeletion>>;
+    /// Processes request `id` for an officer of its instansi: erases the account and all but
+    /// its finished applications, ends its sessions and links, forgets the emails that name
+    /// it, writes the email `compose` makes from what went and what stays, and the audit line
+    /// `hapus_akun_diproses` (numbers and counts only), in one transaction.
+    async fn process_deletion(
+        &self,
+        id: i64,
+        officer: &Officer,
+        now: i64,
+        compose: Compose<ErasedAccount>,
+    ) -> Result<Processed>;
+    /// Records a request to correct the applicant's name or identity number (the number
+    /// sealed), with the audit line `koreksi_identitas_diajukan` naming the field, never the
+    /// value. False while one of theirs waits.
+    async fn request_correction(&self, applicant_id: i64, new: NewCorrection, now: i64) -> Result<bool>;
+    /// The applicant's correction requests, newest first, at most `limit`.
+    async fn corrections_of(&self, applicant_id: i64, limit: i64) -> Result<Vec<Correction>>;
+    /// Correction requests of `instansi` waiting for an officer, oldest first.
+    async fn pending_corrections(&self, instansi: &str) -> Result<Vec<Correction>>;
+    /// The correction request `id`, if it is of `instansi`.
+    async fn correction(&self, id: i64, instansi: &str) -> Result<Option<Correction>>;
+    /// An officer's decision on a waiting correction: approved, the account's name or identity
+    /// number (sealed, with its keyed hash) changes; refused, the reason is kept for the
+    /// applicant. With the email `compose` makes and the audit line `koreksi_identitas_disetujui`
+    /// or `koreksi_identitas_ditolak` (the field, never the values), in one transaction.
+    async fn decide_correction(
+        &self,
+        id: i64,
+        officer: &Officer,
+        verdict: CorrectionVerdict,
+        now: i64,
+        compose: Compose<DecidedCorrection>,
+    ) -> Result<Decision>;
+}
+
 /// Everything the service keeps.
 pub trait Store:
     Accounts
@@ -419,6 +477,7 @@ pub trait Store:
     + Keys
     + AccessRecord
     + Retention
+    + Rights
 {
 }
 
@@ -433,7 +492,8 @@ impl<
         + Backup
         + Keys
         + AccessRecord
-        + Retention,
+        + Retention
+        + Rights,
 > Store for T
 {
 }

@@ -374,6 +374,7 @@ impl TestApp {
             instansi: instansi.map(str::to_string),
             unit: None,
             password: Some(OFFICER_PASSWORD.into()),
+            admin: false,
         };
         let rt = tokio::runtime::Runtime::new().expect("runtime");
         rt.block_on(formsvc::officers::add(cfg, new)).expect("officer added");

@@ -15,6 +15,7 @@ mod mail;
 mod ops;
 mod registration;
 mod retention;
+mod rights;
 mod scan;
 mod second_factor;
 mod security;

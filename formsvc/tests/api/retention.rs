@@ -13,6 +13,7 @@ use crate::helpers::*;
 also_on_postgres_and_s3!(
     an_erased_applicant_leaves_no_nik_email_name_or_document_behind,
     a_disabled_officer_is_refused_at_the_next_request,
+    an_admin_disables_an_officer_of_the_instansi_from_the_console_after_confirming,
 );
 
 const NIK: &str = "1671044508900002";
@@ -141,4 +142,59 @@ fn a_disabled_officer_is_refused_at_the_next_request() {
             .iter()
             .any(|a| a.username == "petugas1" && a.disabled_at.is_some() && a.last_login_at.is_some())
     );
+}
+
+#[test]
+fn an_admin_disables_an_officer_of_the_instansi_from_the_console_after_confirming() {
+    let app = spawn_app();
+    let (_, admin) = setup(&app);
+    app.add_officer("petugas2", "petugas2@dpmptsp.test", None);
+    app.add_officer("petugas.lain", "lain@dpmptsp.test", Some("DPMPTSP Kabupaten Banyuasin"));
+    let colleague = app.officer("petugas2");
+
+    // Only an admin: the others are refused, and see no link to it.
+    assert!(!admin.get("/layanan/petugas/").body.contains("petugas/akun"));
+    assert_eq!(admin.get("/layanan/petugas/akun").status, 403);
+    let page = admin.get("/layanan/petugas/");
+    assert_eq!(
+        admin
+            .post("/layanan/petugas/akun/petugas2/nonaktifkan", &page, &[])
+            .status,
+        403
+    );
+    assert!(block_on(formsvc::officers::set_admin(app.config(), "petugas1", true)).expect("admin"));
+
+    let list = admin.get("/layanan/petugas/akun");
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("petugas/akun/petugas2/nonaktifkan"));
+    assert!(!list.body.contains("petugas.lain"), "only the instansi's officers");
+    assert_eq!(admin.get("/layanan/petugas/akun/petugas.lain/nonaktifkan").status, 404);
+
+    let confirm = admin.get("/layanan/petugas/akun/petugas2/nonaktifkan");
+    assert!(confirm.body.contains("Nonaktifkan akun petugas2?"));
+    assert_ne!(
+        admin.post_raw("/layanan/petugas/akun/petugas2/nonaktifkan", &[]).status,
+        303,
+        "not without the page's form token"
+    );
+    assert_eq!(colleague.get("/layanan/petugas/").status, 200);
+    let r = admin.post("/layanan/petugas/akun/petugas2/nonaktifkan", &confirm, &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_ne!(
+        colleague.get("/layanan/petugas/").status,
+        200,
+        "its session ended at once"
+    );
+    assert!(admin.get(r.location()).body.contains("Nonaktif sejak"));
+    let own = admin.get("/layanan/petugas/akun/petugas1/nonaktifkan");
+    assert_eq!(
+        admin
+            .post("/layanan/petugas/akun/petugas1/nonaktifkan", &own, &[])
+            .status,
+        409,
+        "not their own account"
+    );
+    let audit = admin.get("/layanan/petugas/audit");
+    assert!(audit.body.contains("Akun petugas dinonaktifkan"));
+    assert!(audit.body.contains("petugas1 (petugas)"), "in the admin's name");
 }

@@ -1,5 +1,6 @@
-//! "Layanan Pemohon": the applicant's home with their applications, and the contact data they
-//! may change themselves.
+//! "Layanan Pemohon": the applicant's home with their applications, the contact data they
+//! may change themselves, and the request to correct what identifies them (name, identity
+//! number), which changes nothing until an officer approves it.
 
 use std::collections::HashMap;
 
@@ -9,11 +10,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 
-use crate::clock::now;
+use crate::clock::{format_wib, now};
 use crate::domain::*;
 use crate::error::Result;
 use crate::form::FormCheck;
-use crate::records::{Applicant, ContactUpdate};
+use crate::records::{Applicant, ContactUpdate, CorrectedField, NewCorrection};
 use crate::routes::auth::require;
 use crate::routes::views;
 use crate::web::{AppState, Role, Visitor, see_other};
@@ -84,7 +85,7 @@ pub async fn home(State(app): State<AppState>, v: Visitor, Query(q): Query<HomeQ
     app.page(&v, "layanan/beranda_pemohon.html", "Layanan Pemohon", None, ctx)
 }
 
-pub async fn show_profile(State(app): State<AppState>, v: Visitor) -> Result<Response> {
+pub async fn show_profile(State(app): State<AppState>, v: Visitor, Query(q): Query<HomeQuery>) -> Result<Response> {
     let s = match require(&app, &v, Role::Applicant) {
         Ok(s) => s,
         Err(redirect) => return Ok(*redirect),
@@ -95,12 +96,122 @@ pub async fn show_profile(State(app): State<AppState>, v: Visitor) -> Result<Res
         .find(|(_, n)| *n == p.kabupaten)
         .map_or("luar", |(k, _)| *k);
     let nilai = context! { telepon => p.telepon, alamat => p.alamat, kabupaten => kode, kode_pos => p.kode_pos };
+    let info = match q.info.as_deref() {
+        Some("koreksi") => Some("Permintaan perbaikan Anda telah dicatat. Data berubah setelah disetujui petugas."),
+        _ => None,
+    };
+    let ctx = context! { nilai => nilai, info => info, ..corrections(&app, s.user_id).await? };
     app.page(
         &v,
         "layanan/profil.html",
         "Ubah Data Kontak",
         None,
-        context! { nilai => nilai, ..kabupaten_options() },
+        context! { ..minijinja::value::merge_maps([ctx, kabupaten_options()]) },
+    )
+}
+
+/// The applicant's correction requests for the profile page, and whether one still waits.
+async fn corrections(app: &AppState, applicant_id: i64) -> Result<minijinja::Value> {
+    let list = app.store.corrections_of(applicant_id, CORRECTIONS_SHOWN).await?;
+    let waiting = list
+        .iter()
+        .any(|c| c.status == crate::records::CorrectionStatus::Diajukan);
+    let rows: Vec<minijinja::Value> = list
+        .iter()
+        .map(|c| {
+            context! {
+                bagian => c.field.label(), nilai => c.value, status_label => c.status.label(),
+                waktu => format_wib(c.requested_at), alasan_tolak => c.alasan_tolak,
+            }
+        })
+        .collect();
+    Ok(context! { koreksi => rows, koreksi_menunggu => waiting })
+}
+
+/// How many of their correction requests the profile page lists, newest first.
+const CORRECTIONS_SHOWN: i64 = 10;
+
+/// "Perbaiki nama atau nomor identitas": parsed as registration parses them, recorded for an
+/// officer; the account changes only when the officer approves.
+pub async fn request_correction(
+    State(app): State<AppState>,
+    v: Visitor,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    let s = match require(&app, &v, Role::Applicant) {
+        Ok(s) => s,
+        Err(redirect) => return Ok(*redirect),
+    };
+    app.check_form_token(&v, &form)?;
+    let applicant = views::active_applicant(&app, s.user_id).await?;
+    let mut f = FormCheck::new(&form);
+    let field = CorrectedField::parse(f.raw("bagian"));
+    if field.is_none() {
+        f.error("bagian", "Pilih data yang akan diperbaiki.");
+    }
+    let value = match field {
+        Some(CorrectedField::Nama) => f
+            .required("nilai_baru", "Masukkan nama lengkap yang benar.", PersonName::parse)
+            .map(|n| n.as_str().to_string()),
+        Some(CorrectedField::NomorIdentitas) => match applicant.tipe_identitas {
+            IdentityType::Ktp => f
+                .required("nilai_baru", "Masukkan NIK 16 digit sesuai KTP.", Nik::parse)
+                .map(|n| n.as_str().to_string()),
+            IdentityType::Paspor => {
+                let raw = f.raw("nilai_baru").trim().to_uppercase();
+                if raw.len() < 6 || raw.len() > 12 || !raw.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    f.error("nilai_baru", "Masukkan nomor paspor 6 sampai 12 huruf atau angka.");
+                    None
+                } else {
+                    Some(raw)
+                }
+            }
+        },
+        None => None,
+    };
+    let alasan = f.text("alasan", "alasan perbaikan", 10, 500);
+    let (Some(field), Some(value), Some(alasan), true) = (field, value, alasan, f.ok()) else {
+        return correction_refused(&app, &v, s.user_id, &applicant, &form, f).await;
+    };
+    let new = NewCorrection { field, value, alasan };
+    if !app.store.request_correction(s.user_id, new, now()).await? {
+        let mut f = FormCheck::new(&form);
+        f.error(
+            "bagian",
+            "Masih ada permintaan perbaikan yang menunggu diperiksa petugas. Tunggu keputusannya sebelum mengajukan yang lain.",
+        );
+        return correction_refused(&app, &v, s.user_id, &applicant, &form, f).await;
+    }
+    Ok(see_other(&format!("{}profil?info=koreksi", app.routes.beranda)))
+}
+
+/// The profile page again with the correction form's errors and what was typed.
+async fn correction_refused(
+    app: &AppState,
+    v: &Visitor,
+    applicant_id: i64,
+    applicant: &Applicant,
+    form: &HashMap<String, String>,
+    f: FormCheck<'_>,
+) -> Result<Response> {
+    let p = Profile::of(applicant);
+    let kode = crate::wilayah::KABUPATEN_KOTA
+        .iter()
+        .find(|(_, n)| *n == p.kabupaten)
+        .map_or("luar", |(k, _)| *k);
+    let nilai = context! { telepon => p.telepon, alamat => p.alamat, kabupaten => kode, kode_pos => p.kode_pos };
+    let koreksi_nilai: HashMap<&str, String> = ["bagian", "nilai_baru", "alasan"]
+        .iter()
+        .map(|k| (*k, form.get(*k).cloned().unwrap_or_default()))
+        .collect();
+    let ctx = context! { nilai => nilai, koreksi_nilai => koreksi_nilai, ..corrections(app, applicant_id).await? };
+    app.page_with_status(
+        v,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "layanan/profil.html",
+        "Ubah Data Kontak",
+        None,
+        context! { ..minijinja::value::merge_maps([f.context(), ctx, kabupaten_options()]) },
     )
 }
 

@@ -21,6 +21,7 @@ mod outbox;
 mod registrations;
 mod retention;
 mod review;
+mod rights;
 mod second_factor;
 mod shared;
 
@@ -57,6 +58,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         10,
         include_str!("../../../migrations/postgres/0010_officer_second_factor.sql"),
+    ),
+    (
+        11,
+        include_str!("../../../migrations/postgres/0011_applicant_rights.sql"),
     ),
 ];
 

@@ -8,13 +8,15 @@ use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::Officers;
 
-/// The rest of what `sicantik officer …` does once the caller's `UPDATE … RETURNING id,
-/// instansi` changed the officer `username` (`changed`; `None`: no such officer): every session
-/// of theirs ended, and the audit line `action` in the command line's name. The officer's id.
+/// The rest of what `sicantik officer …` (or an admin in the console, `by`) does once the
+/// caller's `UPDATE … RETURNING id, instansi` changed the officer `username` (`changed`;
+/// `None`: no such officer): every session of theirs ended, and the audit line `action` in the
+/// name of `by` or of the command line. The officer's id.
 pub(super) async fn command_on_officer(
     tx: &deadpool_postgres::Transaction<'_>,
     changed: Option<tokio_postgres::Row>,
     username: &str,
+    by: Option<&Officer>,
     action: &str,
     now: i64,
 ) -> Result<Option<i64>> {
@@ -33,9 +35,9 @@ pub(super) async fn command_on_officer(
         now,
         Audit {
             instansi: &instansi,
-            actor_kind: "sistem",
-            actor_id: None,
-            actor_label: "baris perintah",
+            actor_kind: by.map_or("sistem", |_| "petugas"),
+            actor_id: by.map(|o| o.id),
+            actor_label: by.map_or("baris perintah", |o| o.username.as_str()),
             action,
             target: username,
             detail: None,
@@ -51,7 +53,7 @@ impl Officers for PgStore {
         let c = self.client().await?;
         row(
             &c,
-            "SELECT id, username, nama, instansi, unit FROM officers WHERE id = $1",
+            "SELECT id, username, nama, instansi, unit, admin FROM officers WHERE id = $1",
             &[&id],
         )
         .await?
@@ -62,6 +64,7 @@ impl Officers for PgStore {
                 nama: r.try_get(2)?,
                 instansi: r.try_get(3)?,
                 unit: r.try_get(4)?,
+                admin: r.try_get(5)?,
             })
         })
         .transpose()
@@ -73,8 +76,8 @@ impl Officers for PgStore {
         // A concurrent insert of the same username makes this one wait, then do nothing.
         let inserted = row(
             &tx,
-            "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING RETURNING id",
+            "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at, admin)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (username) DO NOTHING RETURNING id",
             &[
                 &new.username.as_str(),
                 &new.nama.as_str(),
@@ -83,6 +86,7 @@ impl Officers for PgStore {
                 &new.unit,
                 &new.password_hash,
                 &now,
+                &new.admin,
             ],
         )
         .await?;
@@ -219,7 +223,7 @@ impl Officers for PgStore {
         let c = self.client().await?;
         rows(
             &c,
-            "SELECT username, nama, instansi, unit, last_login_at, disabled_at FROM officers ORDER BY username",
+            "SELECT username, nama, instansi, unit, last_login_at, disabled_at, admin FROM officers ORDER BY username",
             &[],
         )
         .await?
@@ -232,12 +236,13 @@ impl Officers for PgStore {
                 unit: r.try_get(3)?,
                 last_login_at: r.try_get(4)?,
                 disabled_at: r.try_get(5)?,
+                admin: r.try_get(6)?,
             })
         })
         .collect()
     }
 
-    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool> {
+    async fn disable_officer(&self, username: &str, by: Option<&Officer>, now: i64) -> Result<bool> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         // The row lock orders this against a sign-in that checked the password before it.
@@ -247,13 +252,48 @@ impl Officers for PgStore {
             &[&username, &now],
         )
         .await?;
-        let Some(id) = command_on_officer(&tx, changed, username, "petugas_dinonaktifkan", now).await? else {
+        let Some(id) = command_on_officer(&tx, changed, username, by, "petugas_dinonaktifkan", now).await? else {
             return Ok(false);
         };
         exec(
             &tx,
             "DELETE FROM link_tokens WHERE subject_kind = 'petugas' AND subject_id = $1 AND used_at IS NULL",
             &[&id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn set_officer_admin(&self, username: &str, admin: bool, now: i64) -> Result<bool> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let found = row(
+            &tx,
+            "UPDATE officers SET admin = $2 WHERE username = $1 RETURNING instansi",
+            &[&username, &admin],
+        )
+        .await?;
+        let Some(found) = found else {
+            return Ok(false);
+        };
+        let instansi: String = found.try_get(0)?;
+        audit(
+            &tx,
+            now,
+            Audit {
+                instansi: &instansi,
+                actor_kind: "sistem",
+                actor_id: None,
+                actor_label: "baris perintah",
+                action: "petugas_admin",
+                target: username,
+                detail: Some(if admin {
+                    "hak admin diberikan"
+                } else {
+                    "hak admin dicabut"
+                }),
+            },
         )
         .await?;
         tx.commit().await?;

@@ -290,7 +290,9 @@ impl Registrations for PgStore {
         let c = self.client().await?;
         row(
             &c,
-            &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = $1 AND instansi = $2"),
+            &format!(
+                "SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = $1 AND instansi = $2 AND erased_at IS NULL"
+            ),
             &[&id, &instansi],
         )
         .await?
@@ -325,7 +327,9 @@ impl Registrations for PgStore {
         let c = self.client().await?;
         row(
             &c,
-            &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = $1 AND status = 'aktif'"),
+            &format!(
+                "SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = $1 AND status = 'aktif' AND erased_at IS NULL"
+            ),
             &[&id],
         )
         .await?

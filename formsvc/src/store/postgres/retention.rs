@@ -12,7 +12,7 @@ use crate::records::*;
 use crate::store::Retention;
 
 /// What an erasure deletes from.
-const TOUCHED: &str = "applicants, applications, documents, application_events, scan_refusals, outbox, sessions, \
+pub(super) const TOUCHED: &str = "applicants, applications, documents, application_events, scan_refusals, outbox, sessions, \
                        link_tokens, attempt_counters, audit";
 
 #[async_trait]
@@ -179,7 +179,7 @@ async fn numbered(tx: &Transaction<'_>, sql: &str, cutoff: Option<i64>) -> Resul
 
 /// Erases an application: its documents (objects discarded for the sweeper), events, refused
 /// uploads and the emails that name it. Returns how many documents it had.
-async fn erase_application(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result<i64> {
+pub(super) async fn erase_application(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result<i64> {
     let nomor: String = one(tx, "SELECT nomor FROM applications WHERE id = $1", &[&id])
         .await?
         .try_get(0)?;
@@ -209,6 +209,19 @@ async fn erase_application(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result
 /// to them or naming their registration; their audit lines keep the action, not the name.
 /// Returns how many documents went.
 async fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result<i64> {
+    let mut documents = 0;
+    for r in rows(tx, "SELECT id FROM applications WHERE applicant_id = $1", &[&id]).await? {
+        documents += erase_application(tx, r.try_get(0)?, now_ms).await?;
+    }
+    forget_applicant(tx, id).await?;
+    exec(tx, "DELETE FROM applicants WHERE id = $1", &[&id]).await?;
+    Ok(documents)
+}
+
+/// What holds an applicant's data besides their applications and their row: sessions, links,
+/// the emails to them or naming their registration, the processing record, their correction requests. Their audit lines
+/// keep the action, not the name; a deletion request keeps its number, not the account.
+pub(super) async fn forget_applicant(tx: &Transaction<'_>, id: i64) -> Result<()> {
     let r = one(
         tx,
         "SELECT nomor, username, email FROM applicants WHERE id = $1",
@@ -216,10 +229,6 @@ async fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result<i
     )
     .await?;
     let (nomor, username, email): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-    let mut documents = 0;
-    for r in rows(tx, "SELECT id FROM applications WHERE applicant_id = $1", &[&id]).await? {
-        documents += erase_application(tx, r.try_get(0)?, now_ms).await?;
-    }
     exec(
         tx,
         "DELETE FROM sessions WHERE kind = 'pemohon' AND user_id = $1",
@@ -232,10 +241,12 @@ async fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result<i
         &[&id],
     )
     .await?;
+    // An account erased before (kept for its finished applications) has an empty email, which
+    // every body contains.
     exec(
         tx,
-        "DELETE FROM outbox WHERE lower(recipient) = lower($1)
-            OR strpos(lower(text_body), lower($1)) > 0 OR strpos(lower(html_body), lower($1)) > 0
+        "DELETE FROM outbox WHERE ($1 <> '' AND (lower(recipient) = lower($1)
+            OR strpos(lower(text_body), lower($1)) > 0 OR strpos(lower(html_body), lower($1)) > 0))
             OR strpos(text_body, $2) > 0 OR strpos(html_body, $2) > 0 OR strpos(subject, $2) > 0",
         &[&email, &nomor],
     )
@@ -248,6 +259,12 @@ async fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result<i
     )
     .await?;
     exec(tx, "DELETE FROM data_access WHERE applicant_id = $1", &[&id]).await?;
-    exec(tx, "DELETE FROM applicants WHERE id = $1", &[&id]).await?;
-    Ok(documents)
+    exec(
+        tx,
+        "UPDATE deletion_requests SET applicant_id = NULL WHERE applicant_id = $1",
+        &[&id],
+    )
+    .await?;
+    exec(tx, "DELETE FROM identity_corrections WHERE applicant_id = $1", &[&id]).await?;
+    Ok(())
 }

@@ -154,7 +154,8 @@ impl SecondFactor for PgStore {
             &[&username],
         )
         .await?;
-        let Some(id) = command_on_officer(&tx, changed, username, "verifikasi_dua_langkah_direset", now).await? else {
+        let Some(id) = command_on_officer(&tx, changed, username, None, "verifikasi_dua_langkah_direset", now).await?
+        else {
             return Ok(false);
         };
         exec(&tx, "DELETE FROM officer_recovery_codes WHERE officer_id = $1", &[&id]).await?;

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_access_record.sql"),
     include_str!("../../../migrations/sqlite/0009_retention.sql"),
     include_str!("../../../migrations/sqlite/0010_officer_second_factor.sql"),
+    include_str!("../../../migrations/sqlite/0011_applicant_rights.sql"),
 ];
 
 /// How many requests one transaction may hold at most.

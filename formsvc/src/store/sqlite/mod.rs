@@ -16,6 +16,7 @@ mod outbox;
 mod registrations;
 mod retention;
 mod review;
+mod rights;
 mod second_factor;
 mod shared;
 

@@ -8,12 +8,14 @@ use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::{Officers, corrupt};
 
-/// What `sicantik officer …` does to the officer `username`, inside `tx`: `change` on the
-/// officer's row, then every session of theirs ended and the audit line `action` in the command
-/// line's name. False when no such officer exists.
+/// What `sicantik officer …` (or an admin in the console, `by`) does to the officer
+/// `username`, inside `tx`: `change` on the officer's row, then every session of theirs ended
+/// and the audit line `action` in the name of `by` or of the command line. False when no such
+/// officer exists.
 pub(super) fn command_on_officer(
     tx: &rusqlite::Transaction<'_>,
     username: &str,
+    by: Option<&Officer>,
     action: &'static str,
     now: i64,
     change: impl FnOnce(i64) -> Result<()>,
@@ -30,10 +32,17 @@ pub(super) fn command_on_officer(
     tx.execute("DELETE FROM sessions WHERE kind = 'petugas' AND user_id = ?1", [id])?;
     let line = NewAudit {
         instansi,
-        actor: Actor {
-            kind: "sistem",
-            id: None,
-            label: "baris perintah".into(),
+        actor: match by {
+            Some(o) => Actor {
+                kind: "petugas",
+                id: Some(o.id),
+                label: o.username.clone(),
+            },
+            None => Actor {
+                kind: "sistem",
+                id: None,
+                label: "baris perintah".into(),
+            },
         },
         action,
         target: username.to_string(),
@@ -49,7 +58,7 @@ impl Officers for SqliteStore {
         self.db
             .read(move |c| {
                 optional(c.query_row(
-                    "SELECT id, username, nama, instansi, unit FROM officers WHERE id = ?1",
+                    "SELECT id, username, nama, instansi, unit, admin FROM officers WHERE id = ?1",
                     [id],
                     |r| {
                         Ok(Officer {
@@ -58,6 +67,7 @@ impl Officers for SqliteStore {
                             nama: r.get(2)?,
                             instansi: r.get(3)?,
                             unit: r.get(4)?,
+                            admin: r.get(5)?,
                         })
                     },
                 ))
@@ -80,8 +90,8 @@ impl Officers for SqliteStore {
                     )));
                 }
                 tx.execute(
-                    "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO officers (username, nama, email, instansi, unit, password_hash, created_at, admin)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![
                         new.username.as_str(),
                         new.nama.as_str(),
@@ -89,7 +99,8 @@ impl Officers for SqliteStore {
                         new.instansi,
                         new.unit,
                         new.password_hash,
-                        now
+                        now,
+                        new.admin
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
@@ -252,7 +263,7 @@ impl Officers for SqliteStore {
         self.db
             .read(|c| {
                 let mut stmt = c.prepare_cached(
-                    "SELECT username, nama, instansi, unit, last_login_at, disabled_at FROM officers ORDER BY username",
+                    "SELECT username, nama, instansi, unit, last_login_at, disabled_at, admin FROM officers ORDER BY username",
                 )?;
                 let rows = stmt
                     .query_map([], |r| {
@@ -263,6 +274,7 @@ impl Officers for SqliteStore {
                             unit: r.get(3)?,
                             last_login_at: r.get(4)?,
                             disabled_at: r.get(5)?,
+                            admin: r.get(6)?,
                         })
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -271,11 +283,12 @@ impl Officers for SqliteStore {
             .await
     }
 
-    async fn disable_officer(&self, username: &str, now: i64) -> Result<bool> {
+    async fn disable_officer(&self, username: &str, by: Option<&Officer>, now: i64) -> Result<bool> {
         let username = username.to_string();
+        let by = by.cloned();
         self.db
             .write(move |tx| {
-                command_on_officer(tx, &username, "petugas_dinonaktifkan", now, |id| {
+                command_on_officer(tx, &username, by.as_ref(), "petugas_dinonaktifkan", now, |id| {
                     tx.execute(
                         "UPDATE officers SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
                         params![id, now],
@@ -286,6 +299,46 @@ impl Officers for SqliteStore {
                     )?;
                     Ok(())
                 })
+            })
+            .await
+    }
+
+    async fn set_officer_admin(&self, username: &str, admin: bool, now: i64) -> Result<bool> {
+        let username = username.to_string();
+        self.db
+            .write(move |tx| {
+                let found = optional(tx.query_row(
+                    "SELECT instansi FROM officers WHERE username = ?1",
+                    [&username],
+                    |r| r.get::<_, String>(0),
+                ))?;
+                let Some(instansi) = found else {
+                    return Ok(false);
+                };
+                tx.execute(
+                    "UPDATE officers SET admin = ?2 WHERE username = ?1",
+                    params![username, admin],
+                )?;
+                let line = NewAudit {
+                    instansi,
+                    actor: Actor {
+                        kind: "sistem",
+                        id: None,
+                        label: "baris perintah".into(),
+                    },
+                    action: "petugas_admin",
+                    target: username,
+                    detail: Some(
+                        if admin {
+                            "hak admin diberikan"
+                        } else {
+                            "hak admin dicabut"
+                        }
+                        .into(),
+                    ),
+                };
+                audit(tx, &line, now)?;
+                Ok(true)
             })
             .await
     }

@@ -159,7 +159,9 @@ impl Registrations for SqliteStore {
             .db
             .read(move |c| {
                 optional(c.query_row(
-                    &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = ?1 AND instansi = ?2"),
+                    &format!(
+                        "SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = ?1 AND instansi = ?2 AND erased_at IS NULL"
+                    ),
                     params![id, i],
                     applicant_row,
                 ))
@@ -254,7 +256,7 @@ impl Registrations for SqliteStore {
             .db
             .read(move |c| {
                 optional(c.query_row(
-                    &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = ?1 AND status = 'aktif'"),
+                    &format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = ?1 AND status = 'aktif' AND erased_at IS NULL"),
                     [id],
                     applicant_row,
                 ))

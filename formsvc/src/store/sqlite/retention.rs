@@ -204,11 +204,6 @@ pub(super) fn erase_application(tx: &Transaction<'_>, id: i64, now_ms: i64) -> R
 /// to them or naming their registration; their audit lines keep the action, not the name.
 /// Returns how many documents went.
 pub(super) fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Result<i64> {
-    let (nomor, username, email): (String, String, String) = tx.query_row(
-        "SELECT nomor, username, email FROM applicants WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
     let applications = tx
         .prepare("SELECT id FROM applications WHERE applicant_id = ?1")?
         .query_map([id], |r| r.get::<_, i64>(0))?
@@ -217,14 +212,30 @@ pub(super) fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Res
     for application in applications {
         documents += erase_application(tx, application, now_ms)?;
     }
+    forget_applicant(tx, id)?;
+    tx.execute("DELETE FROM applicants WHERE id = ?1", [id])?;
+    Ok(documents)
+}
+
+/// What holds an applicant's data besides their applications and their row: sessions, links,
+/// the emails to them or naming their registration, the processing record, their correction requests. Their audit lines
+/// keep the action, not the name; a deletion request keeps its number, not the account.
+pub(super) fn forget_applicant(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    let (nomor, username, email): (String, String, String) = tx.query_row(
+        "SELECT nomor, username, email FROM applicants WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     tx.execute("DELETE FROM sessions WHERE kind = 'pemohon' AND user_id = ?1", [id])?;
     tx.execute(
         "DELETE FROM link_tokens WHERE subject_kind = 'pemohon' AND subject_id = ?1",
         [id],
     )?;
+    // An account erased before (kept for its finished applications) has an empty email, which
+    // every body contains.
     tx.execute(
-        "DELETE FROM outbox WHERE lower(recipient) = lower(?1)
-            OR instr(lower(text_body), lower(?1)) > 0 OR instr(lower(html_body), lower(?1)) > 0
+        "DELETE FROM outbox WHERE (?1 != '' AND (lower(recipient) = lower(?1)
+            OR instr(lower(text_body), lower(?1)) > 0 OR instr(lower(html_body), lower(?1)) > 0))
             OR instr(text_body, ?2) > 0 OR instr(html_body, ?2) > 0 OR instr(subject, ?2) > 0",
         params![email, nomor],
     )?;
@@ -234,6 +245,10 @@ pub(super) fn erase_applicant(tx: &Transaction<'_>, id: i64, now_ms: i64) -> Res
         params![id, username, nomor],
     )?;
     tx.execute("DELETE FROM data_access WHERE applicant_id = ?1", [id])?;
-    tx.execute("DELETE FROM applicants WHERE id = ?1", [id])?;
-    Ok(documents)
+    tx.execute(
+        "UPDATE deletion_requests SET applicant_id = NULL WHERE applicant_id = ?1",
+        [id],
+    )?;
+    tx.execute("DELETE FROM identity_corrections WHERE applicant_id = ?1", [id])?;
+    Ok(())
 }

@@ -145,7 +145,7 @@ impl SecondFactor for SqliteStore {
         let username = username.to_string();
         self.db
             .write(move |tx| {
-                command_on_officer(tx, &username, "verifikasi_dua_langkah_direset", now, |id| {
+                command_on_officer(tx, &username, None, "verifikasi_dua_langkah_direset", now, |id| {
                     tx.execute(
                         "UPDATE officers SET totp_secret = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = ?1",
                         [id],

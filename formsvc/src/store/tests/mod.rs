@@ -47,6 +47,7 @@ mod keys;
 mod outbox;
 mod registrations;
 mod retention;
+mod rights;
 mod schema;
 mod second_factor;
 mod shared;
@@ -372,6 +373,7 @@ async fn add_officer(store: &dyn Store, username: &str, unit: &str) -> Officer {
                 instansi: INSTANSI.into(),
                 unit: unit.into(),
                 password_hash: Some("$argon2id$petugas".into()),
+                admin: false,
             },
             None,
             NOW,

@@ -469,6 +469,7 @@ async fn a_repeated_form_and_a_taken_name_are_outcomes_not_errors(db: TestDb) {
                 instansi: INSTANSI.into(),
                 unit: UNIT.into(),
                 password_hash: None,
+                admin: false,
             },
             Some(link("officer-link", LinkPurpose::SetPassword)),
             NOW,

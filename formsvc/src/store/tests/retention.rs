@@ -265,7 +265,12 @@ async fn a_disabled_officer_is_signed_out_at_once_and_cannot_sign_in_again(db: T
         .expect("session");
     assert!(store.session("sesi-petugas").await.expect("read").is_some());
 
-    assert!(store.disable_officer("petugas.satu", NOW + 60).await.expect("disable"));
+    assert!(
+        store
+            .disable_officer("petugas.satu", None, NOW + 60)
+            .await
+            .expect("disable")
+    );
     assert!(
         store.session("sesi-petugas").await.expect("read").is_none(),
         "signed out at once"
@@ -284,9 +289,14 @@ async fn a_disabled_officer_is_signed_out_at_once_and_cannot_sign_in_again(db: T
             .is_err(),
         "no session for a disabled officer, even past the password check"
     );
-    assert!(!store.disable_officer("tidak.ada", NOW).await.expect("disable"));
+    assert!(!store.disable_officer("tidak.ada", None, NOW).await.expect("disable"));
     // Disabling again keeps the first time.
-    assert!(store.disable_officer("petugas.satu", NOW + 120).await.expect("disable"));
+    assert!(
+        store
+            .disable_officer("petugas.satu", None, NOW + 120)
+            .await
+            .expect("disable")
+    );
 
     let accounts = store.officer_accounts().await.expect("list");
     let names: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
@@ -298,4 +308,34 @@ async fn a_disabled_officer_is_signed_out_at_once_and_cannot_sign_in_again(db: T
     assert_eq!(accounts[1].unit, UNIT);
     let trail = store.audit_trail(INSTANSI, 10).await.expect("audit");
     assert_eq!(trail.iter().filter(|e| e.action == "petugas_dinonaktifkan").count(), 2);
+
+    // From the console: in the admin's name, and the admin right reads back.
+    let dua = store
+        .login_account(Role::Officer, "petugas.dua")
+        .await
+        .expect("login")
+        .expect("active");
+    assert!(!store.officer(dua.id).await.expect("read").expect("officer").admin);
+    assert!(
+        store
+            .set_officer_admin("petugas.dua", true, NOW + 150)
+            .await
+            .expect("admin")
+    );
+    assert!(!store.set_officer_admin("tidak.ada", true, NOW).await.expect("admin"));
+    let admin = store.officer(dua.id).await.expect("read").expect("officer");
+    assert!(admin.admin);
+    assert!(store.officer_accounts().await.expect("list")[0].admin);
+    assert!(
+        store
+            .disable_officer("petugas.satu", Some(&admin), NOW + 180)
+            .await
+            .expect("disable")
+    );
+    let trail = store.audit_trail(INSTANSI, 10).await.expect("audit");
+    assert!(
+        trail.iter().any(|e| e.action == "petugas_dinonaktifkan"
+            && e.actor_label == "petugas.dua"
+            && e.actor_kind == "petugas")
+    );
 }
