@@ -24,8 +24,7 @@ const MARKER: &str = "ISI-DRAF-YANG-DIHAPUS";
 fn draft_with_document(b: &Browser, marker: &str) -> String {
     let nomor = nomor_of(&create(b, RUMPON, "perorangan", &[]));
     let page = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
-    let mut pdf = format!("%PDF-1.7\n% {marker}\n").into_bytes();
-    pdf.extend_from_slice(b"%%EOF\n");
+    let pdf = formsvc::samples::pdf(format!("% {marker}").as_bytes());
     let r = b.upload(
         &format!("/layanan/permohonan/{nomor}/dokumen/surat-permohonan"),
         &page,
