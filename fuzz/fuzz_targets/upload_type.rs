@@ -66,7 +66,10 @@ fuzz_target!(|data: &[u8]| {
 fn judge(kind: Kind, data: &[u8], parts: &[usize]) -> bool {
     let mut s = Structure::new(kind);
     let mut rest = data;
-    let mut sizes = parts.iter().copied().chain(std::iter::repeat(*parts.last().unwrap_or(&1)));
+    let mut sizes = parts
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(*parts.last().unwrap_or(&1)));
     while !rest.is_empty() {
         let n = sizes.next().unwrap_or(1).clamp(1, rest.len());
         s.feed(&rest[..n]);
