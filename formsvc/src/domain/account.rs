@@ -43,7 +43,12 @@ impl Username {
     }
 }
 
+/// Applicants keep NIST SP 800-63B's minimum of 8 (ASVS 2.1.1 asks 12): an applicant's account
+/// reaches only their own data, every password is checked against the common-password list,
+/// wrong passwords lock the account, and many applicants type on a phone once a year; a longer
+/// minimum there mostly buys forgotten passwords and reset mails.
 const PASSWORD_MIN: usize = 8;
+/// Officers see the personal data of a whole unit: ASVS level 2's 12, with a second factor.
 pub const OFFICER_PASSWORD_MIN: usize = 12;
 const PASSWORD_MAX: usize = 128;
 /// A user name or e-mail local part shorter than this is not looked for inside the password: a

@@ -146,6 +146,13 @@ fn brute_force_against_one_account_is_stopped() {
         "even the right password waits once the account is under attack"
     );
     assert!(r.body.contains("Terlalu banyak percobaan"));
+    // The lock is the account's, not the typed name's: its email does not get round it.
+    let other = app.browser();
+    assert_eq!(
+        login(&other, "hadi@contoh.id", PW).status,
+        429,
+        "nor by the account's email"
+    );
 }
 
 #[test]
