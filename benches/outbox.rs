@@ -84,26 +84,103 @@ fn main() {
     });
     println!("enqueued by {clients} clients: {fill:>8.0} emails/s ({n} emails)");
 
-    let sent = rt.block_on(async {
-        let transport = Transport::from_config(&cfg).expect("transport");
-        let outbox = Outbox::new(store.clone(), transport, &cfg, Arc::new(Metrics::new())).expect("outbox");
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let started = Instant::now();
-        let worker = tokio::spawn(outbox.run(stop_rx));
-        loop {
-            let state = store.outbox_state().await.expect("state");
-            if state.waiting == 0 {
-                break;
-            }
-            assert!(started.elapsed() < Duration::from_secs(600), "the queue did not empty");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let rate = n as f64 / started.elapsed().as_secs_f64();
-        let _ = stop_tx.send(true);
-        let _ = worker.await;
-        rate
-    });
-    println!("sent to a local SMTP server:  {sent:>8.0} emails/s ({n} emails)");
+    let sent = rt.block_on(drain(&store, &cfg));
+    println!("sent to a local SMTP server:  {sent:>8.0} emails/s ({n} emails, aiosmtpd storing each in a Maildir)");
     let _ = smtp.kill();
     let _ = smtp.wait();
+
+    // The outbox's own ceiling: the same queue again, to a server that stores nothing and
+    // answers at once, so the figure is the outbox's (claims, sessions, marks), not the
+    // server's.
+    let sink = rt.block_on(sink_server());
+    let env = [
+        ("SICANTIK_SMTP_URL".to_string(), format!("smtp://127.0.0.1:{sink}")),
+        ("SICANTIK_DATA_DIR".to_string(), data.display().to_string()),
+    ];
+    let cfg = formsvc::Config::from_env(|k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config");
+    rt.block_on(async {
+        for chunk in (0..n).collect::<Vec<_>>().chunks(100) {
+            store
+                .enqueue(chunk.iter().map(|i| mail(n + i)).collect())
+                .await
+                .expect("enqueue");
+        }
+    });
+    let ceiling = rt.block_on(drain(&store, &cfg));
+    println!("sent to a sink that stores nothing: {ceiling:>8.0} emails/s ({n} emails)");
+}
+
+/// Runs the outbox until the queue is empty; emails per second.
+async fn drain(store: &DynStore, cfg: &formsvc::Config) -> f64 {
+    let waiting = store.outbox_state().await.expect("state").waiting;
+    let transport = Transport::from_config(cfg).expect("transport");
+    let outbox = Outbox::new(store.clone(), transport, cfg, Arc::new(Metrics::new())).expect("outbox");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let started = Instant::now();
+    let worker = tokio::spawn(outbox.run(stop_rx));
+    loop {
+        let state = store.outbox_state().await.expect("state");
+        if state.waiting == 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "the queue did not empty");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let rate = waiting as f64 / started.elapsed().as_secs_f64();
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    rate
+}
+
+/// A minimal SMTP server on loopback that accepts every message and keeps none; its port.
+async fn sink_server() -> u16 {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let _ = sock.set_nodelay(true);
+                let (read, mut write) = sock.into_split();
+                let mut lines = BufReader::new(read);
+                if write.write_all(b"220 sink ESMTP\r\n").await.is_err() {
+                    return;
+                }
+                let mut line = String::new();
+                let mut in_data = false;
+                loop {
+                    line.clear();
+                    match lines.read_line(&mut line).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    let reply: &[u8] = if in_data {
+                        if line == ".\r\n" {
+                            in_data = false;
+                            b"250 kept nowhere\r\n"
+                        } else {
+                            continue;
+                        }
+                    } else {
+                        match line.get(..4).map(str::to_ascii_uppercase).as_deref() {
+                            Some("EHLO") => b"250-sink\r\n250 8BITMIME\r\n",
+                            Some("DATA") => {
+                                in_data = true;
+                                b"354 go on\r\n"
+                            }
+                            Some("QUIT") => {
+                                let _ = write.write_all(b"221 bye\r\n").await;
+                                return;
+                            }
+                            _ => b"250 ok\r\n",
+                        }
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
 }
