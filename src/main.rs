@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// Build the site from content/ into public/ (replaced only when the whole build succeeds).
     Build {
-        /// Build without the Pagefind search index.
+        /// Build without the search index.
         #[arg(long)]
         no_search: bool,
     },
@@ -245,12 +245,7 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build { no_search } => {
-            let search = if *no_search {
-                Search::Skip
-            } else {
-                Search::find(&std::env::current_dir()?)
-                    .context("Pagefind is not installed: run `npm ci` in the project root, or build with --no-search")?
-            };
+            let search = if *no_search { Search::Skip } else { Search::Index };
             let report = generator::build(&options(cli, search, false))?;
             println!(
                 "Situs dibangun di {}: {} halaman ({} jenis izin), {} berkas, pencarian {}, {} ms.",

@@ -348,13 +348,11 @@ pub async fn shutdown_signal() {
 /// service. A content problem stops the start, with every problem listed.
 pub async fn serve(cfg: Config) -> Result<()> {
     {
-        let search =
-            generator::Search::find(&std::env::current_dir().unwrap_or_default()).unwrap_or(generator::Search::Skip);
         let opts = generator::Options {
             content_dir: cfg.content_dir.clone(),
             theme_dir: cfg.theme_dir.clone(),
             out_dir: cfg.public_dir.clone(),
-            search,
+            search: generator::Search::Index,
             base_url: Some(cfg.base_url.clone()),
             live_reload: false,
         };

@@ -3,7 +3,6 @@
 //! with problems writes nothing where the public can see it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -15,27 +14,13 @@ use crate::render::{self, Common, PageKind};
 use crate::routes::ServiceRoutes;
 use crate::theme::Theme;
 
-/// How to index the built site for search.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Whether the build makes a search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Search {
-    /// Run Pagefind, from npm, at this path.
-    Pagefind(PathBuf),
+    /// Index the content for the search page, in process (see [`crate::search`]).
+    Index,
     /// Build without a search index (the search page then says search is not available).
     Skip,
-}
-
-impl Search {
-    /// Pagefind from `SICANTIK_PAGEFIND`, else `node_modules/.bin/pagefind` in `root` or above.
-    pub fn find(root: &Path) -> Option<Search> {
-        if let Some(p) = std::env::var_os("SICANTIK_PAGEFIND") {
-            return Some(Search::Pagefind(PathBuf::from(p)));
-        }
-        let root = root.canonicalize().ok()?;
-        root.ancestors()
-            .map(|d| d.join("node_modules/.bin/pagefind"))
-            .find(|p| p.is_file())
-            .map(Search::Pagefind)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -307,13 +292,29 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
         live_reload: opts.live_reload,
     };
     let kinds = PageKind::all(content);
-    let t = Instant::now();
-    let records: Vec<PageRecord> = render_pages(theme, content, &common, &kinds, Sink::Write(dir))
+    // The index is made from the content model, not from the pages, so it is built while the
+    // pages are rendered and written.
+    let (records, search) = rayon::join(
+        || {
+            let t = Instant::now();
+            let records = render_pages(theme, content, &common, &kinds, Sink::Write(dir));
+            stage("render and write pages", t);
+            records
+        },
+        || {
+            (opts.search == Search::Index).then(|| {
+                let t = Instant::now();
+                let files = crate::search::index(crate::search::records(content));
+                stage("search index", t);
+                files
+            })
+        },
+    );
+    let records: Vec<PageRecord> = records
         .map_err(|p| Error::Content(Problems::sorted(p)))?
         .into_iter()
         .map(|(r, _)| r)
         .collect();
-    stage("render and write pages", t);
     let t = Instant::now();
     let extra = extra_files(content, theme);
     stage("sitemap, catalogue, assets", t);
@@ -323,17 +324,12 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
     if !problems.is_empty() {
         return Err(Error::Content(Problems::sorted(problems)));
     }
-    for (path, bytes) in &extra {
+    let search = search.transpose()?.unwrap_or_default();
+    let searchable = !search.is_empty();
+    for (path, bytes) in extra.iter().chain(&search) {
         let p = dir.join(path);
         write_file(&p, bytes).map_err(Error::io("write", p))?;
     }
-    let searchable = match &opts.search {
-        Search::Pagefind(bin) => {
-            index_for_search(bin, dir)?;
-            true
-        }
-        Search::Skip => false,
-    };
     if !opts.live_reload {
         let t = Instant::now();
         crate::precompress::precompress(dir).map_err(Error::io("compress the files in", dir))?;
@@ -347,23 +343,6 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
         elapsed: Duration::ZERO,
     };
     Ok((report, records))
-}
-
-/// Runs Pagefind over the built pages; it reads `<html lang="id">` and stems Indonesian.
-pub fn index_for_search(bin: &Path, site: &Path) -> Result<()> {
-    let out = Command::new(bin).arg("--site").arg(site).output().map_err(|e| {
-        Error::Search(format!(
-            "cannot run {}: {e} (run `npm ci` in the project root)",
-            bin.display()
-        ))
-    })?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        let mut msg = String::from_utf8_lossy(&out.stderr).into_owned();
-        msg.push_str(&String::from_utf8_lossy(&out.stdout));
-        Err(Error::Search(msg.trim().to_string()))
-    }
 }
 
 /// Puts `staging` in the place of `out`. The old site stays in place until the new one is

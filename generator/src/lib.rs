@@ -14,6 +14,7 @@ pub mod precompress;
 pub mod render;
 pub mod routes;
 mod schema;
+pub mod search;
 pub mod site_files;
 pub mod theme;
 pub mod watch;

@@ -369,6 +369,7 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
     let mut r = Reader::new(&doc.path, &doc.yaml, doc.yaml_line);
     let keys = [
         req("nama", "nama lengkap izin"),
+        opt("nama_lain", ""),
         req("kategori", "kelompok izin pada daftar, mis. Kelautan dan Perikanan"),
         req("ringkasan", "satu kalimat tentang izin ini"),
         req(
@@ -386,6 +387,12 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
     ];
     let permit = r.mapping(&doc.value, "", &keys).and_then(|m| {
         let nama = r.text(m, "", "nama");
+        let nama_lain = if m.contains_key("nama_lain") {
+            r.text_list(m, "", "nama_lain", "[SIPA, izin sumur bor]")
+                .map(|l| l.into_iter().map(|(w, _)| w).collect())
+        } else {
+            Some(Vec::new())
+        };
         let kategori = r.text(m, "", "kategori");
         let ringkasan = r.text(m, "", "ringkasan");
         let types = r.choices::<ApplicantType>(m, "", "tipe_pemohon");
@@ -447,6 +454,7 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
         Some(Permit {
             slug,
             nama: nama?,
+            nama_lain: nama_lain?,
             kategori: kategori?,
             ringkasan: ringkasan?,
             tipe_pemohon: types?,

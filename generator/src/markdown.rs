@@ -48,6 +48,32 @@ pub fn slugify(text: &str) -> String {
     if out.is_empty() { "bagian".to_string() } else { out }
 }
 
+/// The words of `src` without markup, for the search index. Every block ends with a line break
+/// and every break inside one becomes a space, so two blocks never run together into one word
+/// ("Kategori" and "Energi" must not become "KategoriEnergi" in a search excerpt).
+pub fn plain_text(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    for event in Parser::new_ext(src, Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::CodeBlock,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
 fn level_number(l: HeadingLevel) -> usize {
     l as usize
 }
@@ -180,6 +206,17 @@ mod tests {
             HeadingLevel::H2,
             &["persyaratan"],
         )
+    }
+
+    #[test]
+    fn plain_text_keeps_the_words_of_separate_blocks_apart() {
+        let t = plain_text(
+            "## Kategori\nEnergi dan **Sumber Daya**\n\n- diajukan oleh\n- Perorangan\n\n| A | B |\n|---|---|\n| satu | dua |\n",
+        );
+        assert_eq!(
+            t,
+            "Kategori\nEnergi dan Sumber Daya\ndiajukan oleh\nPerorangan\nA B \nsatu dua"
+        );
     }
 
     #[test]

@@ -146,6 +146,9 @@ impl Requirement {
 pub struct Permit {
     pub slug: String,
     pub nama: String,
+    /// Other names people know the permit by (abbreviations, old names, everyday words), for
+    /// the filters, the form's finder and the search; shown on the permit page.
+    pub nama_lain: Vec<String>,
     pub kategori: String,
     pub ringkasan: String,
     pub tipe_pemohon: Vec<ApplicantType>,

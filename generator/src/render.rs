@@ -211,6 +211,7 @@ pub fn permit_view(content: &Content, p: &Permit) -> Value {
     context! {
         slug => p.slug,
         nama => p.nama,
+        nama_lain => p.nama_lain,
         kategori => p.kategori,
         kategori_id => category_id(&p.kategori),
         ringkasan => p.ringkasan,
@@ -353,7 +354,7 @@ pub fn render_page(
                         .iter()
                         .map(|&i| {
                             let p = &content.izin[i];
-                            context! { slug => p.slug, nama => p.nama, ringkasan => p.ringkasan,
+                            context! { slug => p.slug, nama => p.nama, nama_lain => p.nama_lain, ringkasan => p.ringkasan,
                             lama_proses_hari_kerja => p.lama_proses_hari_kerja, biaya_label => p.biaya.label() }
                         })
                         .collect();
@@ -398,13 +399,20 @@ pub fn render_page(
                 context! { izin => izin },
             )
         }
-        PageKind::Search => (
-            "Cari".into(),
-            format!("Cari jenis izin, persyaratan dan panduan di {}.", site.nama_situs),
-            Some("cari"),
-            false,
-            context! { halaman => context! { judul => "Cari" } },
-        ),
+        PageKind::Search => {
+            // Without JavaScript there is no search: the page then offers the way in by category.
+            let kategori: Vec<Value> = categories(content)
+                .into_iter()
+                .map(|(nama, v)| context! { id => category_id(&nama), nama => nama, jumlah => v.len() })
+                .collect();
+            (
+                "Cari".into(),
+                format!("Cari jenis izin, persyaratan dan panduan di {}.", site.nama_situs),
+                Some("cari"),
+                false,
+                context! { halaman => context! { judul => "Cari" }, kategori => kategori, jumlah_izin => content.izin.len() },
+            )
+        }
         PageKind::NotFound => (
             "Halaman tidak ditemukan".into(),
             "Halaman yang Anda cari tidak ditemukan.".into(),
@@ -490,6 +498,7 @@ struct CatalogPermit<'a> {
     slug: &'a str,
     url: String,
     nama: &'a str,
+    nama_lain: &'a [String],
     kategori: &'a str,
     ringkasan: &'a str,
     tipe_pemohon: &'a [ApplicantType],
@@ -525,6 +534,7 @@ pub fn catalog_entry(content: &Content, p: &Permit) -> String {
         slug: &p.slug,
         url: format!("{}{}", content.situs.url_dasar, p.path()),
         nama: &p.nama,
+        nama_lain: &p.nama_lain,
         kategori: &p.kategori,
         ringkasan: &p.ringkasan,
         tipe_pemohon: &p.tipe_pemohon,

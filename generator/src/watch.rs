@@ -366,26 +366,21 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
     let out = session.opts.out_dir.clone();
 
     let (ftx, frx) = std::sync::mpsc::channel();
-    let mut debouncer =
-        notify_debouncer_mini::new_debouncer(Duration::from_millis(80), ftx).map_err(|source| Error::Watch {
-            path: watched[0].clone(),
+    let mut watcher = notify::recommended_watcher(ftx).map_err(|source| Error::Watch {
+        path: watched[0].clone(),
+        source,
+    })?;
+    for dir in &watched {
+        notify::Watcher::watch(&mut watcher, dir, notify::RecursiveMode::Recursive).map_err(|source| Error::Watch {
+            path: dir.clone(),
             source,
         })?;
-    for dir in &watched {
-        debouncer
-            .watcher()
-            .watch(dir, notify::RecursiveMode::Recursive)
-            .map_err(|source| Error::Watch {
-                path: dir.clone(),
-                source,
-            })?;
     }
     let btx = tx.clone();
     std::thread::spawn(move || {
         let mut session = session;
-        let _debouncer = debouncer;
-        while let Ok(Ok(events)) = frx.recv() {
-            let paths: Vec<PathBuf> = events.into_iter().map(|e| e.path).collect();
+        let _watcher = watcher;
+        while let Some(paths) = next_changes(&frx) {
             let outcome = session.apply(&paths);
             report(&outcome);
             let msg = match &outcome {
@@ -434,6 +429,51 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
         })
         .await
         .map_err(Error::Serve)
+}
+
+/// How long the files must stay quiet before a rebuild: an editor's save is often several
+/// events (write, close, rename), and a rebuild per event would show half a save.
+const QUIET: Duration = Duration::from_millis(80);
+
+/// Waits for the next change to a file, then gathers every change that follows it until the
+/// files have been quiet for [`QUIET`]. `None` when the watcher has stopped.
+fn next_changes(events: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> Option<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    loop {
+        let event = if paths.is_empty() {
+            events.recv().ok()?
+        } else {
+            match events.recv_timeout(QUIET) {
+                Ok(e) => e,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => return Some(paths),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Some(paths),
+            }
+        };
+        match event {
+            Ok(e) if is_change(&e.kind) => {
+                for p in e.paths {
+                    if !paths.contains(&p) {
+                        paths.push(p);
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => eprintln!("Pemantauan berkas bermasalah: {e}"),
+        }
+    }
+}
+
+/// Whether an event is a change to what a file holds or where it is. Opening and reading a
+/// file are events too (inotify reports every open), and every rebuild reads all of
+/// `content/` and `themes/`: passing those on made each rebuild start the next, for ever.
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::event::{EventKind, MetadataKind, ModifyKind};
+    match kind {
+        EventKind::Access(_) | EventKind::Other => false,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        // `Any` is what a backend says when it cannot tell; better a rebuild too many.
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any => true,
+    }
 }
 
 fn report(outcome: &Outcome) {

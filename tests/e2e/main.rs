@@ -12,3 +12,4 @@ mod nginx;
 mod people;
 mod site;
 mod support;
+mod watch;

@@ -355,6 +355,33 @@ fn the_same_content_builds_byte_identical_sites() {
 }
 
 #[test]
+fn the_search_index_is_built_in_the_build_and_comes_out_byte_identical() {
+    let f = Fixture::new();
+    let opts = Options {
+        search: generator::Search::Index,
+        ..f.options()
+    };
+    let report = generator::build(&opts).expect("build 1");
+    assert!(report.searchable);
+    let first = snapshot(&f.public());
+    let index: Vec<_> = first
+        .iter()
+        .filter(|(p, _)| p.starts_with("pagefind"))
+        .map(|(p, _)| p.to_string_lossy().into_owned())
+        .collect();
+    for part in [
+        "pagefind/pagefind.js",
+        "pagefind/pagefind-entry.json",
+        "pagefind/wasm.id.pagefind",
+    ] {
+        assert!(index.iter().any(|p| p == part), "{part} in {index:?}");
+    }
+    assert!(index.iter().any(|p| p.starts_with("pagefind/fragment/")), "{index:?}");
+    generator::build(&opts).expect("build 2");
+    assert_eq!(snapshot(&f.public()), first, "the same content gives the same index");
+}
+
+#[test]
 fn the_base_url_setting_replaces_the_one_in_the_content_for_absolute_links() {
     let f = Fixture::new();
     let opts = Options {

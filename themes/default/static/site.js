@@ -6,6 +6,35 @@
     return (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
   }
 
+  // The old spelling "ijin" is still what many people type for "izin".
+  function spelling(s) {
+    return norm(s).replace(/\bijin/g, 'izin');
+  }
+
+  // Affixes an Indonesian word may carry before its root: a word is also findable by what
+  // follows one of them ("perikanan" by "ikan"), never by any string inside it.
+  var PREFIXES = ['peng', 'peny', 'pem', 'pen', 'per', 'pe', 'meng', 'mem', 'men', 'me', 'ber', 'be', 'ter', 'ke', 'di'];
+
+  function searchWords(s) {
+    var out = [];
+    spelling(s).split(/[^a-z0-9]+/).forEach(function (w) {
+      if (!w) return;
+      out.push(w);
+      for (var i = 0; i < PREFIXES.length; i++) {
+        var p = PREFIXES[i];
+        if (w.length > p.length + 2 && w.indexOf(p) === 0) { out.push(w.slice(p.length)); break; }
+      }
+    });
+    return out;
+  }
+
+  // Every word typed must begin a word of the entry.
+  function matches(entryWords, queryWords) {
+    return queryWords.every(function (q) {
+      return entryWords.some(function (w) { return w.indexOf(q) === 0; });
+    });
+  }
+
   /* (a) Instant filter of the permit index. */
   function setupFilter() {
     var box = document.getElementById('saring-izin');
@@ -20,19 +49,20 @@
       return {
         el: g,
         items: Array.prototype.map.call(g.querySelectorAll('li'), function (li) {
-          return { el: li, text: norm(cat + ' ' + li.textContent) };
+          return { el: li, words: searchWords(cat + ' ' + (li.getAttribute('data-nama-lain') || '') + ' ' + li.textContent) };
         })
       };
     });
     var timer;
 
     function apply() {
-      var q = norm(input.value);
+      var typed = input.value.trim();
+      var q = spelling(typed).split(/[^a-z0-9]+/).filter(Boolean);
       var total = 0;
       groups.forEach(function (g) {
         var shown = 0;
         g.items.forEach(function (it) {
-          var ok = !q || it.text.indexOf(q) !== -1;
+          var ok = !q.length || matches(it.words, q);
           it.el.hidden = !ok;
           if (ok) shown++;
         });
@@ -41,7 +71,9 @@
       });
       clearTimeout(timer);
       timer = setTimeout(function () {
-        status.textContent = total + ' jenis izin ditemukan';
+        if (!q.length) status.textContent = total + ' jenis izin tersedia.';
+        else if (total === 0) status.textContent = '0 jenis izin cocok dengan «' + typed + '». Periksa ejaannya, coba kata lain atau singkatannya, atau kosongkan saringan untuk melihat semua jenis izin.';
+        else status.textContent = total + ' jenis izin cocok dengan «' + typed + '».';
       }, 350);
     }
 
@@ -96,7 +128,7 @@
       return;
     }
 
-    var found = await pagefind.search(q);
+    var found = await pagefind.search(spelling(q));
     var data = await Promise.all(found.results.slice(0, 20).map(function (r) { return r.data(); }));
     list.textContent = '';
     data.forEach(function (d) {
@@ -111,6 +143,10 @@
       li.appendChild(p);
       list.appendChild(li);
     });
+    if (found.results.length === 0) {
+      status.textContent = 'Tidak ada hasil untuk «' + q + '». Periksa ejaannya atau coba kata lain, atau pilih kategori di bawah ini.';
+      return;
+    }
     status.textContent = found.results.length + ' hasil untuk «' + q + '»' +
       (found.results.length > 20 ? ' (20 teratas ditampilkan)' : '');
   }
