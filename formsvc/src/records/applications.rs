@@ -104,7 +104,11 @@ pub struct DocumentRecord {
     pub size: i64,
     pub sha256: String,
     pub uploaded_at: i64,
+    /// The officer's note from the last send-back, if any.
     pub catatan: Option<String>,
+    /// Whether the applicant replaced the file after the note (the note is then kept as asked
+    /// and answered, until Ajukan clears both).
+    pub catatan_dijawab: bool,
 }
 
 /// A document just received into the blob store, to be recorded.

@@ -7,6 +7,7 @@
 mod access;
 mod accounts;
 mod applications;
+mod dokumen;
 mod backend;
 mod encryption;
 mod hardening;

@@ -47,11 +47,57 @@ fn requirement_view(r: &KeptRequirement) -> Value {
     }
 }
 
+/// Where a requirement stands on DOKUMEN, as its tag says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DocState {
+    NotUploaded,
+    Uploaded,
+    /// The officer's note is not answered yet by a new file.
+    NeedsCorrection,
+}
+
+impl DocState {
+    fn of(doc: Option<&DocumentView>) -> DocState {
+        match doc {
+            None => DocState::NotUploaded,
+            Some(d) if d.catatan.is_some() && !d.catatan_dijawab => DocState::NeedsCorrection,
+            Some(_) => DocState::Uploaded,
+        }
+    }
+
+    /// The tag's class suffix (`tag-…`) and its text.
+    fn tag(self) -> (&'static str, &'static str) {
+        match self {
+            DocState::NotUploaded => ("belum", "Belum diunggah"),
+            DocState::Uploaded => ("sudah", "Sudah diunggah"),
+            DocState::NeedsCorrection => ("perbaikan", "Perlu perbaikan"),
+        }
+    }
+}
+
 fn requirement_rows(a: &ApplicationRecord, docs: &HashMap<String, DocumentView>) -> Vec<Value> {
     a.persyaratan
         .iter()
-        .map(|r| context! { syarat => requirement_view(r), dokumen => docs.get(&r.id) })
+        .map(|r| {
+            let (kelas, label) = DocState::of(docs.get(&r.id)).tag();
+            context! {
+                syarat => requirement_view(r), dokumen => docs.get(&r.id),
+                status => context! { kelas => kelas, label => label },
+            }
+        })
         .collect()
+}
+
+/// DOKUMEN's count: how many of the required documents are uploaded, of how many, and how
+/// many documents still wait for a correction.
+fn progress(a: &ApplicationRecord, docs: &HashMap<String, DocumentView>) -> Value {
+    let required = a.persyaratan.iter().filter(|r| r.wajib);
+    let states = a.persyaratan.iter().map(|r| DocState::of(docs.get(&r.id)));
+    context! {
+        wajib => required.clone().count(),
+        wajib_terunggah => required.filter(|r| docs.contains_key(&r.id)).count(),
+        perlu_perbaikan => states.filter(|s| *s == DocState::NeedsCorrection).count(),
+    }
 }
 
 fn missing_required(a: &ApplicationRecord, docs: &HashMap<String, DocumentView>) -> Vec<String> {

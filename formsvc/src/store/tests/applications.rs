@@ -339,6 +339,15 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         .save_document(id, budi, document("ktp", "b-6"), NOW + 300)
         .await
         .expect("save");
+    // The note stays with the new file, answered; the other document has none to answer.
+    let docs = store.documents(id).await.expect("documents");
+    let note = |req: &str| {
+        docs.iter()
+            .find(|d| d.requirement_id == req)
+            .map(|d| (d.catatan.clone(), d.catatan_dijawab))
+    };
+    assert_eq!(note("ktp"), Some((Some("Foto KTP buram.".to_string()), true)));
+    assert_eq!(note("denah"), Some((None, false)));
     store
         .submit_application(id, budi, NOW + 301, Box::new(submitted.clone()))
         .await
@@ -350,7 +359,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
             .await
             .expect("documents")
             .iter()
-            .all(|d| d.catatan.is_none())
+            .all(|d| d.catatan.is_none() && !d.catatan_dijawab)
     );
     assert!(
         store
