@@ -69,6 +69,16 @@ pub struct NewApplication {
     pub persyaratan: Vec<KeptRequirement>,
 }
 
+/// NIB, PEMOHON and PERUSAHAAN as the applicant corrects them from "Periksa dan Ajukan", while
+/// the application is theirs to edit. Permit, applicant type and kind stay: they decided the
+/// requirement list the documents were uploaded for.
+#[derive(Debug, Clone)]
+pub struct ApplicationDetails {
+    pub nib: Option<Nib>,
+    pub pemohon: Pemohon,
+    pub perusahaan: Option<Perusahaan>,
+}
+
 /// An application as stored.
 #[derive(Debug, Clone)]
 pub struct ApplicationRecord {

@@ -7,8 +7,9 @@
 mod access;
 mod accounts;
 mod applications;
-mod dokumen;
 mod backend;
+mod check_answers;
+mod dokumen;
 mod encryption;
 mod hardening;
 mod helpers;

@@ -15,6 +15,7 @@ mod accounts;
 pub use self::backup::{check_dump, restore};
 mod applications;
 mod backup;
+mod details;
 mod keys;
 mod officers;
 mod outbox;
