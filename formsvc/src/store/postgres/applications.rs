@@ -303,6 +303,19 @@ impl Applications for PgStore {
     async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
+        // Locked and checked as on SQLite: an application submitted meanwhile keeps its documents.
+        let Some(app) = row(
+            &tx,
+            "SELECT status FROM applications WHERE id = $1 FOR UPDATE",
+            &[&application_id],
+        )
+        .await?
+        else {
+            return Err(Error::Forbidden);
+        };
+        if !status(app.try_get(0)?, "applications", application_id, "status")?.editable() {
+            return Err(Error::Forbidden);
+        }
         let old = row(
             &tx,
             "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name",

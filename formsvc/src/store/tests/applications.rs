@@ -199,6 +199,9 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         store.save_document(id, budi, document("ktp", "b-5"), NOW).await,
         Err(Error::Forbidden)
     ));
+    // Nor removed: a submitted application keeps its documents (PostgreSQL removed them).
+    assert!(matches!(store.remove_document(id, "ktp").await, Err(Error::Forbidden)));
+    assert_eq!(store.documents(id).await.expect("documents").len(), 2);
     assert_eq!(
         store
             .application(&nomor)
