@@ -142,6 +142,10 @@ impl Service {
                 post(application::remove),
             )
             .route(
+                &format!("{p}/permohonan/{{nomor}}/ubah"),
+                get(application::edit_form).post(application::save_details),
+            )
+            .route(
                 &format!("{p}/permohonan/{{nomor}}/ajukan"),
                 get(application::check_answers).post(application::submit),
             )

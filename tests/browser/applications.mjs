@@ -15,18 +15,24 @@
 //      form updates in place, without the button "Pilih" loads it again), "Tipe Pemohon" =
 //      Perorangan, "Tampilkan persyaratan"; PEMOHON comes from the profile and
 //      PERSYARATAN lists what the permit's public page /izin/izin-pemasangan-rumpon/ lists; BUAT;
-//   2. DOKUMEN: real files made by Chromium — a PDF from `page.pdf()` for each requirement that
-//      takes only PDF, a PNG from `page.screenshot()` for the KTP; first the PNG for a PDF-only
-//      requirement, refused with the reason at the field; then each file chosen in its input and
-//      sent with "Unggah" (with JavaScript through layanan.js, whose <progress> bar must show and
-//      reach 100 %; without, a plain form post); each file name then shows, and one file
-//      downloads back byte for byte;
-//   3. "Periksa dan Ajukan" lists the answers and the documents; "Ajukan" → the application page
-//      says "Diajukan, menunggu verifikasi";
+//   2. DOKUMEN, a task list: every requirement tagged "Belum diunggah" and the count "0 dari N
+//      dokumen wajib"; "Periksa dan Ajukan" then links each missing document to its item
+//      (#syarat-…, in view); real files made by Chromium — a PDF from `page.pdf()` for each
+//      requirement that takes only PDF, a PNG from `page.screenshot()` for the KTP; first the PNG
+//      for a PDF-only requirement, refused with the reason at the field; with JavaScript an
+//      upload cancelled with "Batalkan unggahan" saves nothing; then each file chosen in its
+//      input and sent with "Unggah" (with JavaScript through layanan.js: the item updated in
+//      place, at the same place on the screen, the progress as a bar and as text up to
+//      "100 %", Unggah disabled while sending, "Berkas tersimpan untuk …" in the live region;
+//      without, a plain form post landing on #syarat-…); each file name then shows, tagged
+//      "Sudah diunggah", and one file downloads back byte for byte;
+//   3. "Periksa dan Ajukan" lists every answer and document with "Ubah"; "Ubah alamat pemohon"
+//      → the field, a new address, "Simpan dan kembali ke ringkasan" → the summary shows it;
+//      "Ajukan" → the application page says "Diajukan, menunggu verifikasi";
 //   4. the officer: "Antrean permohonan" → the application (the SHA-256 shown for each document
 //      is that of the bytes uploaded) → "Kembalikan untuk perbaikan" with a note on the SIPI; the
-//      applicant follows the emailed link, sees the note on DOKUMEN, replaces the SIPI, "Ajukan"
-//      again; the officer follows the emailed link → "Verifikasi dan terima untuk diproses" →
+//      applicant follows the emailed link, sees the note on DOKUMEN (tagged "Perlu perbaikan"),
+//      replaces the SIPI (the note stays, marked as answered), "Ajukan" again; the officer follows the emailed link → "Verifikasi dan terima untuk diproses" →
 //      "Tandai selesai (izin terbit)"; Layanan Pemohon then says "Selesai, izin terbit" and the
 //      application's timeline shows every step, with who did it and the notes;
 //   5. a visitor: the footer link "Cek status permohonan", the number and the applicant's email
@@ -50,7 +56,7 @@ import { readFile } from 'node:fs/promises';
 import {
   applicant, axe, browser, cfg, check, clickAndLand, expectH1, firstLines, linkIn, maildirMessages,
   newContext, NoJsScanner, pageUrl, passSecondStep, Phone, record, registrationFields, runMain, setPasswordLink, setup,
-  squash, step, Stop, waitForMail,
+  squash, step, STEP_MS, Stop, waitForMail,
 } from './lib.mjs';
 
 setup('tests/browser/applications.mjs', {
@@ -157,20 +163,52 @@ const checklist = (list) => list.locator(':scope > li').evaluateAll((lis) => lis
   text: li.innerText.replace(/\s+/g, ' ').trim(),
 })));
 
-/** The requirements on DOKUMEN: { id, nama, accept, uploaded (the file name shown, or null),
- *  note (the officer's note shown, or null) }. */
-const dokumenRows = (page) => page.locator('main ol.checklist > li').evaluateAll((lis) => lis.map((li) => {
-  const heading = li.querySelector('.checklist-name');
+/** The <dt> → first <dd> pairs of every dl.summary in <main> ("Periksa dan Ajukan" groups its
+ *  answers in several). */
+const allSummariesOf = (page) => page.locator('main dl.summary').evaluateAll((dls) => Object.fromEntries(
+  dls.flatMap((dl) => [...dl.querySelectorAll(':scope > div')].map((d) => [
+    d.querySelector('dt')?.textContent.replace(/\s+/g, ' ').trim(),
+    d.querySelector('dd')?.textContent.replace(/\s+/g, ' ').trim(),
+  ])),
+));
+
+/** The requirements on DOKUMEN, a task list: { id, nama, accept, status (the tag's text),
+ *  uploaded (the file name shown, or null), note (the officer's note shown, or null) }. */
+const dokumenRows = (page) => page.locator('main ul.task-list > li').evaluateAll((lis) => lis.map((li) => {
+  const heading = li.querySelector('.task-list-name');
   const shown = [...li.querySelectorAll('p')].find((p) => p.textContent.trim().startsWith('Terunggah:'));
-  const note = li.querySelector('.notice');
+  const note = li.querySelector('.notice:not(.notice-success)');
   return {
     id: li.id.replace(/^syarat-/, ''),
     nama: (heading?.firstChild?.textContent ?? '').replace(/\s+/g, ' ').trim(),
     accept: li.querySelector('input[type=file]')?.getAttribute('accept') ?? '',
+    status: li.querySelector('.tag')?.textContent.replace(/\s+/g, ' ').trim() ?? null,
     uploaded: shown?.querySelector('a')?.textContent.trim() ?? null,
     note: note ? note.textContent.replace(/\s+/g, ' ').trim() : null,
   };
 }));
+
+/** Whether the element `selector` comes into view (the page scrolls smoothly to a #fragment,
+ *  so it may take a moment; false only after STEP_MS). Polled from here: a page without
+ *  JavaScript runs no waitForFunction. */
+async function comesIntoView(page, selector) {
+  const until = Date.now() + STEP_MS;
+  for (;;) {
+    const inView = await page.locator(selector).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.bottom > 0 && r.top < window.innerHeight;
+    }).catch(() => false);
+    if (inView) return true;
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Where an element's top is in the viewport (px), and whether it is in view at all. */
+const placeOf = (locator) => locator.evaluate((el) => {
+  const r = el.getBoundingClientRect();
+  return { top: Math.round(r.top), inView: r.bottom > 0 && r.top < window.innerHeight };
+});
 
 /** Text in <main> squeezed so narrow that its words break across lines (more lines than words):
  *  what a visitor sees when a layout puts a text into a column a few letters wide. axe-core
@@ -201,6 +239,8 @@ async function runApplication(js, n, studio) {
   const mode = js ? 'JS' : 'no-JS';
   const a = applicant(js ? 'js' : 'nojs', n);
   const scanner = js ? null : new NoJsScanner();
+  /** PEMOHON's address as the application holds it (changed with "Ubah" on the way). */
+  let alamat = a.alamat;
   const scan = (name, page) => check(`${mode} axe and reflow at 390×844: ${name}`,
     async () => [...(js ? await axe(page) : await scanner.scan(page)), ...(await brokenWords(page))]);
   console.log(`\n== ${mode}: ${a.username} <${a.email}>`);
@@ -388,6 +428,35 @@ async function runApplication(js, n, studio) {
 
     // 2. DOKUMEN: a real file for each requirement.
     const reqs = await dokumenRows(page);
+    /** The requirements the links [[path#hash, text]] name, in order; empty if one is wrong. */
+    const dokumenRowsFrom = async (links) => {
+      const found = links.map(([href, text]) => reqs.find((r) => href === `/layanan/permohonan/${nomor}/dokumen#syarat-${r.id}` && text === r.nama));
+      return found.every(Boolean) && found.length > 0 ? found : [];
+    };
+    await check(`${mode} 2. DOKUMEN is a task list: every requirement tagged "Belum diunggah", the count of required ones`, async () => {
+      const rows = await dokumenRows(page);
+      const problems = rows.filter((r) => r.status !== 'Belum diunggah').map((r) => `${r.nama}: tagged ${JSON.stringify(r.status)}`);
+      const count = squash(await page.locator('#jumlah-dokumen').innerText());
+      if (!/^0 dari \d+ dokumen wajib sudah diunggah\.$/.test(count)) problems.push(`the count says "${count}"`);
+      if (await page.locator('main .checkbox').count()) problems.push('DOKUMEN still shows squares that cannot be ticked');
+      return problems;
+    });
+    await step(`${mode} 2. "Periksa dan Ajukan" before any upload → each missing document links to its item on DOKUMEN`, async () => {
+      await clickAndLand(page, page.locator('main').getByRole('link', { name: 'Periksa dan Ajukan', exact: true }), new RegExp(`^/layanan/permohonan/${nomor}/ajukan$`));
+      const summary = page.locator('main .error-summary');
+      const links = await summary.getByRole('link').evaluateAll((as) => as.map((x) => [new URL(x.href).pathname + new URL(x.href).hash, x.textContent.trim()]));
+      const problems = [];
+      if ((await page.getByRole('button', { name: 'Ajukan', exact: true }).count()) > 0) problems.push('"Ajukan" is offered with documents missing');
+      const first = (await dokumenRowsFrom(links))[0];
+      if (!first) return [...problems, `the summary links ${JSON.stringify(links)}`];
+      await scan('Periksa dan Ajukan (documents missing)', page);
+      await clickAndLand(page, summary.getByRole('link', { name: first.nama, exact: true }), new RegExp(`^/layanan/permohonan/${nomor}/dokumen$`));
+      const hash = new URL(page.url()).hash;
+      if (hash !== `#syarat-${first.id}`) problems.push(`the link landed on "${hash}", expected #syarat-${first.id}`);
+      if (!(await comesIntoView(page, `main li#syarat-${first.id}`))) problems.push(`the item of ${first.nama} is out of view`);
+      return problems;
+    });
+
     await check(`${mode} 2. DOKUMEN has one upload per requirement of PERSYARATAN`, async () => {
       const got = JSON.stringify(reqs.map((r) => r.nama));
       const want = JSON.stringify(formList.map((r) => r.nama));
@@ -407,35 +476,67 @@ async function runApplication(js, n, studio) {
     });
 
     /** Picks `file` in the input of requirement `r`, presses its "Unggah", and checks what the
-     *  upload showed and that DOKUMEN then shows the file's name. */
+     *  upload showed and that DOKUMEN then shows the file's name, tagged "Sudah diunggah". With
+     *  JavaScript the item is updated in place (same document, same place on the screen, the
+     *  progress as a bar and as text, Unggah disabled and "Batalkan unggahan" offered while it
+     *  is sent, "Berkas tersimpan" announced); without, the answer lands on the item. */
     const upload = async (r, file, label) => {
       const item = page.locator(`main li#syarat-${r.id}`);
+      await item.scrollIntoViewIfNeeded();
       const input = item.getByLabel(`${label} untuk ${r.nama}`, { exact: true });
       await input.setInputFiles({ name: file.name, mimeType: file.mimeType, buffer: file.buffer });
       const problems = [];
-      const bar = item.locator('progress');
-      if (await bar.isVisible()) problems.push('the <progress> bar shows before the upload');
+      const box = item.locator('.unggah-kemajuan');
+      if (await box.isVisible()) problems.push('the progress shows before the upload');
       progress.length = 0;
       const posts = xhrUploads.length;
+      const button = item.getByRole('button', { name: 'Unggah', exact: true });
       if (js) {
-        await bar.evaluate((el) => {
-          const tell = () => window.__sicantikProgress({ hidden: el.hidden, value: Number(el.value), max: Number(el.max), text: el.textContent });
-          new MutationObserver(tell).observe(el, { attributes: true, childList: true, characterData: true, subtree: true });
+        await item.locator('form.form-unggah').evaluate((form) => {
+          const el = form.querySelector('.unggah-kemajuan');
+          const tell = () => window.__sicantikProgress({
+            hidden: el.hidden,
+            value: Number(el.querySelector('progress').value),
+            text: el.querySelector('.unggah-persen').textContent,
+            disabled: form.querySelector('button[type=submit]').disabled,
+            cancel: [...form.querySelectorAll('button[type=button]')].some((b) => b.textContent.trim() === 'Batalkan unggahan'),
+          });
+          new MutationObserver(tell).observe(form, { attributes: true, childList: true, characterData: true, subtree: true });
         });
+        await markDocument();
+        const before = await placeOf(item);
+        await button.click();
+        const told = await page.locator('#pengumuman-unggah').filter({ hasText: `Berkas tersimpan untuk ${r.nama}.` })
+          .waitFor({ state: 'attached' }).then(() => true, () => false);
+        if (!told) problems.push(`no "Berkas tersimpan untuk ${r.nama}." in the live region: ${JSON.stringify(squash(await page.locator('#pengumuman-unggah').textContent()))}`);
+        if (!(await sameDocument())) problems.push('the page was loaded again instead of the item updated in place');
+        const after = await placeOf(item);
+        if (Math.abs(after.top - before.top) > 2) problems.push(`the item moved on the screen from ${before.top} px to ${after.top} px`);
+        if (!after.inView) problems.push('the item is out of view after the upload');
+        if (!(await item.getByText('Berkas tersimpan.', { exact: true }).isVisible())) problems.push('no "Berkas tersimpan." at the item');
+        const sending = progress.filter((x) => !x.hidden);
+        if (!sending.length) problems.push('the progress never showed');
+        if (!sending.some((x) => x.disabled && x.cancel)) problems.push(`"Unggah" was never disabled with "Batalkan unggahan" offered while sending: ${JSON.stringify(sending.slice(0, 3))}`);
+        const last = progress.at(-1);
+        if (!last || last.value !== 100 || last.text !== '100 %') problems.push(`the progress ended at ${JSON.stringify(last)}, expected 100 (text "100 %")`);
+        const focused = await page.evaluate(() => document.activeElement?.closest('li')?.id ?? null);
+        if (focused !== `syarat-${r.id}`) problems.push(`the focus is in ${JSON.stringify(focused)}, not on the item`);
+      } else {
+        await clickAndLand(page, button, /^\/layanan\/permohonan\/PRM-[A-Z0-9-]+\/dokumen\?tersimpan=[a-z0-9-]+$/);
+        const hash = new URL(page.url()).hash;
+        if (hash !== `#syarat-${r.id}`) problems.push(`landed on "${hash}", expected #syarat-${r.id}`);
+        if (!(await comesIntoView(page, `main li#syarat-${r.id}`))) problems.push('the item is out of view after the upload');
       }
-      await clickAndLand(page, item.getByRole('button', { name: 'Unggah', exact: true }), /^\/layanan\/permohonan\/PRM-[A-Z0-9-]+\/dokumen(\?tersimpan=[a-z0-9-]+)?$/);
       const sent = xhrUploads.slice(posts);
       if (sent.length !== 1) problems.push(`${sent.length} POST(s) of the file, expected 1`);
       if (js) {
         if (sent[0]?.type !== 'xhr') problems.push(`the file went as a "${sent[0]?.type}" request, not through layanan.js's XMLHttpRequest`);
-        if (!progress.some((s) => !s.hidden)) problems.push('the <progress> bar never showed');
-        const last = progress.at(-1);
-        if (!last || last.value !== 100 || last.text !== '100%') problems.push(`the <progress> bar ended at ${JSON.stringify(last)}, expected 100 (text "100%")`);
       } else if (sent[0] && sent[0].type !== 'document') {
         problems.push(`the file went as a "${sent[0].type}" request, expected a plain form post`);
       }
-      const after = (await dokumenRows(page)).find((x) => x.id === r.id);
-      if (after?.uploaded !== file.name) problems.push(`DOKUMEN shows "${after?.uploaded}" for ${r.nama}, expected "${file.name}"`);
+      const row = (await dokumenRows(page)).find((x) => x.id === r.id);
+      if (row?.uploaded !== file.name) problems.push(`DOKUMEN shows "${row?.uploaded}" for ${r.nama}, expected "${file.name}"`);
+      if (row?.status !== 'Sudah diunggah') problems.push(`the tag of ${r.nama} says "${row?.status}", expected "Sudah diunggah"`);
       const status = await page.locator('main').innerText();
       if (/Berkas belum tersimpan/.test(status)) problems.push(`DOKUMEN says the file was not saved: ${squash(await page.locator('.error-summary').innerText())}`);
       return problems;
@@ -480,6 +581,41 @@ async function runApplication(js, n, studio) {
       return problems;
     });
     await scan('DOKUMEN (a file refused)', page);
+    if (js) {
+      // The request is held in the browser until "Batalkan unggahan" is pressed, so that the
+      // cancel comes while it is being sent however fast the machine is.
+      const r = reqs.find((x) => x.id !== pdfOnly.id) ?? reqs[0];
+      await check(`${mode} 2. "${r.nama}": "Unggah", then "Batalkan unggahan" while it is sent → nothing saved, "Unggah" offered again`, async () => {
+        const item = page.locator(`main li#syarat-${r.id}`);
+        await item.getByLabel(`Pilih berkas untuk ${r.nama}`, { exact: true })
+          .setInputFiles({ name: files[r.id].name, mimeType: files[r.id].mimeType, buffer: files[r.id].buffer });
+        const action = new URL(await item.locator('form').first().getAttribute('action'), page.url());
+        for (const why of ['net::ERR_ABORTED', 'net::ERR_FAILED']) user.expected.add(`POST ${action.pathname} ${why}`);
+        let release;
+        const held = new Promise((resolve) => { release = resolve; });
+        await page.route(action.href, (route) => release(route));
+        const problems = [];
+        try {
+          await item.getByRole('button', { name: 'Unggah', exact: true }).click();
+          const route = await held;
+          if (!(await item.getByRole('button', { name: 'Unggah', exact: true }).isDisabled())) problems.push('"Unggah" is not disabled while the file is sent');
+          if (!(await item.locator('.unggah-persen').isVisible())) problems.push('no progress text while the file is sent');
+          await item.getByRole('button', { name: 'Batalkan unggahan', exact: true }).click();
+          const told = await page.locator('#pengumuman-unggah').filter({ hasText: 'Pengunggahan dibatalkan' })
+            .waitFor({ state: 'attached' }).then(() => true, () => false);
+          if (!told) problems.push(`the live region says ${JSON.stringify(await page.locator('#pengumuman-unggah').textContent())}`);
+          await route.abort().catch(() => {});
+        } finally {
+          await page.unroute(action.href);
+        }
+        if (!(await item.getByRole('button', { name: 'Unggah', exact: true }).isEnabled())) problems.push('"Unggah" stays disabled after the cancel');
+        if (await item.getByRole('button', { name: 'Batalkan unggahan' }).count()) problems.push('"Batalkan unggahan" is still offered');
+        if (await item.locator('.unggah-kemajuan').isVisible()) problems.push('the progress still shows');
+        const row = (await dokumenRows(page)).find((x) => x.id === r.id);
+        if (row?.uploaded || row?.status !== 'Belum diunggah') problems.push(`after the cancel ${r.nama} shows ${JSON.stringify(row)}`);
+        return problems;
+      });
+    }
 
     const how = js ? 'with the <progress> bar of layanan.js' : 'as a plain form post';
     for (const r of reqs) {
@@ -488,8 +624,9 @@ async function runApplication(js, n, studio) {
     await check(`${mode} 2. every requirement has its file, and none is missing`, async () => {
       const rows = await dokumenRows(page);
       const problems = rows.filter((r) => r.uploaded !== files[r.id]?.name).map((r) => `${r.nama}: shows ${JSON.stringify(r.uploaded)}`);
-      const missing = squash(await page.locator('main').innerText()).match(/Dokumen wajib yang belum diunggah:[^.]*/);
-      if (missing) problems.push(`DOKUMEN still says "${missing[0]}"`);
+      const count = squash(await page.locator('#jumlah-dokumen').innerText());
+      const wajib = /^(\d+) dari (\d+) dokumen wajib sudah diunggah\.$/.exec(count);
+      if (!wajib || wajib[1] !== wajib[2]) problems.push(`the count says "${count}"`);
       return problems;
     });
     const png = reqs.find((r) => files[r.id].mimeType === 'image/png');
@@ -511,20 +648,40 @@ async function runApplication(js, n, studio) {
       await step(`${mode} ${again ? '4' : '3'}. "Periksa dan Ajukan" → the summary lists the answers and the documents`, async () => {
         await clickAndLand(page, page.locator('main').getByRole('link', { name: 'Periksa dan Ajukan', exact: true }), new RegExp(`^/layanan/permohonan/${nomor}/ajukan$`));
         const problems = await expectH1(page, 'Periksa dan Ajukan');
-        problems.push(...expectSummary(await summaryOf(page), {
+        const answers = await allSummariesOf(page);
+        problems.push(...expectSummary(answers, {
           'Jenis Izin': PERMIT, 'Tipe Pemohon': 'Perorangan', 'Jenis Permohonan': 'Baru', 'Nama pemohon': a.nama,
-          'Nomor identitas': a.nik, 'Alamat surel': a.email, Alamat: a.alamat,
+          'Nomor identitas': a.nik, 'Alamat surel': a.email, Alamat: alamat,
         }, 'the summary'));
-        const docs = await page.locator('main h2:text-is("DOKUMEN") + ul > li').allInnerTexts();
         for (const r of reqs) {
-          const want = files[r.id].name;
-          const line = docs.map(squash).find((d) => d.startsWith(r.nama));
-          if (!line?.endsWith(`: ${want}`)) problems.push(`the summary says ${JSON.stringify(line)} for ${r.nama}, expected the file ${want}`);
+          const key = Object.keys(answers).find((k) => k?.startsWith(r.nama));
+          if (answers[key] !== files[r.id].name) problems.push(`the summary says ${JSON.stringify(answers[key])} for ${r.nama}, expected the file ${files[r.id].name}`);
+        }
+        for (const name of ['Ubah No Register (NIB)', 'Ubah nama pemohon', 'Ubah nomor identitas', 'Ubah nomor handphone', 'Ubah alamat surel', 'Ubah alamat pemohon', ...reqs.map((r) => `Ubah ${r.nama}`)]) {
+          if ((await page.locator('main').getByRole('link', { name, exact: true }).count()) !== 1) problems.push(`no link "${name}"`);
         }
         if ((await page.locator('main .error-summary').count()) > 0) problems.push(`the summary says: ${squash(await page.locator('main .error-summary').innerText())}`);
         return problems;
       });
-      if (!again) await scan('Periksa dan Ajukan', page);
+      if (!again) {
+        await scan('Periksa dan Ajukan', page);
+        await step(`${mode} 3. "Ubah alamat pemohon" → the field, a new address, "Simpan dan kembali ke ringkasan" → the summary shows it`, async () => {
+          await clickAndLand(page, page.locator('main').getByRole('link', { name: 'Ubah alamat pemohon', exact: true }), new RegExp(`^/layanan/permohonan/${nomor}/ubah$`));
+          const problems = await expectH1(page, 'Ubah data permohonan');
+          if (new URL(page.url()).hash !== '#pemohon_alamat') problems.push(`"Ubah" went to "${new URL(page.url()).hash}", not to the field`);
+          const field = page.getByLabel('Alamat', { exact: true });
+          if ((await field.inputValue()) !== alamat) problems.push(`the field holds "${await field.inputValue()}", expected "${alamat}"`);
+          if (!(await comesIntoView(page, '#pemohon_alamat'))) problems.push('the field is out of view');
+          await scan('Ubah data permohonan', page);
+          alamat = `${a.alamat} (RT 03)`;
+          await field.fill(alamat);
+          await clickAndLand(page, page.locator('main').getByRole('button', { name: 'Simpan dan kembali ke ringkasan', exact: true }), new RegExp(`^/layanan/permohonan/${nomor}/ajukan\\?info=diubah$`));
+          problems.push(...(await expectH1(page, 'Periksa dan Ajukan')));
+          problems.push(...expectSummary(await allSummariesOf(page), { Alamat: alamat }, 'the summary after "Ubah"'));
+          if (!(await page.getByText('Data permohonan telah diperbarui.', { exact: true }).isVisible())) problems.push('no "Data permohonan telah diperbarui."');
+          return problems;
+        });
+      }
       await step(`${mode} ${again ? '4' : '3'}. "Ajukan" → the application page says "${STATUS.diajukan}"`, async () => {
         await clickAndLand(page, page.locator('main').getByRole('button', { name: 'Ajukan', exact: true }), new RegExp(`^/layanan/permohonan/${nomor}(\\?|$)`));
         const problems = await expectH1(page, `Permohonan ${nomor}`);
@@ -614,6 +771,9 @@ async function runApplication(js, n, studio) {
       const problems = [];
       if (!row?.note?.includes(SENT_BACK_NOTE)) problems.push(`at ${fix.nama} DOKUMEN shows the note ${JSON.stringify(row?.note)}`);
       else if (!row.note.startsWith('Catatan perbaikan dari petugas')) problems.push(`the note is not titled "Catatan perbaikan dari petugas": ${row.note}`);
+      if (row?.status !== 'Perlu perbaikan') problems.push(`the tag of ${fix.nama} says ${JSON.stringify(row?.status)}, expected "Perlu perbaikan"`);
+      const count = squash(await page.locator('#jumlah-dokumen').innerText());
+      if (!count.endsWith('1 dokumen perlu perbaikan.')) problems.push(`the count says "${count}"`);
       const others = rows.filter((r) => r.id !== fix.id && r.note);
       if (others.length) problems.push(`notes also at ${others.map((r) => r.nama).join(', ')}`);
       return problems;
@@ -623,6 +783,14 @@ async function runApplication(js, n, studio) {
       files[fix.id] = await studio.pdf(REPLACEMENT_NAME, `${fix.nama} (perpanjangan)`, [`Pemohon: ${a.nama}`, `Berlaku sampai 2027 (${mode})`]);
       return upload(fix, files[fix.id], 'Ganti berkas');
     });
+    await check(`${mode} 4. after the replacement the note stays at "${fix.nama}", marked as answered, and the tag says "Sudah diunggah"`, async () => {
+      const row = (await dokumenRows(page)).find((r) => r.id === fix.id);
+      const problems = [];
+      if (!row?.note?.startsWith('Catatan perbaikan dari petugas (sudah ditanggapi)') || !row.note.includes(SENT_BACK_NOTE)) problems.push(`the note reads ${JSON.stringify(row?.note)}`);
+      if (row?.status !== 'Sudah diunggah') problems.push(`the tag says ${JSON.stringify(row?.status)}`);
+      return problems;
+    });
+    await scan('DOKUMEN (the note answered)', page);
     await submit(true);
 
     await step(`${mode} 4. officer opens the link in the email "Permohonan masuk" → the new file is there`, async () => {

@@ -69,6 +69,16 @@ pub struct NewApplication {
     pub persyaratan: Vec<KeptRequirement>,
 }
 
+/// NIB, PEMOHON and PERUSAHAAN as the applicant corrects them from "Periksa dan Ajukan", while
+/// the application is theirs to edit. Permit, applicant type and kind stay: they decided the
+/// requirement list the documents were uploaded for.
+#[derive(Debug, Clone)]
+pub struct ApplicationDetails {
+    pub nib: Option<Nib>,
+    pub pemohon: Pemohon,
+    pub perusahaan: Option<Perusahaan>,
+}
+
 /// An application as stored.
 #[derive(Debug, Clone)]
 pub struct ApplicationRecord {
@@ -104,7 +114,11 @@ pub struct DocumentRecord {
     pub size: i64,
     pub sha256: String,
     pub uploaded_at: i64,
+    /// The officer's note from the last send-back, if any.
     pub catatan: Option<String>,
+    /// Whether the applicant replaced the file after the note (the note is then kept as asked
+    /// and answered, until Ajukan clears both).
+    pub catatan_dijawab: bool,
 }
 
 /// A document just received into the blob store, to be recorded.

@@ -73,6 +73,8 @@ pub struct DocumentView {
     pub sha256: String,
     pub uploaded: String,
     pub catatan: Option<String>,
+    /// The file was replaced after the note: the note shows as answered.
+    pub catatan_dijawab: bool,
 }
 
 fn size_label(bytes: i64) -> String {
@@ -95,6 +97,7 @@ impl DocumentView {
             sha256: d.sha256.clone(),
             uploaded: format_wib(d.uploaded_at),
             catatan: d.catatan.clone(),
+            catatan_dijawab: d.catatan_dijawab,
         }
     }
 }

@@ -190,6 +190,16 @@ pub trait Applications: Send + Sync {
     async fn application_of(&self, nomor: &str, applicant_id: i64) -> Result<Option<ApplicationRecord>>;
     /// The application `nomor`, whoever made it.
     async fn application(&self, nomor: &str) -> Result<Option<ApplicationRecord>>;
+    /// Replaces NIB, PEMOHON and PERUSAHAAN of the applicant's application while it is theirs
+    /// to edit (a draft, or sent back for correction). `Error::Forbidden` when it is not the
+    /// applicant's or no longer editable.
+    async fn update_application_details(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        details: ApplicationDetails,
+        now: i64,
+    ) -> Result<()>;
     /// The applicant's applications, newest first.
     async fn applications_of(&self, applicant_id: i64) -> Result<Vec<ApplicationRecord>>;
     /// The documents of an application.

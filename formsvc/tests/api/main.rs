@@ -8,6 +8,8 @@ mod access;
 mod accounts;
 mod applications;
 mod backend;
+mod check_answers;
+mod dokumen;
 mod encryption;
 mod hardening;
 mod helpers;

@@ -1,40 +1,134 @@
 // Enhancements of the service's forms (loaded only on the service's pages). Every form works
-// without this file; it only adds the upload progress bar and in-place updates.
+// without this file; it only adds uploads sent in place with their progress, and in-place
+// updates of PERMOHONAN.
 (function () {
   'use strict';
 
-  // DOKUMEN: with JavaScript, an upload shows its progress; without, it is a plain form post.
-  function setupUploads() {
-    var forms = document.querySelectorAll('form.form-unggah');
+  // DOKUMEN: with JavaScript, an upload is sent in the background and only its requirement's
+  // item is updated, where the applicant is (a page loaded again would start at the top, and
+  // the confirmation beside the item would be out of view); the progress shows as a bar and
+  // as text, Unggah waits, and the upload can be cancelled. Without JavaScript the form posts
+  // and the answer lands on the item (#syarat-…).
+  function setupUploads(root) {
+    var forms = (root || document).querySelectorAll('form.form-unggah');
     Array.prototype.forEach.call(forms, function (form) {
+      if (form.dataset.siap) return;
+      form.dataset.siap = '1';
       form.addEventListener('submit', function (ev) {
         var input = form.querySelector('input[type=file]');
-        var bar = form.querySelector('progress');
-        if (!input || !input.files || !input.files.length || !bar || !window.FormData) return;
+        // No file chosen: the plain post brings the service's own message.
+        if (!input || !input.files || !input.files.length || !window.FormData || !window.DOMParser) return;
         ev.preventDefault();
-        var xhr = new XMLHttpRequest();
-        xhr.open('POST', form.action);
-        bar.hidden = false;
-        xhr.upload.addEventListener('progress', function (e) {
-          if (e.lengthComputable) {
-            var pct = Math.round(e.loaded * 100 / e.total);
-            bar.value = pct;
-            bar.textContent = pct + '%';
-          }
-        });
-        xhr.addEventListener('load', function () {
-          if (xhr.status === 200 && xhr.responseURL) {
-            window.location.href = xhr.responseURL;
-          } else {
-            document.open();
-            document.write(xhr.responseText);
-            document.close();
-          }
-        });
-        xhr.addEventListener('error', function () { form.submit(); });
-        xhr.send(new FormData(form));
+        sendUpload(form);
       });
     });
+  }
+
+  function announce(text) {
+    var note = document.getElementById('pengumuman-unggah');
+    if (!note) return;
+    // Emptied first, so that the same words twice are announced twice.
+    note.textContent = '';
+    window.setTimeout(function () { note.textContent = text; }, 50);
+  }
+
+  function requirementName(item) {
+    var h = item && item.querySelector('h2');
+    return h && h.firstChild ? h.firstChild.textContent.replace(/\s+/g, ' ').trim() : '';
+  }
+
+  // Puts what the service answered in place of the parts of DOKUMEN it changes: the item, the
+  // count, the error summary, and items that still show an earlier confirmation or error.
+  function applyAnswer(doc, item) {
+    var top = item.getBoundingClientRect().top;
+    ['ringkasan-unggah', 'jumlah-dokumen'].forEach(function (id) {
+      var mine = document.getElementById(id);
+      var fresh = doc.getElementById(id);
+      if (mine && fresh) mine.replaceWith(document.importNode(fresh, true));
+    });
+    var list = item.parentNode;
+    var replaced = null;
+    // A copy of the list: the live one changes as items are replaced.
+    Array.prototype.slice.call(list.children).forEach(function (li) {
+      if (li !== item && !li.querySelector('.field-has-error, .notice-success')) return;
+      var fresh = doc.getElementById(li.id);
+      if (!fresh) return;
+      var copy = document.importNode(fresh, true);
+      li.replaceWith(copy);
+      setupUploads(copy);
+      if (li === item) replaced = copy;
+    });
+    // The item stays where it was on the screen, whatever changed above it.
+    // 'instant': the page's smooth scrolling would move it visibly for what is no move at all.
+    if (replaced) window.scrollBy({ top: replaced.getBoundingClientRect().top - top, behavior: 'instant' });
+    return replaced;
+  }
+
+  function sendUpload(form) {
+    var item = form.closest('li[id^="syarat-"]');
+    var box = form.querySelector('.unggah-kemajuan');
+    var bar = box && box.querySelector('progress');
+    var text = box && box.querySelector('.unggah-persen');
+    var button = form.querySelector('button[type=submit]');
+    if (!item || !box || !bar || !text || !button) { form.submit(); return; }
+    var name = requirementName(item);
+    var show = function (pct) {
+      bar.value = pct;
+      text.textContent = pct + ' %';
+    };
+    var cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.className = 'button button-secondary';
+    cancel.textContent = 'Batalkan unggahan';
+    var reset = function () {
+      box.hidden = true;
+      show(0);
+      button.disabled = false;
+      cancel.remove();
+    };
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', form.action);
+    xhr.upload.addEventListener('progress', function (e) {
+      if (e.lengthComputable) show(Math.min(100, Math.round(e.loaded * 100 / e.total)));
+    });
+    xhr.addEventListener('load', function () {
+      var doc = new DOMParser().parseFromString(xhr.responseText, 'text/html');
+      if (!item.id || !doc.getElementById(item.id)) {
+        // Not DOKUMEN (the application was submitted meanwhile, the session ended, …): the
+        // service's page as it is.
+        document.open();
+        document.write(xhr.responseText);
+        document.close();
+        return;
+      }
+      var ok = xhr.status < 400;
+      if (ok) show(100);
+      var fresh = applyAnswer(doc, item);
+      var input = fresh && fresh.querySelector('input[type=file]');
+      if (input) input.focus({ preventScroll: true });
+      if (ok) {
+        announce('Berkas tersimpan untuk ' + name + '.');
+      } else {
+        var error = fresh && fresh.querySelector('.field-error');
+        announce('Berkas belum tersimpan. ' + (error ? error.textContent.replace(/^\s*Galat:\s*/, '') : ''));
+      }
+    });
+    xhr.addEventListener('error', function () {
+      reset();
+      announce('Berkas belum terkirim. Periksa koneksi, lalu unggah kembali.');
+    });
+    xhr.addEventListener('abort', function () {
+      reset();
+      announce('Pengunggahan dibatalkan; berkas tidak disimpan.');
+      button.focus();
+    });
+    cancel.addEventListener('click', function () { xhr.abort(); });
+    button.disabled = true;
+    button.insertAdjacentElement('afterend', cancel);
+    show(0);
+    box.hidden = false;
+    announce('Mengunggah berkas untuk ' + name + '.');
+    xhr.send(new FormData(form));
   }
 
   // PERMOHONAN: with JavaScript, choosing the permit or the applicant type updates the form in

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use minijinja::context;
 
-use super::{missing_required, owned, requirement_rows};
+use super::{owned, progress, requirement_rows};
 use crate::application::KeptRequirement;
 use crate::clock::{now, now_ms};
 use crate::error::{Error, Result};
@@ -62,11 +62,10 @@ async fn documents_view(
     saved: Option<&str>,
 ) -> Result<Response> {
     let docs = views::documents(app, a.id).await?;
-    let kurang = missing_required(a, &docs);
     let ctx = context! {
         permohonan => ApplicationView::of(a),
         syarat => requirement_rows(a, &docs),
-        kurang => kurang,
+        jumlah => progress(a, &docs),
         bisa_ubah => a.status.editable(),
         galat_syarat => syarat,
         galat => galat,

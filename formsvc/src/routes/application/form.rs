@@ -10,13 +10,12 @@ use axum::response::Response;
 use generator::{ApplicantType, ApplicationKind, Permit};
 use minijinja::{Value, context};
 
-use super::requirement_view;
+use super::{parse_details, requirement_view};
 use crate::application::keep_requirements;
 use crate::clock::now;
-use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
-use crate::records::{NewApplication, Pemohon, Perusahaan};
+use crate::records::NewApplication;
 use crate::routes::auth::applicant_or_redirect;
 use crate::web::{AppState, Visitor, see_other};
 
@@ -190,65 +189,12 @@ pub async fn create(
             (Some(ch.permit), ch.who, ch.kind)
         }
     };
-    let nib = if who == Some(ApplicantType::Perusahaan) {
-        f.required("nib", "Isi No Register dengan NIB perusahaan (13 digit).", Nib::parse)
-    } else {
-        f.optional("nib", Nib::parse).flatten()
-    };
-    let nama = f.required("pemohon_nama", "Masukkan nama pemohon.", PersonName::parse);
-    let identitas = f.text("pemohon_identitas", "nomor identitas", 6, 20);
-    let telepon = f.required(
-        "pemohon_telepon",
-        "Masukkan nomor handphone pemohon.",
-        PhoneNumber::parse,
-    );
-    let email = f.required("pemohon_email", "Masukkan alamat surel pemohon.", Email::parse);
-    let alamat = f.text("pemohon_alamat", "alamat pemohon", 5, 200);
-    let perusahaan = if who == Some(ApplicantType::Perusahaan) {
-        let pn = f.text("perusahaan_nama", "nama perusahaan", 2, 150);
-        let pnpwp = f.required("perusahaan_npwp", "Masukkan NPWP perusahaan.", Npwp::parse);
-        let pa = f.text("perusahaan_alamat", "alamat perusahaan", 5, 200);
-        let pt = f.required(
-            "perusahaan_telepon",
-            "Masukkan nomor telepon perusahaan, misalnya (0711) 352123.",
-            TelephoneNumber::parse,
-        );
-        let pe = f.required("perusahaan_email", "Masukkan alamat surel perusahaan.", Email::parse);
-        match (pn, pnpwp, pa, pt, pe) {
-            (Some(n), Some(np), Some(a), Some(t), Some(e)) => Some(Some(Perusahaan::new(n, &np, a, &t, &e))),
-            _ => None,
-        }
-    } else {
-        Some(None)
-    };
+    let details = parse_details(&mut f, who);
     let form_id = form.get("form_id").cloned().unwrap_or_default();
     if form_id.len() < 32 || form_id.len() > 64 {
         return Err(Error::Csrf);
     }
-    let (
-        Some(permit),
-        Some(who),
-        Some(kind),
-        Some(nama),
-        Some(identitas),
-        Some(telepon),
-        Some(email),
-        Some(alamat),
-        Some(perusahaan),
-        true,
-    ) = (
-        permit,
-        who,
-        kind,
-        nama,
-        identitas,
-        telepon,
-        email,
-        alamat,
-        perusahaan,
-        f.ok(),
-    )
-    else {
+    let (Some(permit), Some(who), Some(kind), Some(details), true) = (permit, who, kind, details, f.ok()) else {
         return form_page(&app, &v, StatusCode::UNPROCESSABLE_ENTITY, &c, &form, f.context());
     };
     let new = NewApplication {
@@ -260,9 +206,9 @@ pub async fn create(
         unit: app.content.situs.unit.clone(),
         kind,
         who,
-        nib,
-        pemohon: Pemohon::new(&nama, identitas, &telepon, &email, alamat),
-        perusahaan,
+        nib: details.nib,
+        pemohon: details.pemohon,
+        perusahaan: details.perusahaan,
         persyaratan: keep_requirements(permit, who, kind),
     };
     let nomor = app.store.create_application(new, now()).await?;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
@@ -13,18 +13,46 @@ use super::{missing_required, owned, requirement_rows};
 use crate::application::Status;
 use crate::clock::now;
 use crate::error::Result;
-use crate::records::Submitted;
+use crate::records::{ApplicationRecord, Submitted};
 use crate::routes::auth::applicant_or_redirect;
 use crate::routes::views::{self, ApplicationView};
 use crate::web::{AppState, Visitor, see_other};
 
-pub async fn check_answers(State(app): State<AppState>, v: Visitor, Path(nomor): Path<String>) -> Result<Response> {
+#[derive(serde::Deserialize, Default)]
+pub struct SummaryQuery {
+    /// `diubah`: back from "Ubah" with the data saved.
+    #[serde(default)]
+    info: Option<String>,
+}
+
+pub async fn check_answers(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path(nomor): Path<String>,
+    Query(q): Query<SummaryQuery>,
+) -> Result<Response> {
     let s = applicant_or_redirect!(app, v);
     let a = owned(&app, &nomor, s.user_id).await?;
-    let docs = views::documents(&app, a.id).await?;
-    let kurang = missing_required(&a, &docs);
-    let ctx = context! { permohonan => ApplicationView::of(&a), syarat => requirement_rows(&a, &docs), kurang => kurang, bisa_ubah => a.status.editable() };
-    app.page(&v, "layanan/ajukan.html", "Periksa dan Ajukan", None, ctx)
+    let saved = q.info.as_deref() == Some("diubah");
+    summary(&app, &v, &a, StatusCode::OK, saved).await
+}
+
+async fn summary(
+    app: &AppState,
+    v: &Visitor,
+    a: &ApplicationRecord,
+    status: StatusCode,
+    saved: bool,
+) -> Result<Response> {
+    let docs = views::documents(app, a.id).await?;
+    let ctx = context! {
+        permohonan => ApplicationView::of(a),
+        syarat => requirement_rows(a, &docs),
+        kurang => missing_required(a, &docs),
+        bisa_ubah => a.status.editable(),
+        info => saved.then_some("Data permohonan telah diperbarui."),
+    };
+    app.page_with_status(v, status, "layanan/ajukan.html", "Periksa dan Ajukan", None, ctx)
 }
 
 pub async fn submit(
@@ -38,10 +66,7 @@ pub async fn submit(
     let a = owned(&app, &nomor, s.user_id).await?;
     let docs = views::documents(&app, a.id).await?;
     if !missing_required(&a, &docs).is_empty() || !a.status.editable() {
-        return check_answers(State(app), v, Path(nomor)).await.map(|mut r| {
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            r
-        });
+        return summary(&app, &v, &a, StatusCode::UNPROCESSABLE_ENTITY, false).await;
     }
     let console = app.link(&format!("{}petugas/permohonan/{}", app.routes.beranda, a.nomor));
     let detail_link = app.link(&format!("{}permohonan/{}", app.routes.beranda, a.nomor));

@@ -73,6 +73,7 @@ fn document(r: &Row) -> Result<DocumentRecord> {
         sha256: r.try_get("sha256")?,
         uploaded_at: r.try_get("uploaded_at")?,
         catatan: r.try_get("catatan")?,
+        catatan_dijawab: r.try_get("catatan_dijawab")?,
         alamat: r.try_get("alamat")?,
     })
 }
@@ -174,6 +175,16 @@ impl Applications for PgStore {
         .transpose()
     }
 
+    async fn update_application_details(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        details: ApplicationDetails,
+        now: i64,
+    ) -> Result<()> {
+        self.update_details(application_id, applicant_id, details, now).await
+    }
+
     async fn applications_of(&self, applicant_id: i64) -> Result<Vec<ApplicationRecord>> {
         let c = self.client().await?;
         rows(
@@ -193,7 +204,8 @@ impl Applications for PgStore {
         let c = self.client().await?;
         rows(
             &c,
-            "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan, alamat
+            "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan, alamat,
+                catatan_dijawab
              FROM documents WHERE application_id = $1 ORDER BY id",
             &[&application_id],
         )
@@ -250,17 +262,18 @@ impl Applications for PgStore {
         }
         let old = row(
             &tx,
-            "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name",
+            "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name, catatan",
             &[&application_id, &doc.requirement_id],
         )
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
+        .await?;
+        let catatan: Option<String> = old.as_ref().map(|r| r.try_get(1)).transpose()?.flatten();
+        let old: Option<String> = old.map(|r| r.try_get(0)).transpose()?;
+        // The officer's note moves to the new file, answered by it.
         exec(
             &tx,
             "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size, sha256,
-                uploaded_at, key_id, wrapped_key, alamat)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                uploaded_at, key_id, wrapped_key, alamat, catatan, catatan_dijawab)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text, $12::text IS NOT NULL)",
             &[
                 &application_id,
                 &doc.requirement_id,
@@ -273,6 +286,7 @@ impl Applications for PgStore {
                 &doc.key.key_id,
                 &doc.key.wrapped,
                 &doc.alamat,
+                &catatan,
             ],
         )
         .await?;
@@ -289,6 +303,19 @@ impl Applications for PgStore {
     async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
+        // Locked and checked as on SQLite: an application submitted meanwhile keeps its documents.
+        let Some(app) = row(
+            &tx,
+            "SELECT status FROM applications WHERE id = $1 FOR UPDATE",
+            &[&application_id],
+        )
+        .await?
+        else {
+            return Err(Error::Forbidden);
+        };
+        if !status(app.try_get(0)?, "applications", application_id, "status")?.editable() {
+            return Err(Error::Forbidden);
+        }
         let old = row(
             &tx,
             "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name",

@@ -15,6 +15,7 @@ mod accounts;
 pub use self::backup::{check_dump, restore};
 mod applications;
 mod backup;
+mod details;
 mod keys;
 mod officers;
 mod outbox;
@@ -63,6 +64,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
         11,
         include_str!("../../../migrations/postgres/0011_applicant_rights.sql"),
     ),
+    (12, include_str!("../../../migrations/postgres/0012_answered_notes.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

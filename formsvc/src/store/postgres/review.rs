@@ -41,7 +41,7 @@ impl PgStore {
         .await?;
         exec(
             &tx,
-            "UPDATE documents SET catatan = NULL WHERE application_id = $1",
+            "UPDATE documents SET catatan = NULL, catatan_dijawab = FALSE WHERE application_id = $1",
             &[&application_id],
         )
         .await?;

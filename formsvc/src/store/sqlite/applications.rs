@@ -190,6 +190,16 @@ impl Applications for SqliteStore {
         row.map(|r| r.parse(&nik)).transpose()
     }
 
+    async fn update_application_details(
+        &self,
+        application_id: i64,
+        applicant_id: i64,
+        details: ApplicationDetails,
+        now: i64,
+    ) -> Result<()> {
+        self.update_details(application_id, applicant_id, details, now).await
+    }
+
     async fn applications_of(&self, applicant_id: i64) -> Result<Vec<ApplicationRecord>> {
         let rows = self
             .db

@@ -16,7 +16,8 @@ impl SqliteStore {
         self.db
             .read(move |c| {
                 let mut stmt = c.prepare_cached(
-                    "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan, alamat
+                    "SELECT id, requirement_id, stored_name, original_name, content_type, size, sha256, uploaded_at, catatan, alamat,
+                        catatan_dijawab
                      FROM documents WHERE application_id = ?1 ORDER BY id",
                 )?;
                 let rows = stmt
@@ -32,6 +33,7 @@ impl SqliteStore {
                             uploaded_at: r.get(7)?,
                             catatan: r.get(8)?,
                             alamat: r.get(9)?,
+                            catatan_dijawab: r.get(10)?,
                         })
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -56,21 +58,23 @@ impl SqliteStore {
                 if owner != Some(applicant_id) || !status_of(tx, application_id)?.editable() {
                     return Err(Error::Forbidden);
                 }
-                let old: Option<String> = tx
+                let old: Option<(String, Option<String>)> = tx
                     .query_row(
-                        "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                        "SELECT stored_name, catatan FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
                         params![application_id, doc.requirement_id],
-                        |r| r.get(0),
+                        |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
+                let (old, catatan) = old.map_or((None, None), |(name, note)| (Some(name), note));
                 tx.execute(
                     "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
                     params![application_id, doc.requirement_id],
                 )?;
+                // The officer's note moves to the new file, answered by it.
                 tx.execute(
                     "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size,
-                        sha256, uploaded_at, key_id, wrapped_key, alamat)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        sha256, uploaded_at, key_id, wrapped_key, alamat, catatan, catatan_dijawab)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12 IS NOT NULL)",
                     params![
                         application_id,
                         doc.requirement_id,
@@ -82,7 +86,8 @@ impl SqliteStore {
                         now,
                         doc.key.key_id,
                         doc.key.wrapped,
-                        doc.alamat
+                        doc.alamat,
+                        catatan
                     ],
                 )?;
                 tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![application_id, now])?;

@@ -9,6 +9,7 @@ pub use self::backup::{describe_file, restore};
 mod applications;
 mod backup;
 pub mod db;
+mod details;
 mod documents;
 mod keys;
 mod officers;

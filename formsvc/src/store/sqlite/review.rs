@@ -29,7 +29,7 @@ impl SqliteStore {
                     "UPDATE applications SET status = 'diajukan', submitted_at = ?2, updated_at = ?2 WHERE id = ?1",
                     params![application_id, now],
                 )?;
-                tx.execute("UPDATE documents SET catatan = NULL WHERE application_id = ?1", [application_id])?;
+                tx.execute("UPDATE documents SET catatan = NULL, catatan_dijawab = 0 WHERE application_id = ?1", [application_id])?;
                 let (username, email, nama): (String, String, String) = tx.query_row(
                     "SELECT username, email, nama FROM applicants WHERE id = ?1",
                     [applicant_id],

@@ -8,6 +8,7 @@ use crate::error::Error;
 
 on_both!(
     an_application_is_made_documented_submitted_and_reviewed,
+    the_applicant_corrects_nib_pemohon_and_perusahaan_only_while_the_application_is_theirs,
     uploads_the_scanner_refused_are_listed_for_the_officers_of_the_unit,
 );
 
@@ -198,6 +199,9 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         store.save_document(id, budi, document("ktp", "b-5"), NOW).await,
         Err(Error::Forbidden)
     ));
+    // Nor removed: a submitted application keeps its documents (PostgreSQL removed them).
+    assert!(matches!(store.remove_document(id, "ktp").await, Err(Error::Forbidden)));
+    assert_eq!(store.documents(id).await.expect("documents").len(), 2);
     assert_eq!(
         store
             .application(&nomor)
@@ -339,6 +343,15 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         .save_document(id, budi, document("ktp", "b-6"), NOW + 300)
         .await
         .expect("save");
+    // The note stays with the new file, answered; the other document has none to answer.
+    let docs = store.documents(id).await.expect("documents");
+    let note = |req: &str| {
+        docs.iter()
+            .find(|d| d.requirement_id == req)
+            .map(|d| (d.catatan.clone(), d.catatan_dijawab))
+    };
+    assert_eq!(note("ktp"), Some((Some("Foto KTP buram.".to_string()), true)));
+    assert_eq!(note("denah"), Some((None, false)));
     store
         .submit_application(id, budi, NOW + 301, Box::new(submitted.clone()))
         .await
@@ -350,7 +363,7 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
             .await
             .expect("documents")
             .iter()
-            .all(|d| d.catatan.is_none())
+            .all(|d| d.catatan.is_none() && !d.catatan_dijawab)
     );
     assert!(
         store
@@ -531,4 +544,98 @@ async fn uploads_the_scanner_refused_are_listed_for_the_officers_of_the_unit(db:
             ..
         })
     ));
+}
+
+/// "Ubah" on "Periksa dan Ajukan": the data change until Ajukan and again after a send-back,
+/// never while an officer has the application, never by another applicant; the NIK stays
+/// sealed in the row.
+async fn the_applicant_corrects_nib_pemohon_and_perusahaan_only_while_the_application_is_theirs(db: TestDb) {
+    let store = db.store().await;
+    let officer = add_officer(&*store, "petugas.satu", UNIT).await;
+    let budi = approved_applicant(&*store, &officer, "budi.santoso").await;
+    let ani = approved_applicant(&*store, &officer, "ani").await;
+    let nomor = store
+        .create_application(new_application("form-ubah", budi), NOW)
+        .await
+        .expect("create");
+    let id = store.application_of(&nomor, budi).await.expect("read").expect("own").id;
+    let corrected = |telepon: &str| ApplicationDetails {
+        nib: Some(crate::domain::Nib::parse("9120001234567").expect("nib")),
+        pemohon: Pemohon {
+            nama: "Budi Santoso".into(),
+            identitas: "1671010101900002".into(),
+            telepon: telepon.into(),
+            email: "budi@contoh.id".into(),
+            alamat: "Jl. Sudirman No. 2, Palembang".into(),
+        },
+        perusahaan: Some(Perusahaan {
+            nama: "CV Sriwijaya Bahari".into(),
+            npwp: "01.234.567.8-301.000".into(),
+            alamat: "Jl. Kapten A. Rivai No. 5".into(),
+            telepon: "+62711356789".into(),
+            email: "kantor@sriwijaya.id".into(),
+        }),
+    };
+
+    store
+        .update_application_details(id, budi, corrected("+6281234500001"), NOW + 1)
+        .await
+        .expect("draft: editable");
+    let a = store.application_of(&nomor, budi).await.expect("read").expect("own");
+    assert_eq!(a.nib.as_deref(), Some("9120001234567"));
+    assert_eq!(a.pemohon, corrected("+6281234500001").pemohon);
+    assert_eq!(a.perusahaan, corrected("").perusahaan);
+    let raw = db
+        .raw_column(&format!("SELECT pemohon_json FROM applications WHERE id = {id}"))
+        .await;
+    assert!(
+        !raw[0].contains("1671010101900002"),
+        "the NIK is sealed in the row: {raw:?}"
+    );
+    assert!(matches!(
+        store
+            .update_application_details(id, ani, corrected("+6281234500002"), NOW + 2)
+            .await,
+        Err(Error::Forbidden)
+    ));
+
+    // Submitted: an officer has it, nothing changes.
+    for req in ["ktp", "denah"] {
+        store
+            .save_document(id, budi, document(req, &format!("u-{req}")), NOW + 3)
+            .await
+            .expect("save");
+    }
+    let submitted = |s: &Submitted| Ok(vec![mail("permohonan_diajukan", &s.applicant.email)]);
+    store
+        .submit_application(id, budi, NOW + 4, Box::new(submitted))
+        .await
+        .expect("submit");
+    assert!(matches!(
+        store
+            .update_application_details(id, budi, corrected("+6281234500003"), NOW + 5)
+            .await,
+        Err(Error::Forbidden)
+    ));
+
+    // Sent back: the applicant's again.
+    assert!(
+        store
+            .review(
+                id,
+                &officer,
+                action(Status::Perbaikan, &[("ktp", "Buram.")], None),
+                NOW + 6,
+                Box::new(status_mail)
+            )
+            .await
+            .expect("review")
+    );
+    store
+        .update_application_details(id, budi, corrected("+6281234500004"), NOW + 7)
+        .await
+        .expect("sent back: editable");
+    let a = store.application_of(&nomor, budi).await.expect("read").expect("own");
+    assert_eq!(a.pemohon.telepon, "+6281234500004");
+    assert_eq!(a.status, Status::Perbaikan);
 }
