@@ -432,8 +432,10 @@ pub async fn watch(opts: Options, addr: &str) -> Result<()> {
 }
 
 /// How long the files must stay quiet before a rebuild: an editor's save is often several
-/// events (write, close, rename), and a rebuild per event would show half a save.
-const QUIET: Duration = Duration::from_millis(80);
+/// events (truncate, write, close, or write a copy and rename it), and a rebuild per event
+/// would show half a save. They come within a few milliseconds of each other; this wait is
+/// also part of how long a save takes to show, so it is kept short.
+const QUIET: Duration = Duration::from_millis(20);
 
 /// Waits for the next change to a file, then gathers every change that follows it until the
 /// files have been quiet for [`QUIET`]. `None` when the watcher has stopped.
