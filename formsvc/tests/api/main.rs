@@ -9,6 +9,7 @@ mod accounts;
 mod applications;
 mod backend;
 mod encryption;
+mod forms;
 mod hardening;
 mod helpers;
 mod mail;

@@ -97,7 +97,33 @@
     });
   }
 
+  // Error summary (GOV.UK): focus moves to it when the page loads, so screen readers read it
+  // first; each link moves focus to its field (the first radio of a group) and shows the
+  // field's label too, not only the field.
+  function setupErrorSummary() {
+    var summary = document.getElementById('ringkasan-galat');
+    if (!summary) return;
+    if (!summary.dataset.siap) {
+      summary.dataset.siap = '1';
+      summary.addEventListener('click', function (ev) {
+        var link = ev.target.closest ? ev.target.closest('a[href^="#"]') : null;
+        if (!link) return;
+        var target = document.getElementById(link.getAttribute('href').slice(1));
+        if (!target) return;
+        var input = target.matches('input, select, textarea') ? target : target.querySelector('input, select, textarea');
+        if (!input) return;
+        ev.preventDefault();
+        var group = input.closest('fieldset') || input.closest('.field');
+        (group || input).scrollIntoView();
+        input.focus({ preventScroll: true });
+        if (window.history && history.replaceState) history.replaceState(null, '', '#' + target.id);
+      });
+    }
+    summary.focus();
+  }
+
   function init() {
+    setupErrorSummary();
     setupUploads();
     setupChoice();
     setupPermitSearch();

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// The applicant's forms, in headless Chromium at 390×844, against the running service:
+//
+//   node tests/browser/forms.mjs --url http://127.0.0.1:PORT --maildir DIR \
+//       --officer petugas1 --officer-password PW [--timeout SECONDS-PER-STEP]
+//
+// The caller (tests/e2e/forms.rs) runs `sicantik serve` with its mail going to a Maildir and
+// has created the officer. What a user sees, checked as they would meet it:
+//   - every form of the applicant's pages has `novalidate`, so an empty field sent gives the
+//     service's error summary (links to the fields, the message at the field), and with
+//     JavaScript focus is on the summary; a summary link moves focus to its field;
+//   - each of these checks is done on Registrasi Pemohon, Masuk, Atur Kata Sandi, Cek Status
+//     and PERMOHONAN's BUAT;
+// One `ok`/`FAIL` line per check; exit 0 when all passed, 1 otherwise, 2 on bad usage.
+
+import {
+  applicant, browser, cfg, check, clickAndLand, expectH1, firstLines, newContext, pageUrl, passSecondStep,
+  Phone, record, registrationFields, runMain, setPasswordLink, setup, squash, step, Stop,
+} from './lib.mjs';
+
+setup('tests/browser/forms.mjs');
+
+const officerPhone = new Phone();
+const RUMPON = 'izin-pemasangan-rumpon';
+
+/** Problems unless <main> shows an error summary whose links are exactly `hrefs` (in order),
+ *  each field named has its message, and (with JavaScript) focus is on the summary. */
+async function expectSummary(page, hrefs, js) {
+  const problems = [];
+  const summary = page.locator('main .error-summary');
+  if ((await summary.count()) !== 1) return [`${await summary.count()} error summaries in <main>, expected 1`];
+  const links = await summary.getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  if (JSON.stringify(links) !== JSON.stringify(hrefs)) problems.push(`the summary links to ${JSON.stringify(links)}, expected ${JSON.stringify(hrefs)}`);
+  for (const href of hrefs) {
+    const id = href.slice(1);
+    const target = page.locator(`[id="${id}"]`);
+    if ((await target.count()) !== 1) { problems.push(`no element ${href} for the summary link`); continue; }
+    const group = target.locator('xpath=ancestor-or-self::*[contains(concat(" ", @class, " "), " field ")][1]');
+    const msg = await group.locator('.field-error').count();
+    if (msg < 1) problems.push(`no message at the field ${href}`);
+  }
+  if (js) {
+    const focused = await page.evaluate(() => document.activeElement?.id ?? '');
+    if (focused !== 'ringkasan-galat') problems.push(`focus is on "#${focused}", not on the error summary`);
+  }
+  return problems;
+}
+
+/** Problems unless every form in <main> has `novalidate`. */
+async function expectNovalidate(page, where) {
+  const forms = await page.locator('main form').evaluateAll((fs) => fs.map((f) => [f.getAttribute('action'), f.noValidate]));
+  if (!forms.length) return [`${where}: no form`];
+  return forms.filter(([, nv]) => !nv).map(([action]) => `${where}: the form posting to ${action} lets the browser validate (no novalidate)`);
+}
+
+// ------------------------------------------------------------------ the run --
+
+async function run() {
+  const js = true;
+  const a = applicant('forms', 0);
+  const user = await newContext(js);
+  const officer = await newContext(js);
+  const { page } = user;
+  const op = officer.page;
+  try {
+    // Registration, approval, password, login (what later checks need).
+    await step('registration form → DAFTAR → "Registrasi berhasil"', async () => {
+      await page.goto(pageUrl('/layanan/registrasi'), { waitUntil: 'load' });
+      const problems = await expectNovalidate(page, 'Registrasi Pemohon');
+      const form = page.locator('main form').filter({ has: page.getByRole('button', { name: 'DAFTAR' }) });
+      for (const f of registrationFields(form, a)) await f.fill(f.locator);
+      await clickAndLand(page, form.getByRole('button', { name: 'DAFTAR', exact: true }), /^\/layanan\/registrasi\/berhasil/);
+      problems.push(...(await expectH1(page, 'Registrasi berhasil')));
+      return problems;
+    });
+    // The officer: the birth date in words, "Setujui", the success banner.
+    await step('the officer signs in', async () => {
+      await op.goto(pageUrl('/layanan/petugas/masuk'), { waitUntil: 'load' });
+      const f = op.locator('main form');
+      await f.getByLabel('Nama pengguna atau alamat surel', { exact: true }).fill(cfg.officer);
+      await f.getByLabel('Kata sandi', { exact: true }).fill(cfg.officerPassword);
+      await clickAndLand(op, f.getByRole('button', { name: 'Masuk', exact: true }), /^\/layanan\/petugas\/(aktifkan-)?verifikasi$/);
+      const problems = await passSecondStep(op, officerPhone, async () => {});
+      return problems.length ? problems : expectH1(op, 'Konsol Petugas');
+    });
+    await step(`the officer opens the registration of ${a.nama} and presses "Setujui"`, async () => {
+      const row = op.locator('main tr').filter({ hasText: a.nama });
+      await clickAndLand(op, row.getByRole('link').first(), /^\/layanan\/petugas\/registrasi\/\d+$/);
+      await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Setujui', exact: true }), /^\/layanan\/petugas\/registrasi\/\d+$/);
+      return [];
+    });
+    // Atur Kata Sandi: every problem at once; the toggle.
+    let link = null;
+    await step('the approval email holds the set-password link', async () => {
+      link = (await setPasswordLink(a.email)).link;
+      return [];
+    });
+    await step('"Atur Kata Sandi" → "Masuk"', async () => {
+      await page.goto(link, { waitUntil: 'load' });
+      const problems = await expectNovalidate(page, 'Atur Kata Sandi');
+      const f = page.locator('main form');
+      await f.getByLabel('Kata sandi baru', { exact: true }).fill(a.password);
+      await f.getByLabel('Ulangi kata sandi baru', { exact: true }).fill(a.password);
+      await clickAndLand(page, f.getByRole('button', { name: 'Simpan Kata Sandi', exact: true }), /^\/layanan\/masuk/);
+      return problems;
+    });
+
+    // Masuk with nothing typed: the service's summary, not the browser's bubble.
+    await step('Masuk with both fields empty → the error summary, focused, links to both fields', async () => {
+      const problems = await expectNovalidate(page, 'Masuk');
+      user.expected.add('POST /layanan/masuk 422');
+      await clickAndLand(page, page.locator('main form').getByRole('button', { name: 'Masuk', exact: true }), /^\/layanan\/masuk$/);
+      problems.push(...(await expectSummary(page, ['#login', '#password'], js)));
+      return problems;
+    });
+    await check('a summary link moves focus to its field', async () => {
+      await page.locator('main .error-summary').getByRole('link').nth(1).click();
+      const focused = await page.evaluate(() => document.activeElement?.id ?? '');
+      return focused === 'password' ? [] : [`after the link "Masukkan kata sandi", focus is on "#${focused}"`];
+    });
+    await step('Masuk with the username and password → "Layanan Pemohon"', async () => {
+      const f = page.locator('main form');
+      await f.getByLabel('Nama pengguna atau alamat surel', { exact: true }).fill(a.username);
+      await f.getByLabel('Kata sandi', { exact: true }).fill(a.password);
+      await clickAndLand(page, f.getByRole('button', { name: 'Masuk', exact: true }), /^\/layanan\/$/);
+      return expectH1(page, 'Layanan Pemohon');
+    });
+    await check('"Ubah Data Kontak" and "Lupa Kata Sandi" let the service validate', async () => {
+      await page.goto(pageUrl('/layanan/profil'), { waitUntil: 'load' });
+      const problems = await expectNovalidate(page, 'Ubah Data Kontak');
+      return problems;
+    });
+
+    // PERMOHONAN: BUAT with a required field emptied.
+    await step('PERMOHONAN for Izin Pemasangan Rumpon as Perorangan → PEMOHON and PERSYARATAN', async () => {
+      await page.goto(pageUrl(`/layanan/permohonan/baru?izin=${RUMPON}&tipe=perorangan`), { waitUntil: 'load' });
+      const problems = await expectNovalidate(page, 'PERMOHONAN');
+      if (!(await page.getByRole('button', { name: 'BUAT' }).count())) problems.push('no BUAT button');
+      return problems;
+    });
+    await step('BUAT with "Nama pemohon" emptied → the error summary, focused, links to the field', async () => {
+      await page.getByLabel('Nama pemohon', { exact: true }).fill('');
+      user.expected.add('POST /layanan/permohonan/baru 422');
+      await clickAndLand(page, page.getByRole('button', { name: 'BUAT', exact: true }), /^\/layanan\/permohonan\/baru$/);
+      return expectSummary(page, ['#pemohon_nama'], js);
+    });
+    let nomor = null;
+    // Cek Status with nothing typed.
+    await step('Cek Status with both fields empty → the error summary, focused, links to both fields', async () => {
+      await page.goto(pageUrl('/layanan/cek-status'), { waitUntil: 'load' });
+      const problems = await expectNovalidate(page, 'Cek Status');
+      user.expected.add('POST /layanan/cek-status 422');
+      await clickAndLand(page, page.locator('main form').getByRole('button', { name: 'Cek Status', exact: true }), /^\/layanan\/cek-status$/);
+      problems.push(...(await expectSummary(page, ['#nomor', '#kunci'], js)));
+      return problems;
+    });
+  } catch (e) {
+    if (!(e instanceof Stop)) record('forms', [`unexpected error: ${firstLines(e.stack ?? String(e), 6)}`]);
+    else console.log(`     (stopped after: ${e.message})`);
+  } finally {
+    record('every page loaded cleanly (no JS error, no unexpected 4xx/5xx)', [...user.trouble, ...officer.trouble]);
+    await user.context.close().catch(() => {});
+    await officer.context.close().catch(() => {});
+  }
+}
+
+await runMain('forms', run);
