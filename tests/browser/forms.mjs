@@ -11,6 +11,7 @@
 //     JavaScript focus is on the summary; a summary link moves focus to its field;
 //   - each of these checks is done on Registrasi Pemohon, Masuk, Atur Kata Sandi, Cek Status
 //     and PERMOHONAN's BUAT;
+//   - a GET on an address a form posts to lands on a themed page;
 // One `ok`/`FAIL` line per check; exit 0 when all passed, 1 otherwise, 2 on bad usage.
 
 import {
@@ -145,6 +146,14 @@ async function run() {
       return expectSummary(page, ['#pemohon_nama'], js);
     });
     let nomor = null;
+    // Addresses that take a form, opened as a page (a reload after a refused post).
+    await step('"Keluar"\'s address, opened → Layanan Pemohon, still signed in', async () => {
+      const resp = await page.goto(pageUrl('/layanan/keluar'), { waitUntil: 'load' });
+      const problems = await expectH1(page, 'Layanan Pemohon');
+      if (resp?.status() !== 200) problems.push(`answered ${resp?.status()}`);
+      return problems;
+    });
+
     // Cek Status with nothing typed.
     await step('Cek Status with both fields empty → the error summary, focused, links to both fields', async () => {
       await page.goto(pageUrl('/layanan/cek-status'), { waitUntil: 'load' });
