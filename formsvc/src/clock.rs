@@ -73,6 +73,16 @@ pub fn format_date_wib(unix: i64) -> String {
     format!("{d} {} {y}", MONTHS[(m - 1) as usize])
 }
 
+/// "5 Agustus 1990" for a stored calendar date `YYYY-MM-DD` (a birth date); anything else is
+/// shown as stored rather than hidden.
+pub fn format_iso_date(iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    match (parts.next().flatten(), parts.next().flatten(), parts.next().flatten()) {
+        (Some(y), Some(m @ 1..=12), Some(d @ 1..=31)) => format!("{d} {} {y}", MONTHS[(m - 1) as usize]),
+        _ => iso.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +96,7 @@ mod tests {
         assert_eq!(format_date_wib(1_795_939_440), "29 November 2026");
         // 2026-11-29 20:00 UTC is already 30 November in Palembang.
         assert_eq!(format_wib(1_795_982_400), "30 November 2026 pukul 03.00 WIB");
+        assert_eq!(format_iso_date("1990-08-05"), "5 Agustus 1990");
+        assert_eq!(format_iso_date("1990-13-05"), "1990-13-05");
     }
 }

@@ -10,7 +10,11 @@
 //     service's error summary (links to the fields, the message at the field), and with
 //     JavaScript focus is on the summary; a summary link moves focus to its field;
 //   - each of these checks is done on Registrasi Pemohon, Masuk, Atur Kata Sandi, Cek Status
-//     and PERMOHONAN's BUAT;
+//     and PERMOHONAN's BUAT; registration reports a taken username and email together with
+//     the other problems, and its birth date is three fields (day, month, year);
+//   - Atur Kata Sandi reports every password problem at once, and has a "Tampilkan" toggle
+//     with JavaScript (a plain password field without);
+//   - the officer's registration page prints the birth date as "5 Agustus 1990";
 //   - a GET on an address a form posts to lands on a themed page;
 // One `ok`/`FAIL` line per check; exit 0 when all passed, 1 otherwise, 2 on bad usage.
 
@@ -64,16 +68,38 @@ async function run() {
   const { page } = user;
   const op = officer.page;
   try {
-    // Registration, approval, password, login (what later checks need).
-    await step('registration form → DAFTAR → "Registrasi berhasil"', async () => {
+    // Registration: the date's missing month, then complete; then the same username and
+    // email again, reported with the other problems.
+    const regForm = page.locator('main form').filter({ has: page.getByRole('button', { name: 'DAFTAR' }) });
+    const fields = registrationFields(regForm, a);
+    await step('registration with the month of birth left empty → the summary links to "Bulan"', async () => {
       await page.goto(pageUrl('/layanan/registrasi'), { waitUntil: 'load' });
       const problems = await expectNovalidate(page, 'Registrasi Pemohon');
-      const form = page.locator('main form').filter({ has: page.getByRole('button', { name: 'DAFTAR' }) });
-      for (const f of registrationFields(form, a)) await f.fill(f.locator);
-      await clickAndLand(page, form.getByRole('button', { name: 'DAFTAR', exact: true }), /^\/layanan\/registrasi\/berhasil/);
-      problems.push(...(await expectH1(page, 'Registrasi berhasil')));
+      if ((await page.locator('main input[type="date"]').count()) > 0) problems.push('the birth date is still a native date picker');
+      const group = page.getByRole('group', { name: 'Tanggal lahir' });
+      for (const part of ['Tanggal', 'Bulan', 'Tahun']) {
+        if ((await group.getByLabel(part, { exact: true }).count()) !== 1) problems.push(`no field "${part}" in the group "Tanggal lahir"`);
+      }
+      for (const f of fields) if (f.label !== 'Bulan') await f.fill(f.locator);
+      user.expected.add('POST /layanan/registrasi 422');
+      await clickAndLand(page, regForm.getByRole('button', { name: 'DAFTAR', exact: true }), /^\/layanan\/registrasi$/);
+      problems.push(...(await expectSummary(page, ['#tanggal_lahir_bulan'], js)));
+      const msg = squash(await page.locator('#tanggal_lahir-galat').textContent().catch(() => ''));
+      if (!msg.includes('Tanggal lahir harus berisi bulan.')) problems.push(`the date's message says "${msg}"`);
       return problems;
     });
+    await step('fill "Bulan", DAFTAR → "Registrasi berhasil"', async () => {
+      await fields.find((f) => f.label === 'Bulan').fill(page.getByLabel('Bulan', { exact: true }));
+      await clickAndLand(page, regForm.getByRole('button', { name: 'DAFTAR', exact: true }), /^\/layanan\/registrasi\/berhasil/);
+      return expectH1(page, 'Registrasi berhasil');
+    });
+    await step('the same username and email again, "Pekerjaan" empty → all three problems at once', async () => {
+      await page.goto(pageUrl('/layanan/registrasi'), { waitUntil: 'load' });
+      for (const f of fields) if (f.label !== 'Pekerjaan') await f.fill(f.locator);
+      await clickAndLand(page, regForm.getByRole('button', { name: 'DAFTAR', exact: true }), /^\/layanan\/registrasi$/);
+      return expectSummary(page, ['#username', '#email', '#pekerjaan'], js);
+    });
+
     // The officer: the birth date in words, "Setujui", the success banner.
     await step('the officer signs in', async () => {
       await op.goto(pageUrl('/layanan/petugas/masuk'), { waitUntil: 'load' });
@@ -84,9 +110,13 @@ async function run() {
       const problems = await passSecondStep(op, officerPhone, async () => {});
       return problems.length ? problems : expectH1(op, 'Konsol Petugas');
     });
-    await step(`the officer opens the registration of ${a.nama} and presses "Setujui"`, async () => {
+    await step(`the officer opens the registration of ${a.nama}: the birth date reads "5 Agustus 1990"`, async () => {
       const row = op.locator('main tr').filter({ hasText: a.nama });
       await clickAndLand(op, row.getByRole('link').first(), /^\/layanan\/petugas\/registrasi\/\d+$/);
+      const main = squash(await op.locator('main').innerText());
+      return main.includes('Palembang, 5 Agustus 1990') ? [] : [`the page does not say "Palembang, 5 Agustus 1990": ${main.slice(0, 400)}`];
+    });
+    await step('"Setujui"', async () => {
       await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Setujui', exact: true }), /^\/layanan\/petugas\/registrasi\/\d+$/);
       return [];
     });
@@ -96,14 +126,54 @@ async function run() {
       link = (await setPasswordLink(a.email)).link;
       return [];
     });
-    await step('"Atur Kata Sandi" → "Masuk"', async () => {
+    await step('"Atur Kata Sandi": "Tampilkan" shows the password as text and hides it again', async () => {
       await page.goto(link, { waitUntil: 'load' });
       const problems = await expectNovalidate(page, 'Atur Kata Sandi');
+      const input = page.getByLabel('Kata sandi baru', { exact: true });
+      await input.fill('aaaa');
+      const toggle = page.getByRole('button', { name: 'Tampilkan kata sandi' }).first();
+      if (!(await toggle.isVisible())) return [...problems, 'no button "Tampilkan kata sandi" beside the field'];
+      const inRow = await page.evaluate(() => {
+        const i = document.getElementById('password').getBoundingClientRect();
+        const b = document.querySelector('.password-toggle').getBoundingClientRect();
+        return b.left >= i.right - 1 && b.top < i.bottom && b.bottom > i.top;
+      });
+      if (!inRow) problems.push('the toggle is not beside the field');
+      await toggle.click();
+      if ((await input.getAttribute('type')) !== 'text') problems.push('after "Tampilkan" the password is still hidden');
+      await page.getByRole('button', { name: 'Sembunyikan kata sandi' }).first().click();
+      if ((await input.getAttribute('type')) !== 'password') problems.push('after "Sembunyikan" the password is still shown');
+      return problems;
+    });
+    await step('"aaaa" repeated as "aaab" → three problems at once', async () => {
+      const f = page.locator('main form');
+      await f.getByLabel('Ulangi kata sandi baru', { exact: true }).fill('aaab');
+      user.expected.add('POST /layanan/atur-sandi 422');
+      await clickAndLand(page, f.getByRole('button', { name: 'Simpan Kata Sandi', exact: true }), /^\/layanan\/atur-sandi$/);
+      const problems = await expectSummary(page, ['#password', '#password', '#password2'], js);
+      const msg = squash(await page.locator('#password-galat').textContent().catch(() => ''));
+      for (const want of ['minimal 8 karakter', 'satu karakter yang diulang']) if (!msg.includes(want)) problems.push(`the message at the field lacks "${want}": ${msg}`);
+      return problems;
+    });
+    await check('without JavaScript, the password is a plain password field', async () => {
+      const nojs = await browser.newContext({ javaScriptEnabled: false });
+      try {
+        const p = await nojs.newPage();
+        await p.goto(link, { waitUntil: 'load' });
+        const problems = [];
+        if ((await p.getByLabel('Kata sandi baru', { exact: true }).getAttribute('type')) !== 'password') problems.push('not type="password"');
+        if (await p.getByRole('button', { name: /kata sandi/ }).count()) problems.push('a toggle without JavaScript');
+        return problems;
+      } finally {
+        await nojs.close().catch(() => {});
+      }
+    });
+    await step('the password set → "Masuk"', async () => {
       const f = page.locator('main form');
       await f.getByLabel('Kata sandi baru', { exact: true }).fill(a.password);
       await f.getByLabel('Ulangi kata sandi baru', { exact: true }).fill(a.password);
       await clickAndLand(page, f.getByRole('button', { name: 'Simpan Kata Sandi', exact: true }), /^\/layanan\/masuk/);
-      return problems;
+      return expectH1(page, 'Masuk');
     });
 
     // Masuk with nothing typed: the service's summary, not the browser's bubble.

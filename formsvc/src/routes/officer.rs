@@ -52,7 +52,7 @@ fn registration_view(a: &Applicant) -> Value {
         instansi => a.instansi, unit => a.unit,
         tipe_identitas => a.tipe_identitas.code(), nomor_identitas => a.nomor_identitas,
         jenis_kelamin => a.jenis_kelamin.label(),
-        tempat_lahir => a.tempat_lahir, tanggal_lahir => a.tanggal_lahir,
+        tempat_lahir => a.tempat_lahir, tanggal_lahir => crate::clock::format_iso_date(&a.tanggal_lahir),
         pekerjaan => a.pekerjaan, npwp => a.npwp.as_ref().map(|n| n.as_str().to_string()),
         telepon => a.telepon.as_str(), alamat => a.alamat,
         kabupaten => a.kabupaten, kode_pos => a.kode_pos.as_str(),

@@ -149,3 +149,152 @@ fn a_get_on_every_address_that_takes_a_form_lands_on_a_themed_page() {
         );
     }
 }
+
+/// A taken username or email used to be reported only once every other field was right, so an
+/// applicant fixed the form twice; now it comes with the rest, in form order.
+#[test]
+fn a_taken_username_and_email_are_reported_with_the_other_problems() {
+    let app = spawn_app();
+    let b = app.browser();
+    assert_eq!(register(&b, &registration("dewi", "dewi@contoh.id")).status, 303);
+    let again = with(&registration("dewi", "DEWI@contoh.id"), "pekerjaan", "");
+    let again = with(&again, "tanggal_lahir_bulan", "");
+    let r = register(&b, &again);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let summary = &r.body[r.body.find("ringkasan-galat").expect("summary")..];
+    let summary = &summary[..summary.find("</div>").expect("end")];
+    let order: Vec<usize> = [
+        "href=\"#username\">Nama pengguna ini sudah dipakai",
+        "href=\"#email\">Alamat surel ini sudah terdaftar",
+        "href=\"#tanggal_lahir_bulan\">Tanggal lahir harus berisi bulan.",
+        "href=\"#pekerjaan\">Isi pekerjaan",
+    ]
+    .iter()
+    .map(|want| {
+        summary
+            .find(want)
+            .unwrap_or_else(|| panic!("{want:?} not in {summary}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "form order: {summary}");
+    assert_eq!(app.db().count("SELECT count(*) FROM applicants"), 1);
+}
+
+/// The birth date is three fields (day, month, year) as GOV.UK's date input, each problem said
+/// precisely and linked to the part it concerns.
+#[test]
+fn the_birth_date_is_three_fields_with_a_message_for_each_problem() {
+    let app = spawn_app();
+    let b = app.browser();
+    let form = b.get("/layanan/registrasi");
+    for id in ["tanggal_lahir_hari", "tanggal_lahir_bulan", "tanggal_lahir_tahun"] {
+        assert!(form.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(!form.body.contains("type=\"date\""), "no native date picker");
+    let good = registration("budi", "budi@contoh.id");
+    // (the parts sent, the part the summary links to, the message)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
+        (
+            &[("hari", ""), ("bulan", ""), ("tahun", "")],
+            "hari",
+            "Masukkan tanggal lahir.",
+        ),
+        (&[("bulan", "")], "bulan", "Tanggal lahir harus berisi bulan."),
+        (
+            &[("hari", ""), ("tahun", "")],
+            "hari",
+            "Tanggal lahir harus berisi tanggal dan tahun.",
+        ),
+        (&[("tahun", "90")], "tahun", "Tahun lahir harus berisi 4 angka"),
+        (&[("hari", "5a")], "hari", "hanya berisi angka"),
+        (&[("bulan", "13")], "bulan", "tidak ada dalam kalender"),
+        (&[("hari", "31"), ("bulan", "2")], "hari", "tidak ada dalam kalender"),
+        (&[("tahun", "2030")], "hari", "tidak boleh setelah hari ini"),
+    ];
+    for (parts, at, message) in cases {
+        let mut fields = good.clone();
+        for (part, value) in *parts {
+            fields = with(&fields, &format!("tanggal_lahir_{part}"), value);
+        }
+        let r = register(&b, &fields);
+        assert_eq!(r.status, 422, "{parts:?} was accepted");
+        assert!(
+            r.body.contains(&format!("href=\"#tanggal_lahir_{at}\">{message}"))
+                || r.body.contains(&format!("href=\"#tanggal_lahir_{at}\">")) && r.body.contains(message),
+            "{parts:?}: no link to {at} saying {message:?}"
+        );
+        for (part, value) in *parts {
+            let input = format!("id=\"tanggal_lahir_{part}\"");
+            let tag = &r.body[r.body.find(&input).expect("input")..];
+            let tag = &tag[..tag.find('>').expect("tag end")];
+            assert!(
+                tag.contains("aria-invalid=\"true\""),
+                "{part} not marked invalid: {tag}"
+            );
+            assert!(tag.contains(&format!("value=\"{value}\"")), "{part} not kept: {tag}");
+        }
+    }
+    // Correct, with a leading zero: stored as a date.
+    let fields = with(&with(&good, "tanggal_lahir_hari", "05"), "tanggal_lahir_bulan", "08");
+    assert_eq!(register(&b, &fields).status, 303);
+    assert_eq!(app.db().texts("SELECT tanggal_lahir FROM applicants"), ["1990-08-05"]);
+}
+
+/// A registration form opened before the upgrade (one `tanggal_lahir` field, YYYY-MM-DD) still
+/// registers.
+#[test]
+fn a_form_from_before_the_three_date_fields_still_registers() {
+    let app = spawn_app();
+    let b = app.browser();
+    let fields: Vec<(String, String)> = registration("rina", "rina@contoh.id")
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("tanggal_lahir_"))
+        .chain([("tanggal_lahir".to_string(), "1990-08-05".to_string())])
+        .collect();
+    assert_eq!(register(&b, &fields).status, 303);
+    assert_eq!(app.db().texts("SELECT tanggal_lahir FROM applicants"), ["1990-08-05"]);
+}
+
+/// Every rule a new password breaks, and a repeat that differs, are said at once.
+#[test]
+fn every_password_problem_is_reported_at_once() {
+    let app = spawn_app();
+    app.add_officer("petugas1", "petugas1@dpmptsp.test", None);
+    let b = app.browser();
+    assert_eq!(register(&b, &registration("siti.aminah", "siti@contoh.id")).status, 303);
+    let id = app
+        .db()
+        .count("SELECT id FROM applicants WHERE username = 'siti.aminah'");
+    let officer = app.officer("petugas1");
+    let detail = officer.get(&format!("/layanan/petugas/registrasi/{id}"));
+    assert!(
+        detail.body.contains("5 Agustus 1990"),
+        "the officer reads the birth date in words"
+    );
+    assert!(!detail.body.contains("1990-08-05"));
+    let r = officer.post(&format!("/layanan/petugas/registrasi/{id}/setujui"), &detail, &[]);
+    assert_eq!(r.status, 303);
+    let link = wait_for_link(&app, "siti@contoh.id", "disetujui");
+    let form = b.get(&link);
+    let token = form.hidden("token").expect("token");
+    let r = b.post(
+        "/layanan/atur-sandi",
+        &form,
+        &[("token", &token), ("password", "aaaa"), ("password2", "aaab")],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    for want in [
+        "Kata sandi minimal 8 karakter.",
+        "satu karakter yang diulang",
+        "Ulangi kata sandi yang sama persis.",
+    ] {
+        assert!(r.body.contains(want), "{want:?} missing: {}", r.body);
+    }
+    assert_eq!(
+        r.body.matches("href=\"#password\"").count(),
+        2,
+        "each problem in the summary"
+    );
+    assert!(r.body.contains("href=\"#password2\""));
+}
