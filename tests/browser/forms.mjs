@@ -15,6 +15,8 @@
 //   - Atur Kata Sandi reports every password problem at once, and has a "Tampilkan" toggle
 //     with JavaScript (a plain password field without);
 //   - the officer's registration page prints the birth date as "5 Agustus 1990";
+//   - PERMOHONAN's radios: each label beside its circle, the whole row tappable; the one
+//     possible "Jenis Permohonan" shown as text;
 //   - a GET on an address a form posts to lands on a themed page;
 // One `ok`/`FAIL` line per check; exit 0 when all passed, 1 otherwise, 2 on bad usage.
 
@@ -202,12 +204,43 @@ async function run() {
       return problems;
     });
 
-    // PERMOHONAN: BUAT with a required field emptied.
-    await step('PERMOHONAN for Izin Pemasangan Rumpon as Perorangan → PEMOHON and PERSYARATAN', async () => {
-      await page.goto(pageUrl(`/layanan/permohonan/baru?izin=${RUMPON}&tipe=perorangan`), { waitUntil: 'load' });
+    // PERMOHONAN: the radios, then BUAT with a required field emptied, then BUAT.
+    await step('PERMOHONAN for Izin Pemasangan Rumpon: "Tipe Pemohon" radios, the one "Jenis Permohonan" as text', async () => {
+      await page.goto(pageUrl(`/layanan/permohonan/baru?izin=${RUMPON}`), { waitUntil: 'load' });
       const problems = await expectNovalidate(page, 'PERMOHONAN');
-      if (!(await page.getByRole('button', { name: 'BUAT' }).count())) problems.push('no BUAT button');
+      const group = page.getByRole('group', { name: 'Tipe Pemohon' });
+      const radios = group.getByRole('radio');
+      if ((await radios.count()) !== 2) problems.push(`"Tipe Pemohon" has ${await radios.count()} radios, expected 2`);
+      for (const name of ['Perorangan', 'Perusahaan']) {
+        const geometry = await page.evaluate((n) => {
+          const label = [...document.querySelectorAll('#tipe label')].find((l) => l.textContent.trim() === n);
+          const input = label && document.getElementById(label.htmlFor);
+          const group = document.getElementById('tipe');
+          if (!label || !input) return null;
+          const l = label.getBoundingClientRect();
+          const i = input.getBoundingClientRect();
+          return { sameRow: i.top < l.bottom && i.bottom > l.top, after: l.left >= i.right - 1, near: l.left - i.right, wide: l.right - i.left, group: group.getBoundingClientRect().width, height: l.height };
+        }, name);
+        if (!geometry) { problems.push(`no radio labelled "${name}"`); continue; }
+        if (!geometry.sameRow || !geometry.after || geometry.near > 24) problems.push(`"${name}": the label is not beside its circle (${JSON.stringify(geometry)})`);
+        if (geometry.wide < geometry.group * 0.9) problems.push(`"${name}": the tappable row is ${Math.round(geometry.wide)} of ${Math.round(geometry.group)} px`);
+        if (geometry.height < 44) problems.push(`"${name}": the row is ${geometry.height} px high, under 44`);
+      }
+      if (await page.getByRole('group', { name: 'Jenis Permohonan' }).count()) problems.push('"Jenis Permohonan" is still a group of radios with one choice');
+      const single = squash(await page.locator('main .single-choice').innerText().catch(() => ''));
+      if (!/Jenis Permohonan\s*Baru/.test(single)) problems.push(`the one "Jenis Permohonan" is not shown as text: "${single}"`);
       return problems;
+    });
+    await step('a tap at the far end of the row "Perorangan" chooses it → PEMOHON and BUAT', async () => {
+      const label = page.locator('#tipe label', { hasText: 'Perorangan' });
+      await label.scrollIntoViewIfNeeded();
+      const box = await label.boundingBox();
+      const updated = page.waitForResponse((r) => r.url().includes('/layanan/permohonan/baru?'), { timeout: 20_000 });
+      await page.mouse.click(box.x + box.width - 4, box.y + box.height / 2);
+      await updated.catch(() => {});
+      await page.getByRole('button', { name: 'BUAT' }).waitFor({ timeout: 20_000 });
+      const checked = await page.getByRole('group', { name: 'Tipe Pemohon' }).getByLabel('Perorangan', { exact: true }).isChecked();
+      return checked ? [] : ['"Perorangan" is not chosen after a tap at the end of its row'];
     });
     await step('BUAT with "Nama pemohon" emptied → the error summary, focused, links to the field', async () => {
       await page.getByLabel('Nama pemohon', { exact: true }).fill('');

@@ -298,3 +298,31 @@ fn every_password_problem_is_reported_at_once() {
     );
     assert!(r.body.contains("href=\"#password2\""));
 }
+
+/// A permit with one applicant type or one kind needs no radio for it: the choice is shown as
+/// text; two or more are radios, each label beside its circle.
+#[test]
+fn a_single_possible_choice_is_text_and_several_are_radios() {
+    let app = spawn_app();
+    let (b, _) = crate::applications::setup(&app);
+    // Izin Pemasangan Rumpon: Perorangan or Perusahaan; only Baru.
+    let page = b.get("/layanan/permohonan/baru?izin=izin-pemasangan-rumpon");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.body.matches("type=\"radio\" id=\"tipe-").count(),
+        2,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("type=\"radio\" id=\"jenis-").count(), 0);
+    assert!(
+        page.body
+            .contains("<input type=\"hidden\" name=\"jenis\" value=\"baru\">")
+    );
+    let single = &page.body[page.body.find("single-choice").expect("text")..];
+    assert!(single.contains("Jenis Permohonan") && single.contains("<p>Baru</p>"));
+    // Each radio row: the input, then its label, in one row.
+    assert!(page.body.contains(
+        "<div class=\"radios-item\">\n      <input type=\"radio\" id=\"tipe-perorangan\" name=\"tipe\" value=\"perorangan\">\n      <label for=\"tipe-perorangan\">Perorangan</label>"
+    ));
+}
