@@ -14,9 +14,12 @@
 //     the other problems, and its birth date is three fields (day, month, year);
 //   - Atur Kata Sandi reports every password problem at once, and has a "Tampilkan" toggle
 //     with JavaScript (a plain password field without);
-//   - the officer's registration page prints the birth date as "5 Agustus 1990";
+//   - the officer's registration page prints the birth date as "5 Agustus 1990", and after
+//     "Setujui" a success banner;
 //   - PERMOHONAN's radios: each label beside its circle, the whole row tappable; the one
 //     possible "Jenis Permohonan" shown as text;
+//   - after BUAT the banner "Permohonan … dibuat"; after Ajukan the number (on one line on the
+//     phone), the estimated date in working days, and a link to Cek Status;
 //   - a GET on an address a form posts to lands on a themed page;
 // One `ok`/`FAIL` line per check; exit 0 when all passed, 1 otherwise, 2 on bad usage.
 
@@ -118,10 +121,19 @@ async function run() {
       const main = squash(await op.locator('main').innerText());
       return main.includes('Palembang, 5 Agustus 1990') ? [] : [`the page does not say "Palembang, 5 Agustus 1990": ${main.slice(0, 400)}`];
     });
-    await step('"Setujui"', async () => {
+    await step('"Setujui" → a success banner says the registration is approved', async () => {
       await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Setujui', exact: true }), /^\/layanan\/petugas\/registrasi\/\d+$/);
-      return [];
+      const banner = op.locator('main .notification-banner-success');
+      if (!(await banner.isVisible())) return ['no visible success banner after "Setujui"'];
+      const problems = [];
+      if ((await banner.getAttribute('role')) !== 'alert') problems.push('the banner has no role="alert"');
+      const text = squash(await banner.innerText());
+      if (!/Registrasi disetujui/.test(text)) problems.push(`the banner says "${text}"`);
+      await op.reload({ waitUntil: 'load' });
+      if (await op.locator('main .notification-banner').count()) problems.push('the banner shows again after a reload');
+      return problems;
     });
+
     // Atur Kata Sandi: every problem at once; the toggle.
     let link = null;
     await step('the approval email holds the set-password link', async () => {
@@ -249,12 +261,78 @@ async function run() {
       return expectSummary(page, ['#pemohon_nama'], js);
     });
     let nomor = null;
-    // Addresses that take a form, opened as a page (a reload after a refused post).
+    await step('"Nama pemohon" filled, BUAT → DOKUMEN with the banner "Permohonan … dibuat"', async () => {
+      await page.getByLabel('Nama pemohon', { exact: true }).fill(a.nama);
+      await clickAndLand(page, page.getByRole('button', { name: 'BUAT', exact: true }), /^\/layanan\/permohonan\/PRM-[A-Z0-9-]+\/dokumen$/);
+      nomor = /PRM-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(page.url())?.[0];
+      const banner = page.locator('main .notification-banner-success');
+      if (!(await banner.isVisible())) return ['no success banner after BUAT'];
+      const text = squash(await banner.innerText());
+      return text.includes(`Permohonan ${nomor} dibuat`) ? [] : [`the banner says "${text}"`];
+    });
+
+    // Addresses that take a form, opened as a page (a reload after a refused upload).
+    await step('the address an upload posts to, opened → DOKUMEN at that requirement', async () => {
+      const resp = await page.goto(pageUrl(`/layanan/permohonan/${nomor}/dokumen/surat-permohonan`), { waitUntil: 'load' });
+      const problems = await expectH1(page, 'DOKUMEN');
+      if (resp?.status() !== 200) problems.push(`answered ${resp?.status()}`);
+      const u = new URL(page.url());
+      if (u.pathname !== `/layanan/permohonan/${nomor}/dokumen` || u.hash !== '#syarat-surat-permohonan') problems.push(`landed on ${u.pathname}${u.hash}`);
+      return problems;
+    });
     await step('"Keluar"\'s address, opened → Layanan Pemohon, still signed in', async () => {
       const resp = await page.goto(pageUrl('/layanan/keluar'), { waitUntil: 'load' });
       const problems = await expectH1(page, 'Layanan Pemohon');
       if (resp?.status() !== 200) problems.push(`answered ${resp?.status()}`);
       return problems;
+    });
+
+    // The documents (sent as the DOKUMEN form sends them), then Ajukan.
+    await step('the four required documents uploaded', async () => {
+      await page.goto(pageUrl(`/layanan/permohonan/${nomor}/dokumen`), { waitUntil: 'load' });
+      const csrf = await page.locator('main input[name="csrf"]').first().inputValue();
+      const maker = await browser.newPage();
+      await maker.setContent('<!doctype html><html lang="id"><title>Dokumen</title><h1>Dokumen uji</h1></html>');
+      const pdf = await maker.pdf({ format: 'A4' });
+      const png = await maker.screenshot({ type: 'png' });
+      await maker.close();
+      const problems = [];
+      for (const [req, name, mimeType, buffer] of [
+        ['surat-permohonan', 'surat.pdf', 'application/pdf', pdf],
+        ['sipi', 'sipi.pdf', 'application/pdf', pdf],
+        ['ktp-penanggung-jawab', 'ktp.png', 'image/png', png],
+        ['tata-letak-spesifikasi', 'tata-letak.pdf', 'application/pdf', pdf],
+      ]) {
+        const r = await page.request.post(pageUrl(`/layanan/permohonan/${nomor}/dokumen/${req}`), {
+          multipart: { csrf, berkas: { name, mimeType, buffer } },
+          maxRedirects: 0,
+        });
+        if (r.status() !== 303) problems.push(`${req}: the upload answered ${r.status()}`);
+      }
+      return problems;
+    });
+    await step('"Periksa dan Ajukan" → "Ajukan" → the confirmation', async () => {
+      await page.goto(pageUrl(`/layanan/permohonan/${nomor}/ajukan`), { waitUntil: 'load' });
+      await clickAndLand(page, page.locator('main').getByRole('button', { name: 'Ajukan', exact: true }), new RegExp(`^/layanan/permohonan/${nomor}\\?info=diajukan$`));
+      const problems = [];
+      const panel = page.locator('main .panel-konfirmasi');
+      if (!(await panel.isVisible())) return ['no confirmation panel after Ajukan'];
+      const text = squash(await panel.innerText());
+      if (!text.includes('Permohonan diajukan') || !text.includes(nomor)) problems.push(`the panel says "${text}"`);
+      const main = squash(await page.locator('main').innerText());
+      if (!/Perkiraan selesai paling cepat: \d{1,2} \w+ \d{4}\./.test(main)) problems.push('no estimated date');
+      if (!main.includes('10 hari kerja')) problems.push('the estimate does not say it counts 10 working days');
+      if (!/hari libur nasional/.test(main)) problems.push('the estimate does not say holidays are not counted');
+      return problems;
+    });
+    await check('the application number is on one line on the phone, in the heading and the panel', async () => {
+      const lines = await page.locator('main .nomor').evaluateAll((els) => els.map((e) => [e.textContent, e.getClientRects().length]));
+      if (lines.length < 2) return [`${lines.length} numbers marked .nomor, expected the heading's and the panel's`];
+      return lines.filter(([, n]) => n !== 1).map(([t, n]) => `"${t}" breaks over ${n} lines`);
+    });
+    await step('the confirmation links to Cek Status', async () => {
+      await clickAndLand(page, page.locator('main').getByRole('link', { name: 'Cek Status', exact: true }), /^\/layanan\/cek-status$/);
+      return expectH1(page, 'Cek Status');
     });
 
     // Cek Status with nothing typed.

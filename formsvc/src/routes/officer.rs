@@ -14,6 +14,7 @@ use minijinja::{Value, context};
 
 use crate::clock::{format_wib, now};
 use crate::error::{Error, Result};
+use crate::flash::Flash;
 use crate::form::FormCheck;
 use crate::records::{Applicant, Decision, LinkPurpose, NewAccess, NewLink, Officer};
 use crate::routes::auth::officer_or_redirect;
@@ -130,17 +131,14 @@ pub async fn approve(
         )?])
     });
     let outcome = app.store.approve_registration(id, &o, link, now, compose).await?;
-    decided(&app, &v, outcome, id)
+    decided(&app, &v, outcome, id, Flash::RegistrationApproved)
 }
 
-fn decided(app: &AppState, v: &Visitor, outcome: Decision, id: i64) -> Result<Response> {
+fn decided(app: &AppState, v: &Visitor, outcome: Decision, id: i64, what: Flash) -> Result<Response> {
     match outcome {
         Decision::Done => {
             app.mail_wake.notify_one();
-            Ok(see_other(&format!(
-                "{}/petugas/registrasi/{id}",
-                app.content.situs.layanan
-            )))
+            Ok(app.see_other_with(&format!("{}/petugas/registrasi/{id}", app.content.situs.layanan), what))
         }
         Decision::AlreadyDecided => Ok(app.message(
             v,
@@ -185,7 +183,7 @@ pub async fn reject(
         )?])
     });
     let outcome = app.store.reject_registration(id, &o, &alasan, now(), compose).await?;
-    decided(&app, &v, outcome, id)
+    decided(&app, &v, outcome, id, Flash::RegistrationRejected)
 }
 
 pub async fn audit(State(app): State<AppState>, v: Visitor) -> Result<Response> {

@@ -326,3 +326,51 @@ fn a_single_possible_choice_is_text_and_several_are_radios() {
         "<div class=\"radios-item\">\n      <input type=\"radio\" id=\"tipe-perorangan\" name=\"tipe\" value=\"perorangan\">\n      <label for=\"tipe-perorangan\">Perorangan</label>"
     ));
 }
+
+/// The confirmations: "Permohonan dibuat" after BUAT (once), after Ajukan the number, an
+/// estimate in working days and the way to Cek Status, and a banner after an officer approves.
+#[test]
+fn buat_ajukan_and_an_approval_are_confirmed() {
+    use crate::applications::{RUMPON, create, nomor_of, setup, upload_all};
+    let app = spawn_app();
+    let (b, _) = setup(&app);
+    let r = create(&b, RUMPON, "perorangan", &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let nomor = nomor_of(&r);
+    let docs = b.get(r.location());
+    assert_eq!(docs.status, 200);
+    let banner = format!("Permohonan {nomor} dibuat");
+    assert!(docs.body.contains("notification-banner-success"), "{}", docs.body);
+    assert!(docs.body.contains(&banner));
+    let again = b.get(r.location());
+    assert!(!again.body.contains(&banner), "shown once, not at every visit");
+
+    upload_all(&b, &nomor);
+    let check = b.get(&format!("/layanan/permohonan/{nomor}/ajukan"));
+    let r = b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let done = b.get(r.location());
+    assert_eq!(done.status, 200);
+    for want in [
+        "Permohonan diajukan".to_string(),
+        format!("<strong class=\"nomor\">{nomor}</strong>"),
+        "Perkiraan selesai paling cepat:".to_string(),
+        "10 hari kerja".to_string(),
+        "hari libur nasional".to_string(),
+        "href=\"/layanan/cek-status\">Cek Status</a>".to_string(),
+    ] {
+        assert!(done.body.contains(&want), "{want:?} missing: {}", done.body);
+    }
+
+    // The officer's approval of a registration.
+    let other = app.browser();
+    assert_eq!(register(&other, &registration("rudi", "rudi@contoh.id")).status, 303);
+    let id = app.db().count("SELECT id FROM applicants WHERE username = 'rudi'");
+    let officer = app.officer("petugas1");
+    let detail = officer.get(&format!("/layanan/petugas/registrasi/{id}"));
+    let r = officer.post(&format!("/layanan/petugas/registrasi/{id}/setujui"), &detail, &[]);
+    assert_eq!(r.status, 303);
+    let page = officer.get(r.location());
+    assert!(page.body.contains("notification-banner-success"), "{}", page.body);
+    assert!(page.body.contains("Registrasi disetujui"));
+}
