@@ -222,6 +222,7 @@ impl Service {
             .route("/healthz", get(ops::healthz))
             .route("/readyz", get(ops::readyz))
             .route("/metrics", get(ops::metrics))
+            .route("/favicon.ico", get(ops::favicon))
             .with_state(app.clone());
         Router::new()
             .merge(service)

@@ -21,6 +21,7 @@
 //   - after BUAT the banner "Permohonan … dibuat"; after Ajukan the number (on one line on the
 //     phone), the estimated date in working days, and a link to Cek Status;
 //   - a GET on an address a form posts to lands on a themed page;
+//   - /favicon.ico is served.
 // One `ok`/`FAIL` line per check; exit 0 when all passed, 1 otherwise, 2 on bad usage.
 
 import {
@@ -342,6 +343,13 @@ async function run() {
       user.expected.add('POST /layanan/cek-status 422');
       await clickAndLand(page, page.locator('main form').getByRole('button', { name: 'Cek Status', exact: true }), /^\/layanan\/cek-status$/);
       problems.push(...(await expectSummary(page, ['#nomor', '#kunci'], js)));
+      return problems;
+    });
+    await check('/favicon.ico is served, from the site and the service alike', async () => {
+      const r = await page.request.get(pageUrl('/favicon.ico'));
+      const problems = [];
+      if (r.status() !== 200) problems.push(`/favicon.ico answered ${r.status()}`);
+      if (!(r.headers()['content-type'] ?? '').startsWith('image/')) problems.push(`content type ${r.headers()['content-type']}`);
       return problems;
     });
   } catch (e) {

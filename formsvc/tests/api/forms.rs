@@ -374,3 +374,111 @@ fn buat_ajukan_and_an_approval_are_confirmed() {
     assert!(page.body.contains("notification-banner-success"), "{}", page.body);
     assert!(page.body.contains("Registrasi disetujui"));
 }
+
+/// Browsers ask every site for `/favicon.ico`; it was a 404.
+#[test]
+fn favicon_ico_is_served() {
+    let app = spawn_app();
+    let (r, bytes) = app.browser().download("/favicon.ico");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("image/x-icon"));
+    assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO file");
+}
+
+/// A send-back with a general note and notes on two documents used to show in the history as
+/// one line joined with "; "; it is a list, one line each.
+#[test]
+fn the_notes_of_a_send_back_are_a_list_in_the_history() {
+    use crate::applications::{RUMPON, create, nomor_of, setup, upload_all};
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let nomor = nomor_of(&create(&b, RUMPON, "perorangan", &[]));
+    upload_all(&b, &nomor);
+    let check = b.get(&format!("/layanan/permohonan/{nomor}/ajukan"));
+    assert_eq!(
+        b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[])
+            .status,
+        303
+    );
+    let detail = officer.get(&format!("/layanan/petugas/permohonan/{nomor}"));
+    let r = officer.post(
+        &format!("/layanan/petugas/permohonan/{nomor}/perbaikan"),
+        &detail,
+        &[
+            ("catatan", "Mohon lengkapi dua dokumen berikut."),
+            ("catatan_sipi", "SIPI sudah kedaluwarsa; unggah SIPI yang berlaku."),
+            ("catatan_surat-permohonan", "Surat belum ditandatangani."),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = b.get(&format!("/layanan/permohonan/{nomor}"));
+    let list = &page.body[page.body.find("<ul class=\"catatan\">").expect("a list of notes")..];
+    let list = &list[..list.find("</ul>").expect("end")];
+    assert_eq!(list.matches("<li>").count(), 3, "{list}");
+    for note in [
+        "<li>Mohon lengkapi dua dokumen berikut.</li>",
+        "SIPI sudah kedaluwarsa; unggah SIPI yang berlaku.</li>",
+        "Surat belum ditandatangani.</li>",
+    ] {
+        assert!(list.contains(note), "{note:?} not in {list}");
+    }
+}
+
+/// The officer's note on a document used to vanish once the applicant replaced the file; it
+/// stays until Ajukan, marked as answered.
+#[test]
+fn the_officers_note_stays_after_the_file_is_replaced_marked_as_answered() {
+    use crate::applications::{RUMPON, create, nomor_of, pdf, setup, upload_all};
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let nomor = nomor_of(&create(&b, RUMPON, "perorangan", &[]));
+    upload_all(&b, &nomor);
+    let check = b.get(&format!("/layanan/permohonan/{nomor}/ajukan"));
+    assert_eq!(
+        b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[])
+            .status,
+        303
+    );
+    let detail = officer.get(&format!("/layanan/petugas/permohonan/{nomor}"));
+    let note = "SIPI sudah kedaluwarsa, unggah SIPI yang berlaku.";
+    let r = officer.post(
+        &format!("/layanan/petugas/permohonan/{nomor}/perbaikan"),
+        &detail,
+        &[("catatan_sipi", note)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = b.get(&format!("/layanan/permohonan/{nomor}"));
+    assert!(page.body.contains(&format!("<strong>perlu perbaikan:</strong> {note}")));
+
+    // The store counts time in seconds, and "answered" means uploaded after the send-back: a
+    // person never replaces a file within the second the officer sent it back; this test would.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let docs = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
+    let r = b.upload(
+        &format!("/layanan/permohonan/{nomor}/dokumen/sipi"),
+        &docs,
+        "sipi-baru.pdf",
+        "application/pdf",
+        &pdf(60),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let docs = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
+    assert!(docs.body.contains(note), "DOKUMEN still shows the note");
+    let page = b.get(&format!("/layanan/permohonan/{nomor}"));
+    assert!(
+        page.body.contains(&format!(
+            "catatan petugas: {note} <strong>(sudah dijawab dengan berkas baru)</strong>"
+        )),
+        "{}",
+        page.body
+    );
+    // Ajukan hands the answers to the officer: the notes go with it.
+    let check = b.get(&format!("/layanan/permohonan/{nomor}/ajukan"));
+    assert_eq!(
+        b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[])
+            .status,
+        303
+    );
+    let page = b.get(&format!("/layanan/permohonan/{nomor}"));
+    assert!(!page.body.contains(&format!("{note} <strong>")), "{}", page.body);
+}

@@ -248,19 +248,21 @@ impl Applications for PgStore {
         if !status(app.try_get(0)?, "applications", application_id, "status")?.editable() {
             return Err(Error::Forbidden);
         }
-        let old = row(
+        let replaced = row(
             &tx,
-            "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name",
+            "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name, catatan",
             &[&application_id, &doc.requirement_id],
         )
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
+        .await?;
+        let old: Option<String> = replaced.as_ref().map(|r| r.try_get(0)).transpose()?;
+        // The officer's note stays with the requirement until Ajukan (which clears every note):
+        // the new file answers it, and the applicant still reads what was asked.
+        let note: Option<String> = replaced.as_ref().map(|r| r.try_get(1)).transpose()?.flatten();
         exec(
             &tx,
             "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size, sha256,
-                uploaded_at, key_id, wrapped_key, alamat)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                uploaded_at, key_id, wrapped_key, alamat, catatan)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             &[
                 &application_id,
                 &doc.requirement_id,
@@ -273,6 +275,7 @@ impl Applications for PgStore {
                 &doc.key.key_id,
                 &doc.key.wrapped,
                 &doc.alamat,
+                &note,
             ],
         )
         .await?;

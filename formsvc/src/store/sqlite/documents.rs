@@ -56,21 +56,27 @@ impl SqliteStore {
                 if owner != Some(applicant_id) || !status_of(tx, application_id)?.editable() {
                     return Err(Error::Forbidden);
                 }
-                let old: Option<String> = tx
+                let replaced: Option<(String, Option<String>)> = tx
                     .query_row(
-                        "SELECT stored_name FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
+                        "SELECT stored_name, catatan FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
                         params![application_id, doc.requirement_id],
-                        |r| r.get(0),
+                        |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
+                // The officer's note stays with the requirement until Ajukan (which clears every
+                // note): the new file answers it, and the applicant still reads what was asked.
+                let (old, note) = match replaced {
+                    Some((name, note)) => (Some(name), note),
+                    None => (None, None),
+                };
                 tx.execute(
                     "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
                     params![application_id, doc.requirement_id],
                 )?;
                 tx.execute(
                     "INSERT INTO documents (application_id, requirement_id, stored_name, original_name, content_type, size,
-                        sha256, uploaded_at, key_id, wrapped_key, alamat)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        sha256, uploaded_at, key_id, wrapped_key, alamat, catatan)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     params![
                         application_id,
                         doc.requirement_id,
@@ -82,7 +88,8 @@ impl SqliteStore {
                         now,
                         doc.key.key_id,
                         doc.key.wrapped,
-                        doc.alamat
+                        doc.alamat,
+                        note
                     ],
                 )?;
                 tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![application_id, now])?;
