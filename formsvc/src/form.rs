@@ -98,7 +98,17 @@ impl<'a> FormCheck<'a> {
 
     /// `galat` (field → message) and `galat_daftar` (summary, in form order) for templates.
     pub fn context(&self) -> Value {
-        let by_field: HashMap<&str, &str> = self.errors.iter().map(|(f, m)| (*f, m.as_str())).collect();
+        // A field with several problems (a password too short and too common) shows them all.
+        let mut by_field: HashMap<&str, String> = HashMap::new();
+        for (f, m) in &self.errors {
+            by_field
+                .entry(f)
+                .and_modify(|all| {
+                    all.push(' ');
+                    all.push_str(m);
+                })
+                .or_insert_with(|| m.clone());
+        }
         let list: Vec<Value> = self
             .errors
             .iter()

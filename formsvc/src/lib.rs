@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod flash;
 mod form;
 pub mod keys;
 pub mod mail;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use generator::{Content, ServiceRoutes, Theme};
 use tokio::net::TcpListener;
 
@@ -16,7 +16,7 @@ use crate::keys::Keyring;
 use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
-use crate::routes::{account, application, correction, erasure, officer, ops, registration, review};
+use crate::routes::{account, application, correction, erasure, officer, ops, registration, review, revisit};
 use crate::scan::{Clamd, Scanner};
 use crate::security::FormKey;
 use crate::store::DynStore;
@@ -98,7 +98,7 @@ impl Service {
             )
             .route(&format!("{p}/registrasi/berhasil"), get(registration::done))
             .route(&format!("{p}/masuk"), get(account::show_login).post(account::login))
-            .route(&format!("{p}/keluar"), post(account::logout))
+            .route(&format!("{p}/keluar"), get(revisit::logout).post(account::logout))
             .route(
                 &format!("{p}/atur-sandi"),
                 get(account::show_set_password).post(account::set_password),
@@ -112,14 +112,23 @@ impl Service {
                 &format!("{p}/profil"),
                 get(account::show_profile).post(account::update_profile),
             )
-            .route(&format!("{p}/profil/koreksi"), post(account::request_correction))
+            .route(
+                &format!("{p}/profil/koreksi"),
+                get(revisit::correction).post(account::request_correction),
+            )
             .route(&format!("{p}/riwayat-akses"), get(account::history))
-            .route(&format!("{p}/salinan-data"), post(account::copy_of_my_data))
+            .route(
+                &format!("{p}/salinan-data"),
+                get(revisit::copy).post(account::copy_of_my_data),
+            )
             .route(
                 &format!("{p}/hapus-akun"),
                 get(account::show_deletion).post(account::request_deletion),
             )
-            .route(&format!("{p}/hapus-akun/batal"), post(account::cancel_deletion))
+            .route(
+                &format!("{p}/hapus-akun/batal"),
+                get(revisit::cancel_deletion).post(account::cancel_deletion),
+            )
             .route(
                 &format!("{p}/cek-status"),
                 get(account::check_status).post(account::check_status_submit),
@@ -135,11 +144,13 @@ impl Service {
             )
             .route(
                 &format!("{p}/permohonan/{{nomor}}/dokumen/{{syarat}}"),
-                post(application::upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+                get(revisit::document)
+                    .post(application::upload)
+                    .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
             )
             .route(
                 &format!("{p}/permohonan/{{nomor}}/dokumen/{{syarat}}/hapus"),
-                post(application::remove),
+                get(revisit::document).post(application::remove),
             )
             .route(
                 &format!("{p}/permohonan/{{nomor}}/ubah"),
@@ -153,7 +164,10 @@ impl Service {
             .route(&format!("{p}/petugas/permohonan"), get(review::queue))
             .route(&format!("{p}/petugas/permohonan.csv"), get(review::queue_csv))
             .route(&format!("{p}/petugas/permohonan/{{nomor}}"), get(review::detail))
-            .route(&format!("{p}/petugas/permohonan/{{nomor}}/{{aksi}}"), post(review::act))
+            .route(
+                &format!("{p}/petugas/permohonan/{{nomor}}/{{aksi}}"),
+                get(revisit::review_action).post(review::act),
+            )
             .route(
                 &format!("{p}/petugas/masuk"),
                 get(account::show_officer_login).post(account::officer_login),
@@ -170,9 +184,12 @@ impl Service {
             .route(&format!("{p}/petugas/registrasi/{{id}}"), get(officer::detail))
             .route(
                 &format!("{p}/petugas/registrasi/{{id}}/setujui"),
-                post(officer::approve),
+                get(revisit::registration_decision).post(officer::approve),
             )
-            .route(&format!("{p}/petugas/registrasi/{{id}}/tolak"), post(officer::reject))
+            .route(
+                &format!("{p}/petugas/registrasi/{{id}}/tolak"),
+                get(revisit::registration_decision).post(officer::reject),
+            )
             .route(&format!("{p}/petugas/audit"), get(officer::audit))
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
             .route(&format!("{p}/petugas/berkas-ditolak"), get(officer::scan_refusals))
@@ -185,15 +202,20 @@ impl Service {
             .route(&format!("{p}/petugas/koreksi/{{id}}"), get(correction::detail))
             .route(
                 &format!("{p}/petugas/koreksi/{{id}}/setujui"),
-                post(correction::approve),
+                get(revisit::correction_decision).post(correction::approve),
             )
-            .route(&format!("{p}/petugas/koreksi/{{id}}/tolak"), post(correction::refuse))
+            .route(
+                &format!("{p}/petugas/koreksi/{{id}}/tolak"),
+                get(revisit::correction_decision).post(correction::refuse),
+            )
             .route(&format!("{p}/petugas/penghapusan"), get(erasure::list))
             .route(&format!("{p}/petugas/penghapusan/{{id}}"), get(erasure::confirm))
             .route(
                 &format!("{p}/petugas/penghapusan/{{id}}/proses"),
-                post(erasure::process),
+                get(revisit::erasure_process).post(erasure::process),
             )
+            // Set after every route above: each takes it as its answer to other methods.
+            .method_not_allowed_fallback(revisit::method_not_allowed)
             .layer(axum::middleware::from_fn_with_state(
                 app.clone(),
                 crate::server::read_form_body,
@@ -204,6 +226,7 @@ impl Service {
             .route("/healthz", get(ops::healthz))
             .route("/readyz", get(ops::readyz))
             .route("/metrics", get(ops::metrics))
+            .route("/favicon.ico", get(ops::favicon))
             .with_state(app.clone());
         Router::new()
             .merge(service)

@@ -186,7 +186,12 @@ impl App {
         nav: Option<&str>,
         extra: Value,
     ) -> Result<Response> {
+        let flash = v
+            .cookies
+            .get(self.cookie_name(crate::flash::COOKIE).as_str())
+            .map(|value| crate::flash::Flash::decode(value));
         let ctx = context! {
+            kabar => flash.as_ref().and_then(|f| f.as_ref().map(|f| f.banner())),
             site => &self.content.situs,
             layanan => &self.routes,
             page => context! { judul => judul, deskripsi => self.content.situs.deskripsi },
@@ -204,7 +209,27 @@ impl App {
                 .headers_mut()
                 .append(header::SET_COOKIE, self.cookie(NONCE_COOKIE, &v.nonce, None));
         }
+        // Shown once: the page that shows a confirmation (or finds a stale one) clears it.
+        if flash.is_some() {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, self.cookie(crate::flash::COOKIE, "", Some(0)));
+        }
         Ok(response)
+    }
+
+    /// The redirect after a post that did `what`, with the confirmation the next page shows.
+    pub fn see_other_with(&self, path: &str, what: crate::flash::Flash) -> Response {
+        let mut r = see_other(path);
+        r.headers_mut().append(
+            header::SET_COOKIE,
+            self.cookie(
+                crate::flash::COOKIE,
+                &what.encode(),
+                Some(crate::flash::MAX_AGE_SECONDS),
+            ),
+        );
+        r
     }
 
     /// A page that says one thing (errors, confirmations without a form).

@@ -154,8 +154,16 @@ pub fn extra_files(content: &Content, theme: &Theme) -> Vec<(String, Vec<u8>)> {
             .assets()
             .map(|a| (a.out_path().to_string(), a.bytes.as_ref().clone())),
     );
+    // Browsers ask for `/favicon.ico` on every site whatever the pages say: it is served there,
+    // under its own name, besides its fingerprinted copy.
+    if let Some(icon) = theme.asset(FAVICON) {
+        files.push((FAVICON.to_string(), icon.bytes.as_ref().clone()));
+    }
     files
 }
+
+/// The theme's icon, which the site and the service both serve at `/favicon.ico`.
+pub const FAVICON: &str = "favicon.ico";
 
 /// Checks the links of every page in `records` against the whole site (the pages and `extra`).
 /// With `live_reload`, the watch server's script counts as part of the site.

@@ -270,6 +270,11 @@ impl Theme {
         self.assets.values()
     }
 
+    /// The static file `name` of the theme (`favicon.ico`), if it has one.
+    pub fn asset(&self, name: &str) -> Option<&Asset> {
+        self.assets.get(name)
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.env.get_template(name).is_ok()
     }

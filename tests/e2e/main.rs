@@ -6,6 +6,7 @@
 mod applications;
 mod backup;
 mod cluster;
+mod forms;
 mod instances;
 mod journey;
 mod nginx;

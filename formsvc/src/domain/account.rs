@@ -87,33 +87,54 @@ impl NewPassword {
     /// Parses a new password. `username` and `email` are the values typed on the same form, raw
     /// or parsed; pass `None` when they are not known.
     pub fn parse(pw: &str, username: Option<&str>, email: Option<&str>) -> Result<Self, DomainError> {
-        if pw.is_empty() {
-            return Err(DomainError::Missing(Field::Password));
+        match Self::problems(pw, username, email).into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(Self(pw.to_owned())),
         }
+    }
+
+    /// Every rule `pw` breaks, in the order [`parse`](Self::parse) checks them: a form reports
+    /// them together, so that a second try does not meet a new refusal.
+    pub fn problems(pw: &str, username: Option<&str>, email: Option<&str>) -> Vec<DomainError> {
+        if pw.is_empty() {
+            return vec![DomainError::Missing(Field::Password)];
+        }
+        let mut problems = Vec::new();
         let length = pw.chars().count();
         if length < PASSWORD_MIN {
-            return Err(DomainError::PasswordTooShort);
+            problems.push(DomainError::PasswordTooShort);
         }
         if length > PASSWORD_MAX {
-            return Err(DomainError::PasswordTooLong);
+            problems.push(DomainError::PasswordTooLong);
         }
         let mut chars = pw.chars();
         let first = chars.next();
-        if chars.all(|c| Some(c) == first) {
-            return Err(DomainError::PasswordRepeated);
-        }
         let lower = pw.to_lowercase();
-        if is_common(&lower) {
-            return Err(DomainError::PasswordCommon);
+        if chars.all(|c| Some(c) == first) {
+            problems.push(DomainError::PasswordRepeated);
+        } else if is_common(&lower) {
+            problems.push(DomainError::PasswordCommon);
         }
         if username.is_some_and(|name| contains_identifier(&lower, name)) {
-            return Err(DomainError::PasswordContainsUsername);
+            problems.push(DomainError::PasswordContainsUsername);
         }
         let local_part = email.map(|e| e.trim().rsplit_once('@').map_or(e, |(local, _)| local));
         if local_part.is_some_and(|local| contains_identifier(&lower, local)) {
-            return Err(DomainError::PasswordContainsEmail);
+            problems.push(DomainError::PasswordContainsEmail);
         }
-        Ok(Self(pw.to_owned()))
+        problems
+    }
+
+    /// [`problems`](Self::problems) for an officer's password, with the officers' length.
+    pub fn problems_for_officer(pw: &str, username: Option<&str>, email: Option<&str>) -> Vec<DomainError> {
+        let mut problems = Self::problems(pw, username, email);
+        let short = problems
+            .iter()
+            .any(|p| matches!(p, DomainError::Missing(_) | DomainError::PasswordTooShort));
+        if !short && pw.chars().count() < OFFICER_PASSWORD_MIN {
+            problems.insert(0, DomainError::OfficerPasswordTooShort);
+        }
+        problems
     }
 
     /// A new password for an officer: the same rules, and at least [`OFFICER_PASSWORD_MIN`]
@@ -143,6 +164,25 @@ impl fmt::Debug for NewPassword {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn every_password_problem_is_listed_at_once() {
+        use DomainError::*;
+        assert_eq!(NewPassword::problems("", None, None), vec![Missing(Field::Password)]);
+        assert_eq!(
+            NewPassword::problems("aaaa", None, None),
+            vec![PasswordTooShort, PasswordRepeated]
+        );
+        assert_eq!(
+            NewPassword::problems("sitiaminah", Some("sitiaminah"), Some("sitiaminah@contoh.id")),
+            vec![PasswordContainsUsername, PasswordContainsEmail]
+        );
+        assert_eq!(
+            NewPassword::problems_for_officer("budi sumsel", Some("budi"), None),
+            vec![OfficerPasswordTooShort, PasswordContainsUsername]
+        );
+        assert!(NewPassword::problems("kopi pagi di tepian musi", Some("siti"), None).is_empty());
+    }
 
     #[test]
     fn username_valid_examples() {

@@ -10,4 +10,5 @@ pub mod officer;
 pub mod ops;
 pub mod registration;
 pub mod review;
+pub mod revisit;
 pub mod views;

@@ -14,6 +14,7 @@ use minijinja::{Value, context};
 
 use crate::clock::{format_wib, now};
 use crate::error::{Error, Result};
+use crate::flash::Flash;
 use crate::form::FormCheck;
 use crate::records::{Applicant, Decision, LinkPurpose, NewAccess, NewLink, Officer};
 use crate::routes::auth::officer_or_redirect;
@@ -52,7 +53,7 @@ fn registration_view(a: &Applicant) -> Value {
         instansi => a.instansi, unit => a.unit,
         tipe_identitas => a.tipe_identitas.code(), nomor_identitas => a.nomor_identitas,
         jenis_kelamin => a.jenis_kelamin.label(),
-        tempat_lahir => a.tempat_lahir, tanggal_lahir => a.tanggal_lahir,
+        tempat_lahir => a.tempat_lahir, tanggal_lahir => crate::clock::format_iso_date(&a.tanggal_lahir),
         pekerjaan => a.pekerjaan, npwp => a.npwp.as_ref().map(|n| n.as_str().to_string()),
         telepon => a.telepon.as_str(), alamat => a.alamat,
         kabupaten => a.kabupaten, kode_pos => a.kode_pos.as_str(),
@@ -130,17 +131,14 @@ pub async fn approve(
         )?])
     });
     let outcome = app.store.approve_registration(id, &o, link, now, compose).await?;
-    decided(&app, &v, outcome, id)
+    decided(&app, &v, outcome, id, Flash::RegistrationApproved)
 }
 
-fn decided(app: &AppState, v: &Visitor, outcome: Decision, id: i64) -> Result<Response> {
+fn decided(app: &AppState, v: &Visitor, outcome: Decision, id: i64, what: Flash) -> Result<Response> {
     match outcome {
         Decision::Done => {
             app.mail_wake.notify_one();
-            Ok(see_other(&format!(
-                "{}/petugas/registrasi/{id}",
-                app.content.situs.layanan
-            )))
+            Ok(app.see_other_with(&format!("{}/petugas/registrasi/{id}", app.content.situs.layanan), what))
         }
         Decision::AlreadyDecided => Ok(app.message(
             v,
@@ -185,7 +183,7 @@ pub async fn reject(
         )?])
     });
     let outcome = app.store.reject_registration(id, &o, &alasan, now(), compose).await?;
-    decided(&app, &v, outcome, id)
+    decided(&app, &v, outcome, id, Flash::RegistrationRejected)
 }
 
 pub async fn audit(State(app): State<AppState>, v: Visitor) -> Result<Response> {

@@ -4,6 +4,9 @@
 //! limited. The mail server is deliberately not part of readiness: the outbox keeps mail safe
 //! through a mail outage, and taking every instance out of the load balancer for one would stop
 //! the whole service; its state is in `/metrics` and on the officer console.
+//!
+//! Also `/favicon.ico`, which every browser asks for: the theme's icon, whether or not the site
+//! was built into the public folder (the service alone, in tests).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -90,4 +93,19 @@ pub async fn metrics(
         app.metrics.render(outbox, now_ms()),
     )
         .into_response()
+}
+
+/// The theme's `favicon.ico`; a theme without one answers 404 as any missing file.
+pub async fn favicon(State(app): State<AppState>) -> Response {
+    match app.theme.asset(generator::build::FAVICON) {
+        Some(icon) => (
+            [
+                (header::CONTENT_TYPE, "image/x-icon"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            icon.bytes.as_ref().clone(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }

@@ -287,7 +287,8 @@ pub async fn act(
         if let Some(n) = &note {
             parts.insert(0, n.clone());
         }
-        (!parts.is_empty()).then(|| parts.join("; "))
+        // One line each: the pages show them as a list (a note may itself hold "; ").
+        (!parts.is_empty()).then(|| parts.join("\n"))
     };
     let link = app.link(&format!("{}permohonan/{}", app.routes.beranda, a.nomor));
     let (app2, nomor, izin, instansi) = (app.clone(), a.nomor.clone(), a.permit_nama.clone(), a.instansi.clone());

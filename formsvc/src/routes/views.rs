@@ -72,6 +72,7 @@ pub struct DocumentView {
     pub size_label: String,
     pub sha256: String,
     pub uploaded: String,
+    /// The officer's note from the last send-back.
     pub catatan: Option<String>,
     /// The file was replaced after the note: the note shows as answered.
     pub catatan_dijawab: bool,
@@ -86,6 +87,14 @@ fn size_label(bytes: i64) -> String {
 }
 
 impl DocumentView {
+    /// `sent_back_at`: when the application was last sent back for correction.
+    pub fn of_since(d: &DocumentRecord, sent_back_at: Option<i64>) -> DocumentView {
+        DocumentView {
+            catatan_dijawab: d.catatan_dijawab || (d.catatan.is_some() && sent_back_at.is_some_and(|t| d.uploaded_at > t)),
+            ..DocumentView::of(d)
+        }
+    }
+
     pub fn of(d: &DocumentRecord) -> DocumentView {
         DocumentView {
             id: d.id,
@@ -104,21 +113,42 @@ impl DocumentView {
 
 /// The documents of an application, by requirement id.
 pub async fn documents(app: &AppState, application_id: i64) -> Result<HashMap<String, DocumentView>> {
-    Ok(app
-        .store
-        .documents(application_id)
-        .await?
+    let docs = app.store.documents(application_id).await?;
+    // Only a document with a note needs to know when the last send-back was.
+    let sent_back_at = if docs.iter().any(|d| d.catatan.is_some()) {
+        app.store
+            .timeline(application_id)
+            .await?
+            .iter()
+            .filter(|e| e.to_status == Status::Perbaikan)
+            .map(|e| e.at)
+            .max()
+    } else {
+        None
+    };
+    Ok(docs
         .iter()
-        .map(|d| (d.requirement_id.clone(), DocumentView::of(d)))
+        .map(|d| (d.requirement_id.clone(), DocumentView::of_since(d, sent_back_at)))
         .collect())
 }
 
 fn event_view(e: &EventRecord) -> Value {
+    // A send-back note is the general note and one line per document; older rows hold it as
+    // one line. `catatan_baris` is for a list, `catatan` for pages that print one line.
+    let lines: Vec<&str> = e
+        .note
+        .as_deref()
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     context! {
         waktu => format_wib(e.at),
         oleh => if e.actor_kind == "petugas" { format!("{} (petugas)", e.actor_label) } else { "Pemohon".to_string() },
         status => e.to_status.label(),
-        catatan => e.note,
+        catatan => (!lines.is_empty()).then(|| lines.join("; ")),
+        catatan_baris => lines,
     }
 }
 

@@ -92,6 +92,11 @@ pub trait Registrations: Send + Sync {
         now: i64,
         compose: Compose<Registered>,
     ) -> Result<RegisterOutcome>;
+    /// Whether `username`, and `email` (lower-cased), are held by a registration not refused
+    /// and not sent with `form_token` (that one is the same registration, sent twice): asked
+    /// before DAFTAR so that the form reports them with its other problems. `register` still
+    /// decides, in its transaction.
+    async fn names_taken(&self, username: &str, email: &str, form_token: &str) -> Result<(bool, bool)>;
     /// Registrations of `instansi` waiting for a decision, oldest first.
     async fn waiting_registrations(&self, instansi: &str) -> Result<Vec<WaitingRegistration>>;
     /// A registration of `instansi` (any status); another instansi's is `None`.

@@ -11,6 +11,7 @@ mod backend;
 mod check_answers;
 mod dokumen;
 mod encryption;
+mod forms;
 mod hardening;
 mod helpers;
 mod mail;

@@ -191,7 +191,69 @@
     });
   }
 
+  // Error summary (GOV.UK): focus moves to it when the page loads, so screen readers read it
+  // first; each link moves focus to its field (the first radio of a group) and shows the
+  // field's label too, not only the field.
+  function setupErrorSummary() {
+    var summary = document.getElementById('ringkasan-galat');
+    if (!summary) return;
+    if (!summary.dataset.siap) {
+      summary.dataset.siap = '1';
+      summary.addEventListener('click', function (ev) {
+        var link = ev.target.closest ? ev.target.closest('a[href^="#"]') : null;
+        if (!link) return;
+        var target = document.getElementById(link.getAttribute('href').slice(1));
+        if (!target) return;
+        var input = target.matches('input, select, textarea') ? target : target.querySelector('input, select, textarea');
+        if (!input) return;
+        ev.preventDefault();
+        var group = input.closest('fieldset') || input.closest('.field');
+        (group || input).scrollIntoView();
+        input.focus({ preventScroll: true });
+        if (window.history && history.replaceState) history.replaceState(null, '', '#' + target.id);
+      });
+    }
+    summary.focus();
+  }
+
+  // Password fields (GOV.UK password input): a button shows or hides what was typed, and a
+  // live region says which. Without this file the field stays a plain password field. The
+  // field is hidden again when the form is sent, so the browser never keeps it as text.
+  function setupPasswordToggles() {
+    Array.prototype.forEach.call(document.querySelectorAll('input[type=password]'), function (input) {
+      if (input.dataset.siap || !input.id) return;
+      input.dataset.siap = '1';
+      var wrap = document.createElement('div');
+      wrap.className = 'password-input';
+      input.parentNode.insertBefore(wrap, input);
+      wrap.appendChild(input);
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'button button-secondary password-toggle';
+      button.setAttribute('aria-controls', input.id);
+      var status = document.createElement('p');
+      status.className = 'visually-hidden';
+      status.setAttribute('aria-live', 'polite');
+      var show = function (visible) {
+        input.type = visible ? 'text' : 'password';
+        button.textContent = visible ? 'Sembunyikan' : 'Tampilkan';
+        button.setAttribute('aria-label', visible ? 'Sembunyikan kata sandi' : 'Tampilkan kata sandi');
+      };
+      show(false);
+      button.addEventListener('click', function () {
+        var visible = input.type === 'password';
+        show(visible);
+        status.textContent = visible ? 'Kata sandi Anda terlihat.' : 'Kata sandi Anda tersembunyi.';
+      });
+      wrap.appendChild(button);
+      wrap.parentNode.insertBefore(status, wrap.nextSibling);
+      if (input.form) input.form.addEventListener('submit', function () { show(false); });
+    });
+  }
+
   function init() {
+    setupPasswordToggles();
+    setupErrorSummary();
     setupUploads();
     setupChoice();
     setupPermitSearch();

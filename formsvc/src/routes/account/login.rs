@@ -11,6 +11,7 @@ use minijinja::context;
 
 use crate::clock::now;
 use crate::error::{Error, Result};
+use crate::form::FormCheck;
 use crate::security::{random_token, token_hash, verify_password};
 use crate::web::{AppState, NONCE_COOKIE, Role, SESSION_COOKIE, Visitor, see_other};
 
@@ -82,6 +83,29 @@ async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role
     app.check_form_token(&v, &form)?;
     let login = form.get("login").map(|s| s.trim().to_lowercase()).unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
+    // An empty field is a slip, not a guess: said at the field, and not counted as a failure.
+    let mut f = FormCheck::new(&form);
+    if login.is_empty() {
+        f.error("login", "Masukkan nama pengguna atau alamat surel.");
+    }
+    if password.is_empty() {
+        f.error("password", "Masukkan kata sandi.");
+    }
+    if !f.ok() {
+        let (template, judul) = login_page(role);
+        let ctx = context! {
+            nilai => context! { login => form.get("login").map(|s| s.trim()) },
+            ..f.context()
+        };
+        return app.page_with_status(
+            &v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            template,
+            judul,
+            Some("masuk"),
+            ctx,
+        );
+    }
     // Logs name the account only by a hash prefix: enough to follow an attack, no personal data.
     let typed_key = format!("{}:{}", role.as_str(), &token_hash(&login)[..16]);
     if !app

@@ -69,21 +69,25 @@ pub async fn set_password(
     let (username, email) = (names.username, names.email);
     let mut f = FormCheck::new(&form);
     let password = form.get("password").cloned().unwrap_or_default();
-    let parse = if link.role == Role::Officer {
-        NewPassword::parse_for_officer
+    // Every rule the password breaks, and a repeat that differs, are said at once.
+    let officer = link.role == Role::Officer;
+    let (u, e) = (Some(username.as_str()), Some(email.as_str()));
+    let problems = if officer {
+        NewPassword::problems_for_officer(&password, u, e)
     } else {
-        NewPassword::parse
+        NewPassword::problems(&password, u, e)
     };
-    let parsed = match parse(&password, Some(&username), Some(&email)) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            f.error("password", e.to_string());
-            None
-        }
-    };
-    if parsed.is_some() && form.get("password2") != Some(&password) {
+    for p in problems {
+        f.error("password", p.to_string());
+    }
+    if !password.is_empty() && form.get("password2") != Some(&password) {
         f.error("password2", "Ulangi kata sandi yang sama persis.");
     }
+    let parsed = match (f.ok(), officer) {
+        (false, _) => None,
+        (true, true) => NewPassword::parse_for_officer(&password, u, e).ok(),
+        (true, false) => NewPassword::parse(&password, u, e).ok(),
+    };
     let Some(password) = parsed.filter(|_| f.ok()) else {
         let ctx = context! { token => token, ..f.context() };
         return app.page_with_status(

@@ -52,7 +52,7 @@ impl Profile {
             nomor_identitas: a.nomor_identitas.clone(),
             jenis_kelamin: a.jenis_kelamin.code().to_string(),
             tempat_lahir: a.tempat_lahir.clone(),
-            tanggal_lahir: a.tanggal_lahir.clone(),
+            tanggal_lahir: crate::clock::format_iso_date(&a.tanggal_lahir),
             pekerjaan: a.pekerjaan.clone(),
             npwp: a.npwp.as_ref().map(|n| n.as_str().to_string()),
             telepon: a.telepon.as_str().to_string(),

@@ -7,6 +7,7 @@ use axum::response::Response;
 use minijinja::context;
 
 use super::{owned, requirement_rows};
+use crate::clock::now;
 use crate::error::Result;
 use crate::routes::auth::applicant_or_redirect;
 use crate::routes::views::{self, ApplicationView};
@@ -22,12 +23,19 @@ pub async fn detail(
     let a = owned(&app, &nomor, s.user_id).await?;
     let docs = views::documents(&app, a.id).await?;
     let events = views::timeline(&app, a.id).await?;
-    let info = (q.get("info").map(String::as_str) == Some("diajukan")).then_some(
-        "Permohonan telah diajukan. Tanda terima dikirim ke surel Anda; petugas akan memverifikasi dokumen.",
-    );
+    // Right after Ajukan: the confirmation, with when to expect a decision. The permit's
+    // processing time runs in working days from when the officer declares the file complete,
+    // so from today it is the earliest date, and holidays are not counted: both are said.
+    let diajukan = (q.get("info").map(String::as_str) == Some("diajukan")).then(|| {
+        let lama = app.content.permit(&a.permit_slug).map(|p| p.lama_proses_hari_kerja);
+        context! {
+            lama_hari_kerja => lama,
+            perkiraan => lama.map(|n| crate::clock::working_days_after_wib(a.submitted_at.unwrap_or_else(now), n)),
+        }
+    });
     let ctx = context! {
         permohonan => ApplicationView::of(&a), syarat => requirement_rows(&a, &docs), riwayat => events,
-        bisa_ubah => a.status.editable(), info => info,
+        bisa_ubah => a.status.editable(), info => None::<&str>, diajukan => diajukan,
     };
     app.page(
         &v,

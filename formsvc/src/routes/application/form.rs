@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::form::FormCheck;
 use crate::records::NewApplication;
 use crate::routes::auth::applicant_or_redirect;
-use crate::web::{AppState, Visitor, see_other};
+use crate::web::{AppState, Visitor};
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Choice {
@@ -213,5 +213,8 @@ pub async fn create(
     };
     let nomor = app.store.create_application(new, now()).await?;
     app.metrics.acknowledged("permohonan");
-    Ok(see_other(&format!("{}permohonan/{nomor}/dokumen", app.routes.beranda)))
+    Ok(app.see_other_with(
+        &format!("{}permohonan/{nomor}/dokumen", app.routes.beranda),
+        crate::flash::Flash::ApplicationCreated(nomor.clone()),
+    ))
 }

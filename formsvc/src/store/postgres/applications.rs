@@ -260,7 +260,7 @@ impl Applications for PgStore {
         if !status(app.try_get(0)?, "applications", application_id, "status")?.editable() {
             return Err(Error::Forbidden);
         }
-        let old = row(
+        let replaced = row(
             &tx,
             "DELETE FROM documents WHERE application_id = $1 AND requirement_id = $2 RETURNING stored_name, catatan",
             &[&application_id, &doc.requirement_id],

@@ -265,6 +265,20 @@ impl Registrations for PgStore {
         ))
     }
 
+    async fn names_taken(&self, username: &str, email: &str, form_token: &str) -> Result<(bool, bool)> {
+        let c = self.client().await?;
+        let r = one(
+            &c,
+            "SELECT EXISTS(SELECT 1 FROM applicants WHERE username = $1 AND status != 'ditolak'
+                           AND form_token IS DISTINCT FROM $3),
+                    EXISTS(SELECT 1 FROM applicants WHERE lower(email) = lower($2) AND status != 'ditolak'
+                           AND form_token IS DISTINCT FROM $3)",
+            &[&username, &email, &form_token],
+        )
+        .await?;
+        Ok((r.try_get(0)?, r.try_get(1)?))
+    }
+
     async fn waiting_registrations(&self, instansi: &str) -> Result<Vec<WaitingRegistration>> {
         let c = self.client().await?;
         rows(

@@ -130,6 +130,22 @@ impl Registrations for SqliteStore {
             .await
     }
 
+    async fn names_taken(&self, username: &str, email: &str, form_token: &str) -> Result<(bool, bool)> {
+        let (u, e, t) = (username.to_string(), email.to_string(), form_token.to_string());
+        self.db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM applicants WHERE username = ?1 AND status != 'ditolak'
+                                   AND form_token IS NOT ?3),
+                            EXISTS(SELECT 1 FROM applicants WHERE lower(email) = lower(?2) AND status != 'ditolak'
+                                   AND form_token IS NOT ?3)",
+                    params![u, e, t],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
+            .await
+    }
+
     async fn waiting_registrations(&self, instansi: &str) -> Result<Vec<WaitingRegistration>> {
         let i = instansi.to_string();
         self.db
