@@ -266,8 +266,8 @@ impl Applications for PgStore {
             &[&application_id, &doc.requirement_id],
         )
         .await?;
-        let catatan: Option<String> = old.as_ref().map(|r| r.try_get(1)).transpose()?.flatten();
-        let old: Option<String> = old.map(|r| r.try_get(0)).transpose()?;
+        let catatan: Option<String> = replaced.as_ref().map(|r| r.try_get(1)).transpose()?.flatten();
+        let old: Option<String> = replaced.map(|r| r.try_get(0)).transpose()?;
         // The officer's note moves to the new file, answered by it.
         exec(
             &tx,
