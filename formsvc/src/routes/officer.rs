@@ -42,7 +42,13 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
         petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan,
         berkas_ditolak => ditolak, penghapusan_menunggu => penghapusan, koreksi_menunggu => koreksi,
     };
-    app.page(&v, "layanan/petugas/beranda.html", "Konsol Petugas", None, ctx)
+    app.page(
+        &v,
+        "layanan/petugas/beranda.html",
+        "Konsol Petugas",
+        Some("beranda"),
+        ctx,
+    )
 }
 
 fn registration_view(a: &Applicant) -> Value {
@@ -100,7 +106,13 @@ pub async fn detail(
     let info = (q.info.as_deref() == Some("keputusan"))
         .then_some("Keputusan tersimpan dan surel pemberitahuan dikirim kepada pemohon.");
     let ctx = context! { petugas => o, registrasi => r, info => info };
-    app.page(&v, "layanan/petugas/registrasi.html", "Detail Registrasi", None, ctx)
+    app.page(
+        &v,
+        "layanan/petugas/registrasi.html",
+        "Detail Registrasi",
+        Some("beranda"),
+        ctx,
+    )
 }
 
 pub async fn approve(
@@ -169,7 +181,7 @@ pub async fn reject(
             StatusCode::UNPROCESSABLE_ENTITY,
             "layanan/petugas/registrasi.html",
             "Detail Registrasi",
-            None,
+            Some("beranda"),
             ctx,
         );
     };
@@ -209,7 +221,7 @@ pub async fn audit(State(app): State<AppState>, v: Visitor) -> Result<Response> 
         &v,
         "layanan/petugas/audit.html",
         "Jejak Audit",
-        None,
+        Some("audit"),
         context! { petugas => o, jejak => rows },
     )
 }
@@ -234,7 +246,7 @@ pub async fn failed_mail(State(app): State<AppState>, v: Visitor) -> Result<Resp
         &v,
         "layanan/petugas/surel.html",
         "Surel Belum Terkirim",
-        None,
+        Some("surel"),
         context! { petugas => o, surel => rows },
     )
 }
@@ -261,7 +273,7 @@ pub async fn scan_refusals(State(app): State<AppState>, v: Visitor) -> Result<Re
         &v,
         "layanan/petugas/berkas_ditolak.html",
         "Berkas Ditolak Pemindai Virus",
-        None,
+        Some("berkas"),
         context! { petugas => o, berkas => rows },
     )
 }
@@ -313,7 +325,7 @@ pub async fn accounts(State(app): State<AppState>, v: Visitor, Query(q): Query<I
         &v,
         "layanan/petugas/akun.html",
         "Akun Petugas",
-        None,
+        Some("akun"),
         context! { petugas => o, akun => rows, info => info },
     )
 }
@@ -330,7 +342,7 @@ pub async fn confirm_disable(
         &v,
         "layanan/petugas/akun_nonaktifkan.html",
         "Nonaktifkan Akun Petugas",
-        None,
+        Some("akun"),
         context! { petugas => o.clone(), akun => account_view(&a, &o) },
     )
 }

@@ -92,7 +92,7 @@ pub async fn queue(State(app): State<AppState>, v: Visitor, Query(f): Query<Filt
         &v,
         "layanan/petugas/permohonan_daftar.html",
         "Antrean Permohonan",
-        None,
+        Some("antrean"),
         ctx,
     )
 }
@@ -206,7 +206,7 @@ async fn detail_page(
         status,
         "layanan/petugas/permohonan.html",
         &format!("Permohonan {}", a.nomor),
-        None,
+        Some("antrean"),
         ctx,
     )
 }

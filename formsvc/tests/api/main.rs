@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod applications;
 mod backend;
+mod console;
 mod encryption;
 mod hardening;
 mod helpers;
