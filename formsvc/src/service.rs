@@ -16,7 +16,7 @@ use crate::keys::Keyring;
 use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
-use crate::routes::{account, application, correction, erasure, officer, ops, registration, review};
+use crate::routes::{account, application, audit, correction, erasure, officer, ops, registration, review};
 use crate::scan::{Clamd, Scanner};
 use crate::security::FormKey;
 use crate::store::DynStore;
@@ -169,7 +169,7 @@ impl Service {
                 post(officer::approve),
             )
             .route(&format!("{p}/petugas/registrasi/{{id}}/tolak"), post(officer::reject))
-            .route(&format!("{p}/petugas/audit"), get(officer::audit))
+            .route(&format!("{p}/petugas/audit"), get(audit::trail))
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
             .route(&format!("{p}/petugas/berkas-ditolak"), get(officer::scan_refusals))
             .route(&format!("{p}/petugas/akun"), get(officer::accounts))

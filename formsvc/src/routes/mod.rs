@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod application;
+pub mod audit;
 pub mod auth;
 pub mod correction;
 pub mod erasure;

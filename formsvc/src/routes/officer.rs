@@ -1,5 +1,5 @@
 //! The officer console: registrations waiting for a decision, the detail of one, "Setujui" and
-//! "Tolak", the audit trail, the emails that could not be delivered, the uploads the virus
+//! "Tolak", the emails that could not be delivered, the uploads the virus
 //! scanner refused, and for admins the instansi's officer accounts with "Nonaktifkan" (the
 //! same store call as `sicantik officer disable`). An officer sees only the records of their own instansi (and, for
 //! applications, unit); anything else answers "not found".
@@ -198,32 +198,6 @@ pub async fn reject(
     });
     let outcome = app.store.reject_registration(id, &o, &alasan, now(), compose).await?;
     decided(&app, &v, outcome, id)
-}
-
-pub async fn audit(State(app): State<AppState>, v: Visitor) -> Result<Response> {
-    let o = officer_or_redirect!(app, v);
-    let rows: Vec<Value> = app
-        .store
-        .audit_trail(&o.instansi, 500)
-        .await?
-        .into_iter()
-        .map(|e| {
-            context! {
-                waktu => format_wib(e.at),
-                pelaku => format!("{} ({})", e.actor_label, e.actor_kind),
-                tindakan => crate::audit::action_label(&e.action).to_string(),
-                sasaran => e.target,
-                keterangan => e.detail,
-            }
-        })
-        .collect();
-    app.page(
-        &v,
-        "layanan/petugas/audit.html",
-        "Jejak Audit",
-        Some("audit"),
-        context! { petugas => o, jejak => rows },
-    )
 }
 
 pub async fn failed_mail(State(app): State<AppState>, v: Visitor) -> Result<Response> {

@@ -36,33 +36,14 @@ pub struct Filter {
     q: String,
 }
 
-fn day_start(date: &str) -> Option<i64> {
-    let mut it = date.split('-');
-    let (y, m, d): (i64, i64, i64) = (
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from civil (Howard Hinnant), then back from WIB to UTC.
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400 - 7 * 3600)
-}
-
 async fn queue_rows(app: &AppState, o: &Officer, f: &Filter) -> Result<Vec<ApplicationRecord>> {
     let filter = QueueFilter {
         instansi: o.instansi.clone(),
         unit: o.unit.clone(),
         status: Status::parse(&f.status),
         permit_slug: (!f.izin.is_empty()).then(|| f.izin.clone()),
-        from: day_start(&f.dari),
-        to: day_start(&f.sampai).map(|t| t + 86_400),
+        from: crate::clock::wib_day_start(&f.dari),
+        to: crate::clock::wib_day_start(&f.sampai).map(|t| t + 86_400),
         text: f.q.trim().to_lowercase(),
     };
     app.store.queue(filter).await

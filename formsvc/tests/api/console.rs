@@ -2,6 +2,7 @@
 //! current section marked, the audit trail in words with filters, the send-back email, the
 //! review page, and the queue for a day's work.
 
+use crate::applications::{RUMPON, create, nomor_of, setup, upload_all};
 use crate::helpers::*;
 
 /// The console's menu of `page`: the `<nav aria-label="Menu petugas">` element.
@@ -17,6 +18,19 @@ fn console_nav(page: &str) -> &str {
 fn current_item(nav: &str) -> Option<&str> {
     let at = nav.find("aria-current=\"page\">")? + "aria-current=\"page\">".len();
     Some(&nav[at..at + nav[at..].find('<')?])
+}
+
+/// Submits a new application of the applicant `b` with every document; its number.
+pub fn submitted(b: &Browser) -> String {
+    let nomor = nomor_of(&create(b, RUMPON, "perorangan", &[]));
+    upload_all(b, &nomor);
+    let check = b.get(&format!("/layanan/permohonan/{nomor}/ajukan"));
+    assert_eq!(
+        b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[])
+            .status,
+        303
+    );
+    nomor
 }
 
 /// Regression: the console's menu was a list of bullets with breadcrumb arrows under the public
@@ -70,4 +84,66 @@ fn the_console_has_its_own_navigation_with_the_current_section_marked() {
     }
 }
 
-crate::backend::also_on_postgres_and_s3!(the_console_has_its_own_navigation_with_the_current_section_marked);
+/// Regression: Jejak Audit showed raw codes (`permohonan_diproses`), had no line for Ajukan or
+/// uploads, and no filter.
+#[test]
+fn the_audit_trail_shows_every_action_in_words_and_filters_by_number_actor_and_date() {
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let nomor = submitted(&b);
+    let other = submitted(&b);
+    let detail = officer.get(&format!("/layanan/petugas/permohonan/{nomor}"));
+    let r = officer.post(
+        &format!("/layanan/petugas/permohonan/{nomor}/verifikasi"),
+        &detail,
+        &[("konfirmasi", "ya")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let all = officer.get("/layanan/petugas/audit");
+    assert_eq!(all.status, 200);
+    for words in [
+        "Registrasi disetujui",
+        "Permohonan dibuat (BUAT)",
+        "Dokumen diunggah",
+        "Persyaratan: Fotokopi Surat Izin Penangkapan Ikan (SIPI)",
+        "Permohonan diajukan (Ajukan)",
+        "Dokumen diverifikasi, permohonan diproses",
+    ] {
+        assert!(all.body.contains(words), "Jejak Audit lacks {words:?}");
+    }
+    for code in ["permohonan_", "dokumen_", "registrasi_", "(pemohon)", "(petugas)"] {
+        assert!(!all.body.contains(code), "Jejak Audit shows the raw {code:?}");
+    }
+
+    let rows = |page: &Resp| page.body.matches("<tr><td>").count();
+    let of_one = officer.get(&format!("/layanan/petugas/audit?nomor={}", nomor.to_lowercase()));
+    assert_eq!(rows(&of_one), 7, "BUAT, 4 uploads, Ajukan, Verifikasi: {}", of_one.body);
+    assert!(!of_one.body.contains(&other), "only {nomor}");
+    assert!(
+        of_one.body.contains(&format!("value=\"{}\"", nomor.to_lowercase())),
+        "the filter keeps what was typed"
+    );
+
+    let by_officer = officer.get("/layanan/petugas/audit?pelaku=petugas1&jenis=petugas");
+    assert!(by_officer.body.contains("Registrasi disetujui"));
+    assert!(
+        !by_officer.body.contains("Dokumen diunggah"),
+        "only the officer's lines"
+    );
+    let by_applicant = officer.get("/layanan/petugas/audit?jenis=pemohon");
+    assert!(by_applicant.body.contains("Dokumen diunggah"));
+    assert!(!by_applicant.body.contains("Registrasi disetujui"));
+
+    let future = officer.get("/layanan/petugas/audit?dari=2099-01-01");
+    assert_eq!(rows(&future), 0);
+    assert!(future.body.contains("Tidak ada catatan yang cocok dengan saringan."));
+    let nonsense = officer.get("/layanan/petugas/audit?dari=kemarin&jenis=siapa");
+    assert_eq!(nonsense.status, 200, "a filter that does not parse is ignored");
+    assert_eq!(rows(&nonsense), rows(&all));
+}
+
+crate::backend::also_on_postgres_and_s3!(
+    the_console_has_its_own_navigation_with_the_current_section_marked,
+    the_audit_trail_shows_every_action_in_words_and_filters_by_number_actor_and_date,
+);

@@ -136,6 +136,7 @@ impl Applications for PgStore {
                 let id: i64 = inserted.try_get(0)?;
                 let actor = ("pemohon", Some(new.applicant_id), username.as_str());
                 record_event(&tx, id, now, actor, (None, Status::Draf), None).await?;
+                super::review::applicant_audit(&tx, id, "permohonan_dibuat", None, now).await?;
                 tx.commit().await?;
                 return Ok(nomor);
             }
@@ -282,11 +283,17 @@ impl Applications for PgStore {
             &[&application_id, &now],
         )
         .await?;
+        let action = if old.is_some() {
+            "dokumen_diganti"
+        } else {
+            "dokumen_diunggah"
+        };
+        super::review::applicant_audit(&tx, application_id, action, Some(&doc.requirement_id), now).await?;
         tx.commit().await?;
         Ok(old)
     }
 
-    async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
+    async fn remove_document(&self, application_id: i64, requirement_id: &str, now: i64) -> Result<Option<String>> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         let old = row(
@@ -297,6 +304,9 @@ impl Applications for PgStore {
         .await?
         .map(|r| r.try_get(0))
         .transpose()?;
+        if old.is_some() {
+            super::review::applicant_audit(&tx, application_id, "dokumen_dihapus", Some(requirement_id), now).await?;
+        }
         tx.commit().await?;
         Ok(old)
     }

@@ -153,6 +153,7 @@ impl Applications for SqliteStore {
                 let id = tx.last_insert_rowid();
                 let actor = Actor { kind: "pemohon", id: Some(new.applicant_id), label: username };
                 record_event(tx, id, &actor, None, Status::Draf, None, now)?;
+                super::review::applicant_audit(tx, id, "permohonan_dibuat", None, now)?;
                 Ok(nomor)
             })
             .await
@@ -257,8 +258,8 @@ impl Applications for SqliteStore {
         self.replace_document(application_id, applicant_id, doc, now).await
     }
 
-    async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
-        self.delete_document(application_id, requirement_id).await
+    async fn remove_document(&self, application_id: i64, requirement_id: &str, now: i64) -> Result<Option<String>> {
+        self.delete_document(application_id, requirement_id, now).await
     }
 
     async fn record_scan_refusal(&self, refusal: NewScanRefusal, now: i64) -> Result<()> {

@@ -142,10 +142,14 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         .await
         .expect("save");
     assert_eq!(
-        store.remove_document(id, "lain").await.expect("remove").as_deref(),
+        store
+            .remove_document(id, "lain", NOW + 20)
+            .await
+            .expect("remove")
+            .as_deref(),
         Some("b-4")
     );
-    assert_eq!(store.remove_document(id, "lain").await.expect("remove"), None);
+    assert_eq!(store.remove_document(id, "lain", NOW + 20).await.expect("remove"), None);
     assert!(matches!(
         store.save_document(id, ani, document("ktp", "x-1"), NOW).await,
         Err(Error::Forbidden)
