@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 
 use crate::application::Status;
-use crate::clock::now;
+use crate::clock::{format_date_wib, now};
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
 use crate::records::{ApplicationRecord, NewAccess, Officer, QueueFilter, Recipient, ReviewAction};
@@ -35,6 +35,13 @@ pub struct Filter {
     #[serde(default)]
     q: String,
 }
+
+/// The date a send-back asks the applicant to submit again by, in calendar days from the
+/// email. No regulation or content setting gives one (content/ has no such rule, and the
+/// permits' processing times run only once a file is complete): it is the service's own
+/// request, so that the applicant has a clear date rather than none. Nothing expires at it.
+/// Replace it with the office's rule (its standar pelayanan) once there is one.
+const FIX_WITHIN_DAYS: i64 = 14;
 
 async fn queue_rows(app: &AppState, o: &Officer, f: &Filter) -> Result<Vec<ApplicationRecord>> {
     let filter = QueueFilter {
@@ -265,27 +272,39 @@ pub async fn act(
         .collect();
     let summary = {
         let mut parts: Vec<String> = notes.iter().map(|(req, t)| format!("{}: {t}", name_of(req))).collect();
+        // The documents first, as the email lists them: they are what the applicant acts on.
         if let Some(n) = &note {
-            parts.insert(0, n.clone());
+            parts.push(n.clone());
         }
         (!parts.is_empty()).then(|| parts.join("; "))
     };
     let link = app.link(&format!("{}permohonan/{}", app.routes.beranda, a.nomor));
+    let (layanan_url, cek_status_url) = (app.link(&app.routes.beranda), app.link(&app.routes.cek_status));
+    let now = now();
+    // A send-back has its own email: what to fix, by when, and whom to ask.
+    let kind = if to == Status::Perbaikan {
+        "permohonan_perbaikan"
+    } else {
+        "permohonan_status"
+    };
+    let batas = format_date_wib(now + FIX_WITHIN_DAYS * 86_400);
     let (app2, nomor, izin, instansi) = (app.clone(), a.nomor.clone(), a.permit_nama.clone(), a.instansi.clone());
     let compose = Box::new(move |to_whom: &Recipient| {
         Ok(vec![app2.compose(
-            "permohonan_status",
+            kind,
             &to_whom.email,
             format!("Status permohonan {nomor}: {}", to.label()),
             Some(&instansi),
             context! {
                 nama => to_whom.nama, nomor => nomor, izin => izin, status => to.label(), kode => to.as_str(),
                 catatan => note, catatan_dokumen => named, tautan => link,
+                batas => batas, batas_hari => FIX_WITHIN_DAYS,
+                layanan_url => layanan_url, cek_status_url => cek_status_url,
             },
         )?])
     });
     let action = ReviewAction { to, notes, summary };
-    let done = app.store.review(a.id, &o, action, now(), compose).await?;
+    let done = app.store.review(a.id, &o, action, now, compose).await?;
     if !done {
         return Ok(app.message(
             &v,

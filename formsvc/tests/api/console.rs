@@ -143,7 +143,84 @@ fn the_audit_trail_shows_every_action_in_words_and_filters_by_number_actor_and_d
     assert_eq!(rows(&nonsense), rows(&all));
 }
 
+/// Regression: the send-back email ran its sections together, put the general note before the
+/// documents, gave no date to fix by, and said only "do not reply".
+#[test]
+fn the_send_back_email_lists_the_documents_first_gives_a_date_and_a_way_to_ask() {
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let nomor = submitted(&b);
+    let detail = officer.get(&format!("/layanan/petugas/permohonan/{nomor}"));
+    let r = officer.post(
+        &format!("/layanan/petugas/permohonan/{nomor}/perbaikan"),
+        &detail,
+        &[
+            ("catatan_sipi", "SIPI sudah kedaluwarsa."),
+            ("catatan_ktp-penanggung-jawab", "Foto KTP buram."),
+            ("catatan", "Periksa juga tanda tangan pada surat permohonan."),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mail = wait_for_mail(&app, "nelayan@contoh.id", "Perlu perbaikan");
+    let text = mail.text.replace("\r\n", "\n");
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("the email lacks {s:?}:\n{text}"));
+    // The per-document list, then the general note, then what to do, each a section of its own.
+    let (docs, sipi, ktp, general, todo) = (
+        at("DOKUMEN YANG PERLU DIPERBAIKI"),
+        at("Catatan petugas: SIPI sudah kedaluwarsa."),
+        at("Catatan petugas: Foto KTP buram."),
+        at("CATATAN UMUM DARI PETUGAS"),
+        at("YANG PERLU ANDA LAKUKAN"),
+    );
+    assert!(docs < sipi && sipi < ktp && ktp < general && general < todo, "{text}");
+    for heading in [
+        "DOKUMEN YANG PERLU DIPERBAIKI",
+        "CATATAN UMUM DARI PETUGAS",
+        "YANG PERLU ANDA LAKUKAN",
+        "PERTANYAAN",
+    ] {
+        assert!(
+            text.contains(&format!("\n\n{heading}\n\n")),
+            "{heading} is not a section apart:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("Fotokopi Surat Izin Penangkapan Ikan (SIPI)\n   Catatan petugas"),
+        "{text}"
+    );
+    // A date to fix by, in words: 14 days from the send-back.
+    // (Either day when the test runs across midnight in Palembang.)
+    let by = |t: i64| formsvc::clock::format_date_wib(t + 14 * 86_400);
+    let now = formsvc::clock::now();
+    assert!(
+        [by(now), by(now - 300)]
+            .iter()
+            .any(|d| text.contains(&format!("paling lambat {d} (14 hari sejak surel ini dikirim)"))),
+        "no date to fix by ({}):\n{text}",
+        by(now)
+    );
+    // The content has no contact block yet: the service's own pages instead of only "do not reply".
+    assert!(
+        text.contains(&format!("Layanan Pemohon: {}/layanan/", app.base)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Cek Status: {}/layanan/cek-status", app.base)),
+        "{text}"
+    );
+    assert!(!mail.html.contains("Mohon tidak membalas"), "{}", mail.html);
+    assert!(mail.html.contains(&format!("href=\"{}/layanan/cek-status\"", app.base)));
+    let (d, g) = (
+        mail.html.find("Dokumen yang perlu diperbaiki"),
+        mail.html.find("Catatan umum dari petugas"),
+    );
+    assert!(d.is_some() && d < g, "{}", mail.html);
+    // Other status emails keep their words.
+    assert!(!text.contains("Mohon tidak membalas"));
+}
+
 crate::backend::also_on_postgres_and_s3!(
+    the_send_back_email_lists_the_documents_first_gives_a_date_and_a_way_to_ask,
     the_console_has_its_own_navigation_with_the_current_section_marked,
     the_audit_trail_shows_every_action_in_words_and_filters_by_number_actor_and_date,
 );
