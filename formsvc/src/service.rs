@@ -149,7 +149,10 @@ impl Service {
             .route(&format!("{p}/petugas/permohonan"), get(review::queue))
             .route(&format!("{p}/petugas/permohonan.csv"), get(review::queue_csv))
             .route(&format!("{p}/petugas/permohonan/{{nomor}}"), get(review::detail))
-            .route(&format!("{p}/petugas/permohonan/{{nomor}}/{{aksi}}"), post(review::act))
+            .route(
+                &format!("{p}/petugas/permohonan/{{nomor}}/{{aksi}}"),
+                get(review::confirm).post(review::act),
+            )
             .route(
                 &format!("{p}/petugas/masuk"),
                 get(account::show_officer_login).post(account::officer_login),

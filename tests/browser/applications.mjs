@@ -590,6 +590,7 @@ async function runApplication(js, n, studio) {
     const fix = reqs.find((r) => r.id === 'sipi') ?? reqs.find((r) => files[r.id].mimeType === 'application/pdf');
     await step(`${mode} 4. officer: a note for "${fix.nama}", "Kembalikan untuk perbaikan" → "${STATUS.perbaikan}"`, async () => {
       const form = op.locator('main form').filter({ has: op.getByRole('button', { name: 'Kembalikan untuk perbaikan' }) });
+      await form.getByRole('group', { name: `Penilaian ${fix.nama}` }).getByLabel('Perlu perbaikan', { exact: true }).check();
       await form.getByLabel(`Catatan untuk ${fix.nama}`).fill(SENT_BACK_NOTE);
       await clickAndLand(op, form.getByRole('button', { name: 'Kembalikan untuk perbaikan', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}(\\?info=tindakan)?$`));
       const problems = expectSummary(await summaryOf(op), { Status: STATUS.perbaikan }, 'the officer page');
@@ -645,9 +646,12 @@ async function runApplication(js, n, studio) {
       problems.push(...(await officerDocs()));
       return problems;
     });
-    await step(`${mode} 4. officer: "Verifikasi dan terima untuk diproses" → "${STATUS.diproses}"`, async () => {
-      await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Verifikasi dan terima untuk diproses', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}(\\?info=tindakan)?$`));
-      return expectSummary(await summaryOf(op), { Status: STATUS.diproses }, 'the officer page');
+    await step(`${mode} 4. officer: "Verifikasi dan terima untuk diproses" → the question → "Ya, verifikasi…" → "${STATUS.diproses}"`, async () => {
+      await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Verifikasi dan terima untuk diproses', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}/verifikasi$`));
+      const problems = await expectH1(op, `Verifikasi permohonan ${nomor}?`);
+      await scan('Verifikasi (officer, the question)', op);
+      await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Ya, verifikasi dan terima untuk diproses', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}(\\?info=tindakan)?$`));
+      return [...problems, ...expectSummary(await summaryOf(op), { Status: STATUS.diproses }, 'the officer page')];
     });
     await scan('application page (officer, verified)', op);
     await step(`${mode} 4. officer: "${PERMIT_NUMBER}" as the note, "Tandai selesai (izin terbit)" → "${STATUS.selesai}"`, async () => {

@@ -164,6 +164,80 @@ async fn in_unit(app: &AppState, o: &Officer, nomor: &str) -> Result<Application
     }
 }
 
+/// The documents of `a` as the review page shows them, one row per requirement: the file,
+/// whether it was replaced since the last send-back, and which other requirements hold the
+/// very same file (same SHA-256).
+struct Review {
+    rows: Vec<Value>,
+    /// One warning per file uploaded for several requirements: their names.
+    duplicates: Vec<Value>,
+    /// When the application was last sent back (WIB), if ever.
+    sent_back: Option<String>,
+    /// Optional requirements without a file.
+    missing: Vec<String>,
+    uploaded: usize,
+}
+
+async fn review_of(app: &AppState, a: &ApplicationRecord) -> Result<Review> {
+    let docs = app.store.documents(a.id).await?;
+    let sent_back = app
+        .store
+        .timeline(a.id)
+        .await?
+        .iter()
+        .rev()
+        .find(|e| e.to_status == Status::Perbaikan)
+        .map(|e| e.at);
+    let name_of = |req: &str| {
+        a.persyaratan
+            .iter()
+            .find(|r| r.id == req)
+            .map_or(req.to_string(), |r| r.nama.clone())
+    };
+    let mut by_hash: HashMap<&str, Vec<String>> = HashMap::new();
+    for d in &docs {
+        by_hash
+            .entry(d.sha256.as_str())
+            .or_default()
+            .push(name_of(&d.requirement_id));
+    }
+    let rows = a
+        .persyaratan
+        .iter()
+        .map(|r| {
+            let d = docs.iter().find(|d| d.requirement_id == r.id);
+            let twins: Vec<&String> = d
+                .and_then(|d| by_hash.get(d.sha256.as_str()))
+                .map(|names| names.iter().filter(|n| **n != r.nama).collect())
+                .unwrap_or_default();
+            let replaced = matches!((d, sent_back), (Some(d), Some(at)) if d.uploaded_at > at);
+            context! {
+                id => r.id, nama => r.nama, wajib => r.wajib, dokumen => d.map(views::DocumentView::of),
+                diganti => replaced, kembar => twins,
+            }
+        })
+        .collect();
+    let mut duplicates: Vec<Value> = by_hash
+        .values()
+        .filter(|names| names.len() > 1)
+        .map(|names| context! { jumlah => names.len(), nama => names })
+        .collect();
+    duplicates.sort_by_key(|v| v.to_string());
+    let missing = a
+        .persyaratan
+        .iter()
+        .filter(|r| !docs.iter().any(|d| d.requirement_id == r.id))
+        .map(|r| r.nama.clone())
+        .collect();
+    Ok(Review {
+        rows,
+        duplicates,
+        sent_back: sent_back.map(crate::clock::format_wib),
+        missing,
+        uploaded: docs.len(),
+    })
+}
+
 async fn detail_page(
     app: &AppState,
     v: &Visitor,
@@ -174,13 +248,8 @@ async fn detail_page(
 ) -> Result<Response> {
     // The page shows the applicant's personal data: the processing record has it first.
     app.store.record_access(NewAccess::application(&o, &a), now()).await?;
-    let docs = views::documents(app, a.id).await?;
+    let review = review_of(app, &a).await?;
     let events = views::timeline(app, a.id).await?;
-    let syarat: Vec<Value> = a
-        .persyaratan
-        .iter()
-        .map(|r| context! { id => r.id, nama => r.nama, wajib => r.wajib, dokumen => docs.get(&r.id) })
-        .collect();
     let st = a.status;
     let aksi = context! {
         verifikasi => st.can_become(Status::Diproses),
@@ -188,12 +257,48 @@ async fn detail_page(
         tolak => st.can_become(Status::Ditolak),
         selesai => st.can_become(Status::Selesai),
     };
-    let ctx = context! { petugas => o, permohonan => ApplicationView::of(&a), syarat => syarat, riwayat => events, aksi => aksi, ..errors };
+    let ctx = context! {
+        petugas => o, permohonan => ApplicationView::of(&a), syarat => review.rows, kembar => review.duplicates,
+        dikembalikan => review.sent_back, riwayat => events, aksi => aksi, ..errors
+    };
     app.page_with_status(
         v,
         status,
         "layanan/petugas/permohonan.html",
         &format!("Permohonan {}", a.nomor),
+        Some("antrean"),
+        ctx,
+    )
+}
+
+/// "Verifikasi" asks first: the page that says what verifying means, with what deserves a
+/// second look (the same file for several requirements, optional ones left empty).
+pub async fn confirm(
+    State(app): State<AppState>,
+    v: Visitor,
+    Path((nomor, aksi)): Path<(String, String)>,
+) -> Result<Response> {
+    let o = officer_or_redirect!(app, v);
+    if aksi != "verifikasi" {
+        return Err(Error::NotFound);
+    }
+    let a = in_unit(&app, &o, &nomor).await?;
+    if !a.status.can_become(Status::Diproses) {
+        return Ok(see_other(&format!(
+            "{}petugas/permohonan/{}",
+            app.routes.beranda, a.nomor
+        )));
+    }
+    app.store.record_access(NewAccess::application(&o, &a), now()).await?;
+    let review = review_of(&app, &a).await?;
+    let ctx = context! {
+        petugas => o, permohonan => ApplicationView::of(&a), kembar => review.duplicates, belum => review.missing,
+        terunggah => review.uploaded, syarat_jumlah => a.persyaratan.len(),
+    };
+    app.page(
+        &v,
+        "layanan/petugas/permohonan_verifikasi.html",
+        &format!("Verifikasi Permohonan {}", a.nomor),
         Some("antrean"),
         ctx,
     )
@@ -213,6 +318,61 @@ pub async fn detail(
     detail_page(&app, &v, o, a, StatusCode::OK, context! { info => info }).await
 }
 
+/// The send-back form: per requirement "Sesuai" or "Perlu perbaikan" (`nilai_<id>`) and the
+/// note (`catatan_<id>`), and a general note. A note without a choice counts as "Perlu
+/// perbaikan". Returns the notes, the general note, and the problems by field id.
+fn assessment(
+    a: &ApplicationRecord,
+    form: &HashMap<String, String>,
+) -> (Vec<(String, String)>, Option<String>, Vec<(String, String)>) {
+    let mut notes = Vec::new();
+    let mut problems = Vec::new();
+    for r in &a.persyaratan {
+        let field = format!("catatan_{}", r.id);
+        let text = form.get(&field).map_or("", |s| s.trim());
+        let choice = form.get(&format!("nilai_{}", r.id)).map(String::as_str);
+        if text.chars().count() > 500 {
+            problems.push((field, format!("Catatan untuk {} maksimal 500 karakter.", r.nama)));
+        } else if choice == Some("perbaikan") && text.is_empty() {
+            problems.push((field, format!("Tulis apa yang perlu diperbaiki pada {}.", r.nama)));
+        } else if choice == Some("sesuai") && !text.is_empty() {
+            problems.push((
+                field,
+                format!(
+                    "{} dinilai Sesuai tetapi berisi catatan: pilih Perlu perbaikan, atau hapus catatannya.",
+                    r.nama
+                ),
+            ));
+        } else if !text.is_empty() {
+            notes.push((r.id.clone(), text.to_string()));
+        }
+    }
+    let general = form
+        .get("catatan")
+        .map(|s| s.trim().to_string())
+        .filter(|g| !g.is_empty());
+    if general.as_ref().is_some_and(|g| g.chars().count() > 1000) {
+        problems.push(("catatan".into(), "Catatan umum maksimal 1000 karakter.".into()));
+    }
+    if notes.is_empty() && general.is_none() && problems.is_empty() {
+        problems.push((
+            "catatan".into(),
+            "Pilih Perlu perbaikan dan tulis catatan untuk minimal satu dokumen, atau tulis catatan umum.".into(),
+        ));
+    }
+    (notes, general, problems)
+}
+
+/// The template values of problems found by field id, as `FormCheck::context` gives them.
+fn errors_context(problems: &[(String, String)]) -> Value {
+    let by_field: HashMap<&str, &str> = problems.iter().map(|(f, m)| (f.as_str(), m.as_str())).collect();
+    let list: Vec<Value> = problems
+        .iter()
+        .map(|(f, m)| context! { field => f, pesan => m })
+        .collect();
+    context! { galat => by_field, galat_daftar => list }
+}
+
 pub async fn act(
     State(app): State<AppState>,
     v: Visitor,
@@ -229,28 +389,25 @@ pub async fn act(
         "selesai" => Status::Selesai,
         _ => return Err(Error::NotFound),
     };
+    // Verifying cannot be undone by the officer: it goes through its confirmation page.
+    if to == Status::Diproses && form.get("konfirmasi").map(String::as_str) != Some("ya") {
+        return Ok(see_other(&format!(
+            "{}petugas/permohonan/{}/verifikasi",
+            app.routes.beranda, a.nomor
+        )));
+    }
     let mut f = FormCheck::new(&form);
-    // Notes per document for a correction request: fields `catatan_<requirement id>`.
     let mut notes: Vec<(String, String)> = Vec::new();
     let note = match to {
         Status::Ditolak => f.text("alasan", "alasan penolakan", 10, 1000),
         Status::Perbaikan => {
-            for r in &a.persyaratan {
-                let text = form.get(&format!("catatan_{}", r.id)).map(|s| s.trim()).unwrap_or("");
-                if text.chars().count() > 500 {
-                    f.error("catatan", format!("Catatan untuk {} maksimal 500 karakter.", r.nama));
-                } else if !text.is_empty() {
-                    notes.push((r.id.clone(), text.to_string()));
-                }
+            let (found, general, problems) = assessment(&a, &form);
+            if !problems.is_empty() {
+                let ctx = context! { nilai => form, ..errors_context(&problems) };
+                return detail_page(&app, &v, o, a, StatusCode::UNPROCESSABLE_ENTITY, ctx).await;
             }
-            let general = form.get("catatan").map(|s| s.trim().to_string()).unwrap_or_default();
-            if notes.is_empty() && general.is_empty() {
-                f.error(
-                    "catatan",
-                    "Tulis catatan perbaikan untuk minimal satu dokumen, atau catatan umum.",
-                );
-            }
-            Some(general).filter(|g| !g.is_empty())
+            notes = found;
+            general
         }
         _ => form
             .get("catatan")
@@ -258,7 +415,8 @@ pub async fn act(
             .filter(|s| !s.is_empty()),
     };
     if !f.ok() {
-        return detail_page(&app, &v, o, a, StatusCode::UNPROCESSABLE_ENTITY, f.context()).await;
+        let ctx = context! { nilai => form, ..f.context() };
+        return detail_page(&app, &v, o, a, StatusCode::UNPROCESSABLE_ENTITY, ctx).await;
     }
     let name_of = |req: &str| {
         a.persyaratan

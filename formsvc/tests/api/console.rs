@@ -219,7 +219,163 @@ fn the_send_back_email_lists_the_documents_first_gives_a_date_and_a_way_to_ask()
     assert!(!text.contains("Mohon tidak membalas"));
 }
 
+/// The `<tr>` of requirement `id` on the review page.
+fn row<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("<tr id=\"baris-{id}\">"))
+        .unwrap_or_else(|| panic!("no row for {id}"));
+    &page[start..start + page[start..].find("</tr>").expect("end of row")]
+}
+
+/// Regression: the review page cut its table of documents, kept the notes in a form apart,
+/// did not say which files were new or the same, and verified at one click.
+#[test]
+fn the_review_page_assesses_each_document_in_one_form_and_asks_before_verifying() {
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let nomor = submitted(&b);
+    let page = format!("/layanan/petugas/permohonan/{nomor}");
+    let detail = officer.get(&page);
+    assert_eq!(detail.status, 200);
+    assert!(
+        detail.body.contains("<main id=\"konten\" class=\"wrap konsol\""),
+        "full-width console layout"
+    );
+    // One form: the assessment and the note of every requirement, in its row.
+    let form_at = detail
+        .body
+        .find(&format!("action=\"/layanan/petugas/permohonan/{nomor}/perbaikan\""))
+        .expect("form");
+    let form = &detail.body[form_at..form_at + detail.body[form_at..].find("</form>").expect("end")];
+    for id in [
+        "surat-permohonan",
+        "sipi",
+        "ktp-penanggung-jawab",
+        "tata-letak-spesifikasi",
+    ] {
+        let r = row(form, id);
+        assert!(
+            r.contains("target=\"_blank\" rel=\"noopener\""),
+            "{id}: the file opens in a new tab"
+        );
+        assert!(r.contains(&format!("name=\"nilai_{id}\" value=\"sesuai\"")) && r.contains(" Sesuai</label>"));
+        assert!(
+            r.contains(&format!("name=\"nilai_{id}\" value=\"perbaikan\"")) && r.contains(" Perlu perbaikan</label>")
+        );
+        assert!(
+            r.contains(&format!("name=\"catatan_{id}\"")),
+            "{id}: the note in the row"
+        );
+    }
+    // upload_all sends the same PDF for the letter and the SIPI.
+    assert!(
+        detail
+            .body
+            .contains("Berkas yang sama (SHA-256 sama) diunggah untuk 2 persyaratan"),
+        "no warning for one file uploaded twice"
+    );
+    assert!(row(&detail.body, "sipi").contains("Berkas sama dengan: Surat permohonan pemasangan rumpon"));
+    assert!(!row(&detail.body, "ktp-penanggung-jawab").contains("Berkas sama dengan"));
+
+    // "Perlu perbaikan" needs a note; "Sesuai" takes none. Both say so at the row.
+    let perbaikan = format!("/layanan/petugas/permohonan/{nomor}/perbaikan");
+    let r = officer.post(
+        &perbaikan,
+        &detail,
+        &[("nilai_sipi", "perbaikan"), ("catatan_sipi", " ")],
+    );
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("Tulis apa yang perlu diperbaiki pada Fotokopi Surat Izin Penangkapan Ikan (SIPI).")
+    );
+    assert!(
+        r.body.contains("href=\"#catatan_sipi\""),
+        "the summary links to the row's note"
+    );
+    assert!(
+        row(&r.body, "sipi").contains("value=\"perbaikan\" checked"),
+        "the choice is kept"
+    );
+    let r = officer.post(
+        &perbaikan,
+        &detail,
+        &[("nilai_sipi", "sesuai"), ("catatan_sipi", "Buram.")],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("dinilai Sesuai tetapi berisi catatan"));
+    let r = officer.post(
+        &perbaikan,
+        &detail,
+        &[
+            ("nilai_surat-permohonan", "sesuai"),
+            ("nilai_sipi", "perbaikan"),
+            ("catatan_sipi", "SIPI kedaluwarsa."),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // Replaced and submitted again: the new SIPI is tagged, the others are not. (What came
+    // before is moved a minute back, as a real day has it: the test runs within a second.)
+    app.db()
+        .exec("UPDATE application_events SET at = at - 60; UPDATE documents SET uploaded_at = uploaded_at - 60;");
+    let docs = b.get(&format!("/layanan/permohonan/{nomor}/dokumen"));
+    let r = b.upload(
+        &format!("/layanan/permohonan/{nomor}/dokumen/sipi"),
+        &docs,
+        "sipi-2026.pdf",
+        "application/pdf",
+        &crate::applications::pdf(321),
+    );
+    assert_eq!(r.status, 303);
+    let check = b.get(&format!("/layanan/permohonan/{nomor}/ajukan"));
+    assert_eq!(
+        b.post(&format!("/layanan/permohonan/{nomor}/ajukan"), &check, &[])
+            .status,
+        303
+    );
+    let detail = officer.get(&page);
+    assert!(row(&detail.body, "sipi").contains("Diganti sejak dikembalikan"));
+    assert!(!row(&detail.body, "ktp-penanggung-jawab").contains("Diganti sejak dikembalikan"));
+    assert!(
+        !detail.body.contains("Berkas yang sama (SHA-256 sama)"),
+        "the files differ now"
+    );
+
+    // Verifikasi asks first; only the confirmed form verifies.
+    let verifikasi = format!("/layanan/petugas/permohonan/{nomor}/verifikasi");
+    let r = officer.post(&verifikasi, &detail, &[]);
+    assert_eq!(
+        (r.status, r.location()),
+        (303, verifikasi.as_str()),
+        "unconfirmed: to the question"
+    );
+    assert!(
+        officer.get(&page).body.contains("Diajukan, menunggu verifikasi"),
+        "nothing changed"
+    );
+    let ask = officer.get(&verifikasi);
+    assert_eq!(ask.status, 200);
+    assert!(ask.body.contains(&format!("Verifikasi permohonan {nomor}?")));
+    assert!(ask.body.contains("Ya, verifikasi dan terima untuk diproses"));
+    let r = officer.post(&verifikasi, &ask, &[("konfirmasi", "ya")]);
+    assert_eq!(r.status, 303);
+    assert!(
+        officer
+            .get(&page)
+            .body
+            .contains("Dokumen terverifikasi, sedang diproses")
+    );
+    let again = officer.get(&verifikasi);
+    assert_eq!(
+        (again.status, again.location()),
+        (303, page.as_str()),
+        "nothing left to confirm"
+    );
+}
+
 crate::backend::also_on_postgres_and_s3!(
+    the_review_page_assesses_each_document_in_one_form_and_asks_before_verifying,
     the_send_back_email_lists_the_documents_first_gives_a_date_and_a_way_to_ask,
     the_console_has_its_own_navigation_with_the_current_section_marked,
     the_audit_trail_shows_every_action_in_words_and_filters_by_number_actor_and_date,
