@@ -16,7 +16,7 @@ use crate::keys::Keyring;
 use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
-use crate::routes::{account, application, audit, correction, erasure, officer, ops, registration, review};
+use crate::routes::{account, application, audit, correction, erasure, officer, ops, queue, registration, review};
 use crate::scan::{Clamd, Scanner};
 use crate::security::FormKey;
 use crate::store::DynStore;
@@ -146,8 +146,8 @@ impl Service {
                 get(application::check_answers).post(application::submit),
             )
             .route(&format!("{p}/berkas/{{alamat}}"), get(application::download))
-            .route(&format!("{p}/petugas/permohonan"), get(review::queue))
-            .route(&format!("{p}/petugas/permohonan.csv"), get(review::queue_csv))
+            .route(&format!("{p}/petugas/permohonan"), get(queue::queue))
+            .route(&format!("{p}/petugas/permohonan.csv"), get(queue::queue_csv))
             .route(&format!("{p}/petugas/permohonan/{{nomor}}"), get(review::detail))
             .route(
                 &format!("{p}/petugas/permohonan/{{nomor}}/{{aksi}}"),

@@ -9,6 +9,7 @@ pub mod correction;
 pub mod erasure;
 pub mod officer;
 pub mod ops;
+pub mod queue;
 pub mod registration;
 pub mod review;
 pub mod views;

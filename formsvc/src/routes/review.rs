@@ -1,40 +1,23 @@
-//! Officer review of applications: the queue of the officer's unit with filters and search, the
-//! detail with documents and history, the actions (verify and accept, send back for correction
-//! with a note per document, reject with a reason, mark finished), each emailing the applicant;
-//! and the queue as CSV.
+//! Officer review of one application: the detail with documents and history, the actions
+//! (verify and accept after a question, send back for correction with a note per document,
+//! reject with a reason, mark finished), each emailing the applicant. The queue is `queue`.
 
 use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use minijinja::{Value, context};
 
 use crate::application::Status;
 use crate::clock::{format_date_wib, now};
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
-use crate::records::{ApplicationRecord, NewAccess, Officer, QueueFilter, Recipient, ReviewAction};
+use crate::records::{ApplicationRecord, NewAccess, Officer, Recipient, ReviewAction};
 use crate::routes::auth::officer_or_redirect;
 use crate::routes::views::{self, ApplicationView};
 use crate::web::{AppState, Visitor, see_other};
-
-#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
-pub struct Filter {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    izin: String,
-    /// YYYY-MM-DD, submission date from (WIB).
-    #[serde(default)]
-    dari: String,
-    #[serde(default)]
-    sampai: String,
-    /// Number or applicant name.
-    #[serde(default)]
-    q: String,
-}
 
 /// The date a send-back asks the applicant to submit again by, in calendar days from the
 /// email. No regulation or content setting gives one (content/ has no such rule, and the
@@ -42,117 +25,6 @@ pub struct Filter {
 /// request, so that the applicant has a clear date rather than none. Nothing expires at it.
 /// Replace it with the office's rule (its standar pelayanan) once there is one.
 const FIX_WITHIN_DAYS: i64 = 14;
-
-async fn queue_rows(app: &AppState, o: &Officer, f: &Filter) -> Result<Vec<ApplicationRecord>> {
-    let filter = QueueFilter {
-        instansi: o.instansi.clone(),
-        unit: o.unit.clone(),
-        status: Status::parse(&f.status),
-        permit_slug: (!f.izin.is_empty()).then(|| f.izin.clone()),
-        from: crate::clock::wib_day_start(&f.dari),
-        to: crate::clock::wib_day_start(&f.sampai).map(|t| t + 86_400),
-        text: f.q.trim().to_lowercase(),
-    };
-    app.store.queue(filter).await
-}
-
-pub async fn queue(State(app): State<AppState>, v: Visitor, Query(f): Query<Filter>) -> Result<Response> {
-    let o = officer_or_redirect!(app, v);
-    let rows: Vec<ApplicationView> = queue_rows(&app, &o, &f)
-        .await?
-        .iter()
-        .map(ApplicationView::of)
-        .collect();
-    let statuses = views::queue_statuses();
-    let permits: Vec<Value> = app
-        .content
-        .izin
-        .iter()
-        .map(|p| context! { slug => p.slug, nama => p.nama })
-        .collect();
-    let csv = format!(
-        "{}petugas/permohonan.csv?{}",
-        app.routes.beranda,
-        serde_urlencoded_like(&f)
-    );
-    let ctx = context! { petugas => o, permohonan => rows, filter => f, status_pilihan => statuses, izin_pilihan => permits, csv => csv };
-    app.page(
-        &v,
-        "layanan/petugas/permohonan_daftar.html",
-        "Antrean Permohonan",
-        Some("antrean"),
-        ctx,
-    )
-}
-
-fn serde_urlencoded_like(f: &Filter) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect()
-    };
-    format!(
-        "status={}&izin={}&dari={}&sampai={}&q={}",
-        enc(&f.status),
-        enc(&f.izin),
-        enc(&f.dari),
-        enc(&f.sampai),
-        enc(&f.q)
-    )
-}
-
-/// A CSV cell: quoted, and a leading = + - @ neutralised so spreadsheets do not run it.
-fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
-pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<Filter>) -> Result<Response> {
-    let o = officer_or_redirect!(app, v);
-    let rows: Vec<ApplicationView> = queue_rows(&app, &o, &f)
-        .await?
-        .iter()
-        .map(ApplicationView::of)
-        .collect();
-    let mut out =
-        String::from("\u{feff}Nomor,Jenis Izin,Jenis Permohonan,Tipe Pemohon,Nama Pemohon,NIB,Status,Diajukan\r\n");
-    for a in rows {
-        let line = [
-            cell(&a.nomor),
-            cell(&a.permit_nama),
-            cell(&a.jenis_permohonan),
-            cell(&a.tipe_pemohon),
-            cell(&a.pemohon.nama),
-            cell(a.nib.as_deref().unwrap_or("")),
-            cell(a.status_label),
-            cell(a.diajukan.as_deref().unwrap_or("")),
-        ]
-        .join(",");
-        out.push_str(&line);
-        out.push_str("\r\n");
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"antrean-permohonan.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
-}
 
 async fn in_unit(app: &AppState, o: &Officer, nomor: &str) -> Result<ApplicationRecord> {
     match app.store.application(nomor).await? {

@@ -245,6 +245,9 @@ pub trait Applications: Send + Sync {
     async fn queue(&self, filter: QueueFilter) -> Result<Vec<ApplicationRecord>>;
     /// How many applications of the unit wait for verification.
     async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64>;
+    /// How many applications of the unit are in each status past the draft (the queue's
+    /// tabs); statuses with none are left out.
+    async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(crate::application::Status, i64)>>;
     /// Cek Status: the submitted application `nomor` whose applicant has the email
     /// `email_lower` or the NIK `nik` (16 digits; found by its keyed hash).
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>>;

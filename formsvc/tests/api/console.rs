@@ -374,7 +374,117 @@ fn the_review_page_assesses_each_document_in_one_form_and_asks_before_verifying(
     );
 }
 
+/// Regression: the queue defaulted to every status, found nothing by company, NIB or NIK,
+/// showed no wait, had no company in its CSV, and a resubmission overwrote the first
+/// submission time.
+#[test]
+fn the_queue_opens_on_the_work_waiting_finds_company_nib_and_nik_and_sorts_by_wait() {
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let person = submitted(&b);
+    let company = nomor_of(&create(
+        &b,
+        RUMPON,
+        "perusahaan",
+        &[
+            ("nib", "1234567890123"),
+            ("perusahaan_nama", "PT Bahari Musi"),
+            ("perusahaan_npwp", "01.234.567.8-901.000"),
+            ("perusahaan_alamat", "Jl. Pelabuhan No. 5, Palembang"),
+            ("perusahaan_telepon", "081234567890"),
+            ("perusahaan_email", "kantor@baharimusi.co.id"),
+        ],
+    ));
+    upload_all(&b, &company);
+    let check = b.get(&format!("/layanan/permohonan/{company}/ajukan"));
+    assert_eq!(
+        b.post(&format!("/layanan/permohonan/{company}/ajukan"), &check, &[])
+            .status,
+        303
+    );
+    // The person's application waited longer: it came an hour earlier.
+    app.db().exec(&format!(
+        "UPDATE application_events SET at = at - 3600 WHERE application_id = (SELECT id FROM applications WHERE nomor = '{person}');
+         UPDATE applications SET submitted_at = submitted_at - 3600 WHERE nomor = '{person}';"
+    ));
+    let listed = |page: &Resp| -> Vec<String> {
+        page.body
+            .match_indices("<td><a href=\"/layanan/petugas/permohonan/PRM-")
+            .map(|(i, _)| page.body[i + 41..i + 54].to_string())
+            .collect()
+    };
+    let queue = officer.get("/layanan/petugas/permohonan");
+    assert_eq!(
+        listed(&queue),
+        [person.clone(), company.clone()],
+        "waited longest first"
+    );
+    assert!(
+        queue
+            .body
+            .contains("aria-current=\"page\">Diajukan, menunggu verifikasi <span class=\"konsol-jumlah\">2</span>")
+    );
+    assert!(
+        queue.body.contains("PT Bahari Musi, NIB 1234567890123"),
+        "the company in the row"
+    );
+    assert!(queue.body.contains("Menunggu sejak") && queue.body.contains("kurang dari sehari"));
+    let newest = officer.get("/layanan/petugas/permohonan?urut=baru");
+    assert_eq!(listed(&newest), [company.clone(), person.clone()]);
+    assert!(newest.body.contains("aria-sort=\"descending\""));
+
+    // Sent back: out of the default tab, into its own, with its count.
+    let detail = officer.get(&format!("/layanan/petugas/permohonan/{person}"));
+    let r = officer.post(
+        &format!("/layanan/petugas/permohonan/{person}/perbaikan"),
+        &detail,
+        &[("nilai_sipi", "perbaikan"), ("catatan_sipi", "SIPI kedaluwarsa.")],
+    );
+    assert_eq!(r.status, 303);
+    let queue = officer.get("/layanan/petugas/permohonan");
+    assert_eq!(listed(&queue), [company.clone()]);
+    assert!(
+        queue
+            .body
+            .contains(">Perlu perbaikan <span class=\"konsol-jumlah\">1</span>")
+    );
+    assert!(queue.body.contains(">Semua <span class=\"konsol-jumlah\">2</span>"));
+    let fixing = officer.get("/layanan/petugas/permohonan?status=perbaikan");
+    assert_eq!(listed(&fixing), [person.clone()]);
+
+    // One search box: company, NIB, the applicant's NIK (by its keyed hash), nothing else.
+    let find = |q: &str| listed(&officer.get(&format!("/layanan/petugas/permohonan?status=semua&q={q}")));
+    assert_eq!(find("bahari"), [company.clone()]);
+    assert_eq!(find("1234567890"), [company.clone()]);
+    assert_eq!(find("1671044508900001").len(), 2, "both are the applicant's");
+    assert_eq!(find("1671099999990009"), Vec::<String>::new());
+
+    // Resubmitted: the first submission time stays.
+    let first = app.db().count(&format!(
+        "SELECT submitted_at FROM applications WHERE nomor = '{person}'"
+    ));
+    let check = b.get(&format!("/layanan/permohonan/{person}/ajukan"));
+    assert_eq!(
+        b.post(&format!("/layanan/permohonan/{person}/ajukan"), &check, &[])
+            .status,
+        303
+    );
+    let after = app.db().count(&format!(
+        "SELECT submitted_at FROM applications WHERE nomor = '{person}'"
+    ));
+    assert_eq!(after, first, "a resubmission keeps the first submission time");
+
+    let csv = officer.get("/layanan/petugas/permohonan.csv?status=semua");
+    assert!(
+        csv.body.contains("Nama Perusahaan") && csv.body.contains("\"PT Bahari Musi\""),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("Menunggu Sejak"));
+}
+
 crate::backend::also_on_postgres_and_s3!(
+    the_queue_opens_on_the_work_waiting_finds_company_nib_and_nik_and_sorts_by_wait,
     the_review_page_assesses_each_document_in_one_form_and_asks_before_verifying,
     the_send_back_email_lists_the_documents_first_gives_a_date_and_a_way_to_ask,
     the_console_has_its_own_navigation_with_the_current_section_marked,

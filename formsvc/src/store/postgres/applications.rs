@@ -13,7 +13,9 @@ use crate::records::*;
 use crate::store::{Applications, Compose};
 
 const APPLICATION_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
-     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at";
+     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at,
+     (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id)
+       AS status_since";
 
 /// How many random numbers are tried before giving up (a clash is already unlikely).
 const NUMBER_ATTEMPTS: usize = 5;
@@ -50,6 +52,7 @@ fn application(r: &Row, nik: &NikKey) -> Result<ApplicationRecord> {
         status: status(r.try_get("status")?, T, id, "status")?,
         created_at: r.try_get("created_at")?,
         submitted_at: r.try_get("submitted_at")?,
+        status_since: r.try_get("status_since")?,
     })
 }
 
@@ -352,6 +355,11 @@ impl Applications for PgStore {
     }
 
     async fn queue(&self, filter: QueueFilter) -> Result<Vec<ApplicationRecord>> {
+        let nik_hash = filter
+            .nik
+            .as_deref()
+            .map(|n| self.nik().map(|key| key.index(n)))
+            .transpose()?;
         let c = self.client().await?;
         // Every filter is a bound parameter; an empty one matches everything. The text is
         // found as it is typed (strpos: no LIKE wildcards).
@@ -364,8 +372,11 @@ impl Applications for PgStore {
                    AND ($4::text IS NULL OR permit_slug = $4::text)
                    AND ($5::bigint IS NULL OR submitted_at >= $5::bigint)
                    AND ($6::bigint IS NULL OR submitted_at < $6::bigint)
-                   AND ($7::text = '' OR strpos(lower(nomor), $7::text) > 0
-                        OR strpos(lower(pemohon_json::jsonb ->> 'nama'), $7::text) > 0)
+                   AND (($7::text = '' AND $8::text IS NULL) OR ($7::text != '' AND (strpos(lower(nomor), $7::text) > 0
+                        OR strpos(lower(pemohon_json::jsonb ->> 'nama'), $7::text) > 0
+                        OR strpos(lower(coalesce(perusahaan_json::jsonb ->> 'nama', '')), $7::text) > 0
+                        OR strpos(coalesce(nib, ''), $7::text) > 0))
+                        OR applicant_id IN (SELECT id FROM applicants WHERE nomor_identitas_hash = $8::text))
                  ORDER BY submitted_at, id LIMIT 1000"
             ),
             &[
@@ -376,6 +387,7 @@ impl Applications for PgStore {
                 &filter.from,
                 &filter.to,
                 &filter.text,
+                &nik_hash,
             ],
         )
         .await?
@@ -393,6 +405,24 @@ impl Applications for PgStore {
         )
         .await?
         .try_get(0)?)
+    }
+
+    async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(Status, i64)>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            "SELECT status, count(*) FROM applications WHERE instansi = $1 AND unit = $2 AND status != 'draf'
+             GROUP BY status",
+            &[&instansi, &unit],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let word: String = r.try_get(0)?;
+            let status = Status::parse(&word).ok_or_else(|| crate::store::corrupt("applications", &word, "status"))?;
+            Ok((status, r.try_get(1)?))
+        })
+        .collect()
     }
 
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>> {

@@ -72,7 +72,8 @@ impl PgStore {
         let (instansi, unit): (String, String) = (app.try_get(1)?, app.try_get(2)?);
         exec(
             &tx,
-            "UPDATE applications SET status = 'diajukan', submitted_at = $2, updated_at = $2 WHERE id = $1",
+            "UPDATE applications SET status = 'diajukan', submitted_at = coalesce(submitted_at, $2), updated_at = $2
+             WHERE id = $1",
             &[&application_id, &now],
         )
         .await?;

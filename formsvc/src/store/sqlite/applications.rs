@@ -13,7 +13,8 @@ use crate::records::*;
 use crate::store::{Applications, Compose, corrupt};
 
 const APP_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
-     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at";
+     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at,
+     (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id)";
 
 /// The raw columns of an application row.
 struct AppRow {
@@ -33,6 +34,7 @@ struct AppRow {
     status: String,
     created_at: i64,
     submitted_at: Option<i64>,
+    status_since: i64,
 }
 
 fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
@@ -53,6 +55,7 @@ fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
         status: r.get(13)?,
         created_at: r.get(14)?,
         submitted_at: r.get(15)?,
+        status_since: r.get(16)?,
     })
 }
 
@@ -83,6 +86,7 @@ impl AppRow {
             status: Status::parse(&self.status).ok_or_else(|| bad("status"))?,
             created_at: self.created_at,
             submitted_at: self.submitted_at,
+            status_since: self.status_since,
         })
     }
 }
@@ -288,6 +292,11 @@ impl Applications for SqliteStore {
     }
 
     async fn queue(&self, f: QueueFilter) -> Result<Vec<ApplicationRecord>> {
+        let nik_hash = f
+            .nik
+            .as_deref()
+            .map(|n| self.nik().map(|key| key.index(n)))
+            .transpose()?;
         let rows = self
             .db
             .read(move |c| {
@@ -299,8 +308,11 @@ impl Applications for SqliteStore {
                        AND (?4 IS NULL OR permit_slug = ?4)
                        AND (?5 IS NULL OR submitted_at >= ?5)
                        AND (?6 IS NULL OR submitted_at < ?6)
-                       AND (?7 = '' OR instr(lower(nomor), ?7) > 0
-                            OR instr(lower(json_extract(pemohon_json, '$.nama')), ?7) > 0)
+                       AND ((?7 = '' AND ?8 IS NULL) OR (?7 != '' AND (instr(lower(nomor), ?7) > 0
+                            OR instr(lower(json_extract(pemohon_json, '$.nama')), ?7) > 0
+                            OR instr(lower(coalesce(json_extract(perusahaan_json, '$.nama'), '')), ?7) > 0
+                            OR instr(coalesce(nib, ''), ?7) > 0))
+                            OR applicant_id IN (SELECT id FROM applicants WHERE nomor_identitas_hash = ?8))
                      ORDER BY submitted_at, id LIMIT 1000"
                 ))?;
                 let rows = stmt
@@ -312,7 +324,8 @@ impl Applications for SqliteStore {
                             f.permit_slug,
                             f.from,
                             f.to,
-                            f.text
+                            f.text,
+                            nik_hash
                         ],
                         app_row,
                     )?
@@ -335,6 +348,31 @@ impl Applications for SqliteStore {
                 )?)
             })
             .await
+    }
+
+    async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(Status, i64)>> {
+        let (i, u) = (instansi.to_string(), unit.to_string());
+        let rows: Vec<(String, i64)> = self
+            .db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT status, count(*) FROM applications WHERE instansi = ?1 AND unit = ?2 AND status != 'draf'
+                     GROUP BY status",
+                )?;
+                let rows = stmt
+                    .query_map(params![i, u], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(word, n)| {
+                Ok((
+                    Status::parse(&word).ok_or_else(|| corrupt("applications", &word, "status"))?,
+                    n,
+                ))
+            })
+            .collect()
     }
 
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>> {

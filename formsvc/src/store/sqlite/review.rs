@@ -59,7 +59,8 @@ impl SqliteStore {
                     return Err(Error::Forbidden);
                 }
                 tx.execute(
-                    "UPDATE applications SET status = 'diajukan', submitted_at = ?2, updated_at = ?2 WHERE id = ?1",
+                    "UPDATE applications SET status = 'diajukan', submitted_at = coalesce(submitted_at, ?2), updated_at = ?2
+                     WHERE id = ?1",
                     params![application_id, now],
                 )?;
                 tx.execute("UPDATE documents SET catatan = NULL WHERE application_id = ?1", [application_id])?;

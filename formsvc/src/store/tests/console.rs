@@ -5,7 +5,10 @@ use super::applications::{document, new_application};
 use super::*;
 use crate::application::Status;
 
-on_both!(the_audit_trail_records_the_applicants_actions_and_filters_by_number_actor_and_date,);
+on_both!(
+    the_audit_trail_records_the_applicants_actions_and_filters_by_number_actor_and_date,
+    the_queue_finds_company_nib_and_nik_counts_by_status_and_keeps_the_first_submission,
+);
 
 fn submitted(s: &Submitted) -> Result<Vec<NewMail>> {
     Ok(vec![mail("permohonan_diajukan", &s.applicant.email)])
@@ -127,4 +130,131 @@ async fn the_audit_trail_records_the_applicants_actions_and_filters_by_number_ac
         .expect("audit");
     assert_eq!(last[0].action, "dokumen_dihapus");
     assert_eq!(Status::Diajukan.audit_action(), "permohonan_diajukan");
+}
+
+fn status_mail(r: &Recipient) -> Result<Vec<NewMail>> {
+    Ok(vec![mail("permohonan_status", &r.email)])
+}
+
+/// Regression: the queue found nothing by company, NIB or NIK, and a resubmission overwrote
+/// the first submission time.
+async fn the_queue_finds_company_nib_and_nik_counts_by_status_and_keeps_the_first_submission(db: TestDb) {
+    let store = db.store().await;
+    let officer = add_officer(&*store, "petugas.satu", UNIT).await;
+    let budi = approved_applicant(&*store, &officer, "budi.santoso").await;
+    // Ani's registration carries another NIK than the suite's usual one.
+    let reg = NewRegistration {
+        nomor_identitas: "1671024107850002".into(),
+        ..registration("form-ani", "ani", "ani@example.com")
+    };
+    let RegisterOutcome::Created(reg_nomor) = store
+        .register(reg, 2026, NOW, Box::new(registration_mails))
+        .await
+        .expect("register")
+    else {
+        panic!("not created")
+    };
+    let ani = registration_id(&*store, &reg_nomor).await;
+    let decided = store
+        .approve_registration(
+            ani,
+            &officer,
+            link("link-ani", LinkPurpose::SetPassword),
+            NOW,
+            Box::new(decision_mail),
+        )
+        .await
+        .expect("approve");
+    assert_eq!(decided, Decision::Done);
+
+    let company = NewApplication {
+        nib: Some(crate::domain::Nib::parse("9120001234567").expect("nib")),
+        perusahaan: Some(Perusahaan {
+            nama: "CV Bahari Sejahtera".into(),
+            npwp: "09.254.294.3-407.000".into(),
+            alamat: "Jl. Sungai Musi 2".into(),
+            telepon: "0711356789".into(),
+            email: "cv@bahari.example".into(),
+        }),
+        ..new_application("form-cv", budi)
+    };
+    let mut ids = Vec::new();
+    for (new, who, at) in [(company, budi, 100), (new_application("form-ani", ani), ani, 200)] {
+        let nomor = store.create_application(new, NOW).await.expect("create");
+        let id = store.application(&nomor).await.expect("read").expect("found").id;
+        store
+            .submit_application(id, who, NOW + at, Box::new(submitted))
+            .await
+            .expect("submit");
+        ids.push((nomor, id));
+    }
+    store
+        .create_application(new_application("form-draft", budi), NOW)
+        .await
+        .expect("a draft");
+    let search = |text: &str, nik: Option<&str>| QueueFilter {
+        instansi: INSTANSI.into(),
+        unit: UNIT.into(),
+        text: text.into(),
+        nik: nik.map(str::to_string),
+        ..QueueFilter::default()
+    };
+    let found = |rows: Vec<ApplicationRecord>| rows.into_iter().map(|a| a.nomor).collect::<Vec<_>>();
+    let (cv, ani_app) = (ids[0].0.clone(), ids[1].0.clone());
+    assert_eq!(
+        found(store.queue(search("", None)).await.expect("queue")),
+        [cv.clone(), ani_app.clone()]
+    );
+    assert_eq!(
+        found(store.queue(search("bahari", None)).await.expect("queue")),
+        [cv.clone()]
+    );
+    assert_eq!(
+        found(store.queue(search("9120001234", None)).await.expect("queue")),
+        [cv.clone()]
+    );
+    let nik = "1671024107850002";
+    assert_eq!(
+        found(store.queue(search(nik, Some(nik))).await.expect("queue")),
+        [ani_app.clone()]
+    );
+    assert_eq!(
+        found(
+            store
+                .queue(search("1671099999990009", Some("1671099999990009")))
+                .await
+                .expect("queue")
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        store.queue_counts(INSTANSI, UNIT).await.expect("counts"),
+        [(Status::Diajukan, 2)],
+        "drafts are not counted"
+    );
+
+    // Sent back and submitted again: the first submission stays, the wait starts again.
+    let back = ReviewAction {
+        to: Status::Perbaikan,
+        notes: vec![("ktp".into(), "Buram.".into())],
+        summary: None,
+    };
+    assert!(
+        store
+            .review(ids[0].1, &officer, back, NOW + 300, Box::new(status_mail))
+            .await
+            .expect("review")
+    );
+    let mut counts = store.queue_counts(INSTANSI, UNIT).await.expect("counts");
+    counts.sort_by_key(|(s, _)| s.as_str());
+    assert_eq!(counts, [(Status::Diajukan, 1), (Status::Perbaikan, 1)]);
+    store
+        .submit_application(ids[0].1, budi, NOW + 400, Box::new(submitted))
+        .await
+        .expect("resubmit");
+    let a = store.application(&cv).await.expect("read").expect("found");
+    assert_eq!(a.submitted_at, Some(NOW + 100), "the first submission is kept");
+    assert_eq!(a.status_since, NOW + 400, "waiting since the resubmission");
+    let b = store.application(&ani_app).await.expect("read").expect("found");
+    assert_eq!(b.status_since, NOW + 200);
 }
