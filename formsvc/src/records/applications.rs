@@ -91,6 +91,8 @@ pub struct ApplicationRecord {
     pub submitted_at: Option<i64>,
     /// When it entered its current status (its latest event): what it waits since.
     pub status_since: i64,
+    /// The name of the officer who took it ("Saya tangani"), if one has.
+    pub handled_by: Option<String>,
 }
 
 /// A stored document (a scan uploaded for one requirement).

@@ -194,7 +194,7 @@ fn cell(s: &str) -> String {
 pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<Filter>) -> Result<Response> {
     let o = officer_or_redirect!(app, v);
     let mut out = String::from(
-        "\u{feff}Nomor,Jenis Izin,Jenis Permohonan,Tipe Pemohon,Nama Pemohon,Nama Perusahaan,NIB,Status,Diajukan,Menunggu Sejak\r\n",
+        "\u{feff}Nomor,Jenis Izin,Jenis Permohonan,Tipe Pemohon,Nama Pemohon,Nama Perusahaan,NIB,Status,Ditangani Oleh,Diajukan,Menunggu Sejak\r\n",
     );
     for r in rows(&app, &o, &f).await? {
         let a = ApplicationView::of(&r);
@@ -207,6 +207,7 @@ pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<
             cell(a.perusahaan.as_ref().map_or("", |p| p.nama.as_str())),
             cell(a.nib.as_deref().unwrap_or("")),
             cell(a.status_label),
+            cell(a.ditangani.as_deref().unwrap_or("")),
             cell(a.diajukan.as_deref().unwrap_or("")),
             cell(&format_wib(r.status_since)),
         ]

@@ -131,7 +131,8 @@ async fn detail_page(
     };
     let ctx = context! {
         petugas => o, permohonan => ApplicationView::of(&a), syarat => review.rows, kembar => review.duplicates,
-        dikembalikan => review.sent_back, riwayat => events, aksi => aksi, ..errors
+        dikembalikan => review.sent_back, riwayat => events, aksi => aksi,
+        ditangani => a.handled_by.clone(), saya_tangani => a.handled_by.as_deref() == Some(o.nama.as_str()), ..errors
     };
     app.page_with_status(
         v,
@@ -184,19 +185,23 @@ pub async fn detail(
 ) -> Result<Response> {
     let o = officer_or_redirect!(app, v);
     let a = in_unit(&app, &o, &nomor).await?;
-    let info = q
-        .contains_key("info")
-        .then_some("Tindakan tersimpan dan surel pemberitahuan dikirim kepada pemohon.");
+    let info = q.get("info").map(|i| {
+        if i == "tangani" {
+            "Permohonan ini kini tercatat Anda tangani."
+        } else {
+            "Tindakan tersimpan dan surel pemberitahuan dikirim kepada pemohon."
+        }
+    });
     detail_page(&app, &v, o, a, StatusCode::OK, context! { info => info }).await
 }
+
+/// Texts by requirement id or field id, in form order.
+type ByField = Vec<(String, String)>;
 
 /// The send-back form: per requirement "Sesuai" or "Perlu perbaikan" (`nilai_<id>`) and the
 /// note (`catatan_<id>`), and a general note. A note without a choice counts as "Perlu
 /// perbaikan". Returns the notes, the general note, and the problems by field id.
-fn assessment(
-    a: &ApplicationRecord,
-    form: &HashMap<String, String>,
-) -> (Vec<(String, String)>, Option<String>, Vec<(String, String)>) {
+fn assessment(a: &ApplicationRecord, form: &HashMap<String, String>) -> (ByField, Option<String>, ByField) {
     let mut notes = Vec::new();
     let mut problems = Vec::new();
     for r in &a.persyaratan {
@@ -254,6 +259,15 @@ pub async fn act(
     let o = officer_or_redirect!(app, v);
     app.check_form_token(&v, &form)?;
     let a = in_unit(&app, &o, &nomor).await?;
+    if aksi == "tangani" {
+        if !app.store.take_application(a.id, &o, now()).await? {
+            return Err(Error::NotFound);
+        }
+        return Ok(see_other(&format!(
+            "{}petugas/permohonan/{}?info=tangani",
+            app.routes.beranda, a.nomor
+        )));
+    }
     let to = match aksi.as_str() {
         "verifikasi" => Status::Diproses,
         "perbaikan" => Status::Perbaikan,

@@ -34,6 +34,8 @@ pub struct ApplicationView {
     pub status_label: &'static str,
     pub dibuat: String,
     pub diajukan: Option<String>,
+    /// The officer who took it ("Saya tangani").
+    pub ditangani: Option<String>,
 }
 
 impl ApplicationView {
@@ -56,6 +58,7 @@ impl ApplicationView {
             status_label: a.status.label(),
             dibuat: format_wib(a.created_at),
             diajukan: a.submitted_at.map(format_wib),
+            ditangani: a.handled_by.clone(),
         }
     }
 }

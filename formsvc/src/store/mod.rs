@@ -245,6 +245,9 @@ pub trait Applications: Send + Sync {
     async fn queue(&self, filter: QueueFilter) -> Result<Vec<ApplicationRecord>>;
     /// How many applications of the unit wait for verification.
     async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64>;
+    /// "Saya tangani": `officer` takes the application (of their unit, past its draft), with
+    /// the audit line `permohonan_ditangani`; false when there is no such application.
+    async fn take_application(&self, application_id: i64, officer: &Officer, now: i64) -> Result<bool>;
     /// How many applications of the unit are in each status past the draft (the queue's
     /// tabs); statuses with none are left out.
     async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(crate::application::Status, i64)>>;

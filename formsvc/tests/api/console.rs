@@ -442,7 +442,7 @@ fn the_queue_opens_on_the_work_waiting_finds_company_nib_and_nik_and_sorts_by_wa
     );
     assert_eq!(r.status, 303);
     let queue = officer.get("/layanan/petugas/permohonan");
-    assert_eq!(listed(&queue), [company.clone()]);
+    assert_eq!(listed(&queue), std::slice::from_ref(&company));
     assert!(
         queue
             .body
@@ -450,12 +450,12 @@ fn the_queue_opens_on_the_work_waiting_finds_company_nib_and_nik_and_sorts_by_wa
     );
     assert!(queue.body.contains(">Semua <span class=\"konsol-jumlah\">2</span>"));
     let fixing = officer.get("/layanan/petugas/permohonan?status=perbaikan");
-    assert_eq!(listed(&fixing), [person.clone()]);
+    assert_eq!(listed(&fixing), std::slice::from_ref(&person));
 
     // One search box: company, NIB, the applicant's NIK (by its keyed hash), nothing else.
     let find = |q: &str| listed(&officer.get(&format!("/layanan/petugas/permohonan?status=semua&q={q}")));
-    assert_eq!(find("bahari"), [company.clone()]);
-    assert_eq!(find("1234567890"), [company.clone()]);
+    assert_eq!(find("bahari"), std::slice::from_ref(&company));
+    assert_eq!(find("1234567890"), std::slice::from_ref(&company));
     assert_eq!(find("1671044508900001").len(), 2, "both are the applicant's");
     assert_eq!(find("1671099999990009"), Vec::<String>::new());
 
@@ -473,6 +473,26 @@ fn the_queue_opens_on_the_work_waiting_finds_company_nib_and_nik_and_sorts_by_wa
         "SELECT submitted_at FROM applications WHERE nomor = '{person}'"
     ));
     assert_eq!(after, first, "a resubmission keeps the first submission time");
+
+    // "Saya tangani": the queue shows who has it.
+    let detail = officer.get(&format!("/layanan/petugas/permohonan/{company}"));
+    assert!(detail.body.contains("Belum ada petugas") && detail.body.contains(">Saya tangani</button>"));
+    let r = officer.post(&format!("/layanan/petugas/permohonan/{company}/tangani"), &detail, &[]);
+    assert_eq!(r.status, 303);
+    let detail = officer.get(r.location());
+    assert!(detail.body.contains("Permohonan ini kini tercatat Anda tangani."));
+    assert!(!detail.body.contains(">Saya tangani</button>"), "taken already");
+    let queue = officer.get("/layanan/petugas/permohonan");
+    assert!(
+        queue.body.contains("<td>Petugas Perizinan</td>"),
+        "the queue shows who has it"
+    );
+    assert!(
+        officer
+            .get("/layanan/petugas/audit")
+            .body
+            .contains("Permohonan ditangani petugas")
+    );
 
     let csv = officer.get("/layanan/petugas/permohonan.csv?status=semua");
     assert!(

@@ -15,7 +15,8 @@ use crate::store::{Applications, Compose};
 const APPLICATION_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
      tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at,
      (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id)
-       AS status_since";
+       AS status_since,
+     (SELECT o.nama FROM officers o WHERE o.id = applications.handled_by) AS handled_by";
 
 /// How many random numbers are tried before giving up (a clash is already unlikely).
 const NUMBER_ATTEMPTS: usize = 5;
@@ -53,6 +54,7 @@ fn application(r: &Row, nik: &NikKey) -> Result<ApplicationRecord> {
         created_at: r.try_get("created_at")?,
         submitted_at: r.try_get("submitted_at")?,
         status_since: r.try_get("status_since")?,
+        handled_by: r.try_get("handled_by")?,
     })
 }
 
@@ -405,6 +407,34 @@ impl Applications for PgStore {
         )
         .await?
         .try_get(0)?)
+    }
+
+    async fn take_application(&self, application_id: i64, officer: &Officer, now: i64) -> Result<bool> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let Some(r) = row(
+            &tx,
+            "UPDATE applications SET handled_by = $2
+             WHERE id = $1 AND instansi = $3 AND unit = $4 AND status != 'draf' RETURNING nomor",
+            &[&application_id, &officer.id, &officer.instansi, &officer.unit],
+        )
+        .await?
+        else {
+            return Ok(false);
+        };
+        let nomor: String = r.try_get(0)?;
+        let line = super::Audit {
+            instansi: &officer.instansi,
+            actor_kind: "petugas",
+            actor_id: Some(officer.id),
+            actor_label: &officer.username,
+            action: "permohonan_ditangani",
+            target: &nomor,
+            detail: None,
+        };
+        super::audit(&tx, now, line).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(Status, i64)>> {

@@ -63,6 +63,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
         11,
         include_str!("../../../migrations/postgres/0011_applicant_rights.sql"),
     ),
+    (12, include_str!("../../../migrations/postgres/0012_handled_by.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -14,7 +14,8 @@ use crate::store::{Applications, Compose, corrupt};
 
 const APP_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
      tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at,
-     (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id)";
+     (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id),
+     (SELECT o.nama FROM officers o WHERE o.id = applications.handled_by)";
 
 /// The raw columns of an application row.
 struct AppRow {
@@ -35,6 +36,7 @@ struct AppRow {
     created_at: i64,
     submitted_at: Option<i64>,
     status_since: i64,
+    handled_by: Option<String>,
 }
 
 fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
@@ -56,6 +58,7 @@ fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
         created_at: r.get(14)?,
         submitted_at: r.get(15)?,
         status_since: r.get(16)?,
+        handled_by: r.get(17)?,
     })
 }
 
@@ -87,6 +90,7 @@ impl AppRow {
             created_at: self.created_at,
             submitted_at: self.submitted_at,
             status_since: self.status_since,
+            handled_by: self.handled_by,
         })
     }
 }
@@ -346,6 +350,38 @@ impl Applications for SqliteStore {
                     params![i, u],
                     |r| r.get(0),
                 )?)
+            })
+            .await
+    }
+
+    async fn take_application(&self, application_id: i64, officer: &Officer, now: i64) -> Result<bool> {
+        let o = officer.clone();
+        self.db
+            .write(move |tx| {
+                let nomor: Option<String> = tx
+                    .query_row(
+                        "UPDATE applications SET handled_by = ?2
+                         WHERE id = ?1 AND instansi = ?3 AND unit = ?4 AND status != 'draf' RETURNING nomor",
+                        params![application_id, o.id, o.instansi, o.unit],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(nomor) = nomor else {
+                    return Ok(false);
+                };
+                let line = NewAudit {
+                    instansi: o.instansi.clone(),
+                    actor: Actor {
+                        kind: "petugas",
+                        id: Some(o.id),
+                        label: o.username.clone(),
+                    },
+                    action: "permohonan_ditangani",
+                    target: nomor,
+                    detail: None,
+                };
+                super::audit(tx, &line, now)?;
+                Ok(true)
             })
             .await
     }
