@@ -120,10 +120,16 @@ fn build(content: &Path, theme: &Path, out: &Path, search: bool) -> Run {
     if !search {
         cmd.arg("--no-search");
     }
-    let o = cmd.output().expect("run /usr/bin/time sicantik build (install Debian's `time`)");
+    let o = cmd
+        .output()
+        .expect("run /usr/bin/time sicantik build (install Debian's `time`)");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "build failed: {err}");
-    let line = err.lines().rev().find_map(|l| l.strip_prefix("@@ ")).expect("time's line");
+    let line = err
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("@@ "))
+        .expect("time's line");
     let f: Vec<f64> = line.split_whitespace().map(|x| x.parse().expect("number")).collect();
     Run {
         wall: f[0],
@@ -193,9 +199,14 @@ fn watch(content: &Path, theme: &Path, out: &Path, slug: &str, saves: usize) -> 
         visible.push(started.elapsed().as_secs_f64() * 1000.0);
         let deadline = Instant::now() + Duration::from_secs(60);
         let ms = loop {
-            let l = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("rebuild line");
+            let l = lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("rebuild line");
             if let Some(rest) = l.strip_prefix("Diperbarui: ") {
-                break rest.rsplit(" dalam ").next().and_then(|t| t.trim_end_matches(" ms.").parse::<f64>().ok());
+                break rest
+                    .rsplit(" dalam ")
+                    .next()
+                    .and_then(|t| t.trim_end_matches(" ms.").parse::<f64>().ok());
             }
         };
         rebuild.push(ms.expect("rebuild time"));
@@ -230,7 +241,10 @@ fn main() {
         return;
     }
     let theme = root.join("themes/default");
-    println!("sicantik build benchmark ({} cores)", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "sicantik build benchmark ({} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     println!(
         "{:>7} | {:>27} | {:>27} | {:>29} | {:>22}",
         "permits", "build, no search", "build with search", "watch: one save (20)", "search adds"

@@ -100,6 +100,27 @@ pub fn format_iso_date(iso: &str) -> String {
     }
 }
 
+/// The start (Unix seconds) of the WIB day `YYYY-MM-DD`, as a date input sends it; `None` for
+/// anything else.
+pub fn wib_day_start(date: &str) -> Option<i64> {
+    let mut it = date.split('-');
+    let (y, m, d): (i64, i64, i64) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
+    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant), then back from WIB to UTC.
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400 - WIB)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +141,14 @@ mod tests {
         assert_eq!(working_days_after_wib(1_795_939_440 + 5 * 86_400, 1), "7 Desember 2026");
         assert_eq!(working_days_after_wib(1_795_939_440, 0), "29 November 2026");
         assert_eq!(format_iso_date("1990-13-05"), "1990-13-05");
+    }
+
+    #[test]
+    fn a_date_input_is_the_start_of_that_day_in_palembang() {
+        let start = wib_day_start("2026-11-29").expect("a date");
+        assert_eq!(format_wib(start), "29 November 2026 pukul 00.00 WIB");
+        for bad in ["", "2026-13-01", "29-11-2026x", "2026-11-29-1", "kemarin"] {
+            assert_eq!(wib_day_start(bad), None, "{bad}");
+        }
     }
 }

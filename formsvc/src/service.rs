@@ -16,7 +16,9 @@ use crate::keys::Keyring;
 use crate::observe::Metrics;
 use crate::outbox::{Outbox, Transport};
 use crate::ratelimit::Limits;
-use crate::routes::{account, application, correction, erasure, officer, ops, registration, review, revisit};
+use crate::routes::{
+    account, application, audit, correction, erasure, officer, ops, queue, registration, review, revisit,
+};
 use crate::scan::{Clamd, Scanner};
 use crate::security::FormKey;
 use crate::store::DynStore;
@@ -161,12 +163,12 @@ impl Service {
                 get(application::check_answers).post(application::submit),
             )
             .route(&format!("{p}/berkas/{{alamat}}"), get(application::download))
-            .route(&format!("{p}/petugas/permohonan"), get(review::queue))
-            .route(&format!("{p}/petugas/permohonan.csv"), get(review::queue_csv))
+            .route(&format!("{p}/petugas/permohonan"), get(queue::queue))
+            .route(&format!("{p}/petugas/permohonan.csv"), get(queue::queue_csv))
             .route(&format!("{p}/petugas/permohonan/{{nomor}}"), get(review::detail))
             .route(
                 &format!("{p}/petugas/permohonan/{{nomor}}/{{aksi}}"),
-                get(revisit::review_action).post(review::act),
+                get(review::confirm).post(review::act),
             )
             .route(
                 &format!("{p}/petugas/masuk"),
@@ -190,7 +192,7 @@ impl Service {
                 &format!("{p}/petugas/registrasi/{{id}}/tolak"),
                 get(revisit::registration_decision).post(officer::reject),
             )
-            .route(&format!("{p}/petugas/audit"), get(officer::audit))
+            .route(&format!("{p}/petugas/audit"), get(audit::trail))
             .route(&format!("{p}/petugas/surel"), get(officer::failed_mail))
             .route(&format!("{p}/petugas/berkas-ditolak"), get(officer::scan_refusals))
             .route(&format!("{p}/petugas/akun"), get(officer::accounts))

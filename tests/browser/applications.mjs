@@ -280,6 +280,8 @@ async function runApplication(js, n, studio) {
     await step(`${mode} 0. officer logs in → "Konsol Petugas"`, async () => {
       await op.goto(pageUrl('/layanan/petugas/masuk'), { waitUntil: 'load' });
       await scan('officer login', op);
+      const highlighted = await op.locator('header [aria-current]').allInnerTexts();
+      if (highlighted.length) return [`the officer login highlights ${JSON.stringify(highlighted)} in the header`];
       const f = op.locator('main form');
       await f.getByLabel('Nama pengguna atau alamat surel', { exact: true }).fill(cfg.officer);
       await f.getByLabel('Kata sandi', { exact: true }).fill(cfg.officerPassword);
@@ -696,11 +698,18 @@ async function runApplication(js, n, studio) {
     // 4. The officer's review, with a correction on the way.
     const queued = op.locator('main table').getByRole('link', { name: nomor, exact: true });
     await step(`${mode} 4. officer: "Antrean permohonan" lists ${nomor}, "${STATUS.diajukan}"`, async () => {
-      if (!/^\/layanan\/petugas\/$/.test(new URL(op.url()).pathname)) {
-        await clickAndLand(op, op.getByRole('navigation', { name: 'Menu utama' }).getByRole('link', { name: 'Konsol Petugas' }), /^\/layanan\/petugas\/$/);
-      }
-      await clickAndLand(op, op.getByRole('navigation', { name: 'Menu petugas' }).getByRole('link', { name: 'Antrean permohonan', exact: true }), /^\/layanan\/petugas\/permohonan$/);
+      // The console's own menu (MOJ primary navigation), not the public site's.
+      const menu = op.getByRole('navigation', { name: 'Menu petugas' });
+      await clickAndLand(op, menu.getByRole('link', { name: 'Antrean permohonan', exact: true }), /^\/layanan\/petugas\/permohonan(\?|$)/);
       const problems = await expectH1(op, 'Antrean Permohonan');
+      if ((await op.getByRole('navigation', { name: 'Menu utama' }).count()) > 0) problems.push('the public site menu shows in the console');
+      const current = await menu.locator('a[aria-current="page"]').allInnerTexts();
+      if (JSON.stringify(current.map(squash)) !== '["Antrean permohonan"]') problems.push(`the console menu marks ${JSON.stringify(current)} as current`);
+      const bullets = await menu.locator('li').evaluateAll((lis) => lis.filter((li) => {
+        const s = getComputedStyle(li);
+        return s.listStyleType !== 'none' || getComputedStyle(li, '::before').content.includes('›');
+      }).length);
+      if (bullets) problems.push(`${bullets} console menu item(s) drawn as bullets or breadcrumb steps`);
       if ((await queued.count()) !== 1) return [...problems, `${await queued.count()} link(s) named ${nomor} in the queue`];
       const row = squash(await op.locator('main tr').filter({ has: op.getByRole('link', { name: nomor, exact: true }) }).innerText());
       for (const want of [PERMIT, a.nama, STATUS.diajukan]) if (!row.includes(want)) problems.push(`the queue row says "${row}", without "${want}"`);
@@ -738,6 +747,7 @@ async function runApplication(js, n, studio) {
     const fix = reqs.find((r) => r.id === 'sipi') ?? reqs.find((r) => files[r.id].mimeType === 'application/pdf');
     await step(`${mode} 4. officer: a note for "${fix.nama}", "Kembalikan untuk perbaikan" → "${STATUS.perbaikan}"`, async () => {
       const form = op.locator('main form').filter({ has: op.getByRole('button', { name: 'Kembalikan untuk perbaikan' }) });
+      await form.getByRole('group', { name: `Penilaian ${fix.nama}` }).getByLabel('Perlu perbaikan', { exact: true }).check();
       await form.getByLabel(`Catatan untuk ${fix.nama}`).fill(SENT_BACK_NOTE);
       await clickAndLand(op, form.getByRole('button', { name: 'Kembalikan untuk perbaikan', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}(\\?info=tindakan)?$`));
       const problems = expectSummary(await summaryOf(op), { Status: STATUS.perbaikan }, 'the officer page');
@@ -804,9 +814,12 @@ async function runApplication(js, n, studio) {
       problems.push(...(await officerDocs()));
       return problems;
     });
-    await step(`${mode} 4. officer: "Verifikasi dan terima untuk diproses" → "${STATUS.diproses}"`, async () => {
-      await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Verifikasi dan terima untuk diproses', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}(\\?info=tindakan)?$`));
-      return expectSummary(await summaryOf(op), { Status: STATUS.diproses }, 'the officer page');
+    await step(`${mode} 4. officer: "Verifikasi dan terima untuk diproses" → the question → "Ya, verifikasi…" → "${STATUS.diproses}"`, async () => {
+      await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Verifikasi dan terima untuk diproses', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}/verifikasi$`));
+      const problems = await expectH1(op, `Verifikasi permohonan ${nomor}?`);
+      await scan('Verifikasi (officer, the question)', op);
+      await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Ya, verifikasi dan terima untuk diproses', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}(\\?info=tindakan)?$`));
+      return [...problems, ...expectSummary(await summaryOf(op), { Status: STATUS.diproses }, 'the officer page')];
     });
     await scan('application page (officer, verified)', op);
     await step(`${mode} 4. officer: "${PERMIT_NUMBER}" as the note, "Tandai selesai (izin terbit)" → "${STATUS.selesai}"`, async () => {

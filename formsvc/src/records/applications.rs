@@ -97,7 +97,12 @@ pub struct ApplicationRecord {
     pub persyaratan: Vec<KeptRequirement>,
     pub status: Status,
     pub created_at: i64,
+    /// The first Ajukan; a resubmission after a send-back keeps it.
     pub submitted_at: Option<i64>,
+    /// When it entered its current status (its latest event): what it waits since.
+    pub status_since: i64,
+    /// The name of the officer who took it ("Saya tangani"), if one has.
+    pub handled_by: Option<String>,
 }
 
 /// A stored document (a scan uploaded for one requirement).
@@ -177,8 +182,12 @@ pub struct QueueFilter {
     pub from: Option<i64>,
     /// Submitted before (Unix seconds).
     pub to: Option<i64>,
-    /// Lower-case text matched inside the number or the applicant's name; empty matches all.
+    /// Lower-case text matched inside the number, the applicant's or the company's name or
+    /// the NIB; empty matches all.
     pub text: String,
+    /// A NIK typed in the search: matched by its keyed hash against the applicant's account
+    /// (numbers are stored sealed, so no text search can find them).
+    pub nik: Option<String>,
 }
 
 /// What the applicant's Ajukan needs to compose its emails.

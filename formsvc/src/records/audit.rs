@@ -28,3 +28,20 @@ pub struct NewAudit {
     pub target: String,
     pub detail: Option<String>,
 }
+
+/// Which lines of the audit trail the console asks for; `None` or empty matches every line.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub instansi: String,
+    /// The line's target exactly (an application or registration number), upper case.
+    pub target: Option<String>,
+    /// `pemohon`, `petugas` or `sistem`.
+    pub actor_kind: Option<String>,
+    /// Lower-case text found inside the actor's label (a username or an officer's name).
+    pub actor: String,
+    /// At or after (Unix seconds).
+    pub from: Option<i64>,
+    /// Before (Unix seconds).
+    pub to: Option<i64>,
+    pub limit: i64,
+}

@@ -40,7 +40,7 @@ pub async fn list(State(app): State<AppState>, v: Visitor, Query(q): Query<ListQ
         &v,
         "layanan/petugas/koreksi_daftar.html",
         "Perbaikan Identitas",
-        None,
+        Some("koreksi"),
         context! { petugas => o, koreksi => rows, info => info },
     )
 }
@@ -77,7 +77,7 @@ pub async fn detail(State(app): State<AppState>, v: Visitor, Path(id): Path<i64>
         &v,
         "layanan/petugas/koreksi.html",
         "Perbaikan Identitas",
-        None,
+        Some("koreksi"),
         context! { petugas => o, koreksi => view },
     )
 }
@@ -110,7 +110,7 @@ pub async fn refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
             "layanan/petugas/koreksi.html",
             "Perbaikan Identitas",
-            None,
+            Some("koreksi"),
             ctx,
         );
     };

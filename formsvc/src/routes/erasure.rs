@@ -46,7 +46,7 @@ pub async fn list(State(app): State<AppState>, v: Visitor, Query(q): Query<ListQ
         &v,
         "layanan/petugas/penghapusan.html",
         "Permintaan Penghapusan",
-        None,
+        Some("penghapusan"),
         context! { petugas => o, permintaan => rows, info => info },
     )
 }
@@ -70,7 +70,7 @@ pub async fn confirm(State(app): State<AppState>, v: Visitor, Path(id): Path<i64
         &v,
         "layanan/petugas/penghapusan_proses.html",
         "Proses Penghapusan",
-        None,
+        Some("penghapusan"),
         ctx,
     )
 }

@@ -3,11 +3,13 @@
 
 pub mod account;
 pub mod application;
+pub mod audit;
 pub mod auth;
 pub mod correction;
 pub mod erasure;
 pub mod officer;
 pub mod ops;
+pub mod queue;
 pub mod registration;
 pub mod review;
 pub mod revisit;

@@ -1,5 +1,5 @@
 //! The officer console: registrations waiting for a decision, the detail of one, "Setujui" and
-//! "Tolak", the audit trail, the emails that could not be delivered, the uploads the virus
+//! "Tolak", the emails that could not be delivered, the uploads the virus
 //! scanner refused, and for admins the instansi's officer accounts with "Nonaktifkan" (the
 //! same store call as `sicantik officer disable`). An officer sees only the records of their own instansi (and, for
 //! applications, unit); anything else answers "not found".
@@ -43,7 +43,13 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
         petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan,
         berkas_ditolak => ditolak, penghapusan_menunggu => penghapusan, koreksi_menunggu => koreksi,
     };
-    app.page(&v, "layanan/petugas/beranda.html", "Konsol Petugas", None, ctx)
+    app.page(
+        &v,
+        "layanan/petugas/beranda.html",
+        "Konsol Petugas",
+        Some("beranda"),
+        ctx,
+    )
 }
 
 fn registration_view(a: &Applicant) -> Value {
@@ -101,7 +107,13 @@ pub async fn detail(
     let info = (q.info.as_deref() == Some("keputusan"))
         .then_some("Keputusan tersimpan dan surel pemberitahuan dikirim kepada pemohon.");
     let ctx = context! { petugas => o, registrasi => r, info => info };
-    app.page(&v, "layanan/petugas/registrasi.html", "Detail Registrasi", None, ctx)
+    app.page(
+        &v,
+        "layanan/petugas/registrasi.html",
+        "Detail Registrasi",
+        Some("beranda"),
+        ctx,
+    )
 }
 
 pub async fn approve(
@@ -167,7 +179,7 @@ pub async fn reject(
             StatusCode::UNPROCESSABLE_ENTITY,
             "layanan/petugas/registrasi.html",
             "Detail Registrasi",
-            None,
+            Some("beranda"),
             ctx,
         );
     };
@@ -184,32 +196,6 @@ pub async fn reject(
     });
     let outcome = app.store.reject_registration(id, &o, &alasan, now(), compose).await?;
     decided(&app, &v, outcome, id, Flash::RegistrationRejected)
-}
-
-pub async fn audit(State(app): State<AppState>, v: Visitor) -> Result<Response> {
-    let o = officer_or_redirect!(app, v);
-    let rows: Vec<Value> = app
-        .store
-        .audit_trail(&o.instansi, 500)
-        .await?
-        .into_iter()
-        .map(|e| {
-            context! {
-                waktu => format_wib(e.at),
-                pelaku => format!("{} ({})", e.actor_label, e.actor_kind),
-                tindakan => crate::audit::action_label(&e.action).to_string(),
-                sasaran => e.target,
-                keterangan => e.detail,
-            }
-        })
-        .collect();
-    app.page(
-        &v,
-        "layanan/petugas/audit.html",
-        "Jejak Audit",
-        None,
-        context! { petugas => o, jejak => rows },
-    )
 }
 
 pub async fn failed_mail(State(app): State<AppState>, v: Visitor) -> Result<Response> {
@@ -232,7 +218,7 @@ pub async fn failed_mail(State(app): State<AppState>, v: Visitor) -> Result<Resp
         &v,
         "layanan/petugas/surel.html",
         "Surel Belum Terkirim",
-        None,
+        Some("surel"),
         context! { petugas => o, surel => rows },
     )
 }
@@ -259,7 +245,7 @@ pub async fn scan_refusals(State(app): State<AppState>, v: Visitor) -> Result<Re
         &v,
         "layanan/petugas/berkas_ditolak.html",
         "Berkas Ditolak Pemindai Virus",
-        None,
+        Some("berkas"),
         context! { petugas => o, berkas => rows },
     )
 }
@@ -311,7 +297,7 @@ pub async fn accounts(State(app): State<AppState>, v: Visitor, Query(q): Query<I
         &v,
         "layanan/petugas/akun.html",
         "Akun Petugas",
-        None,
+        Some("akun"),
         context! { petugas => o, akun => rows, info => info },
     )
 }
@@ -328,7 +314,7 @@ pub async fn confirm_disable(
         &v,
         "layanan/petugas/akun_nonaktifkan.html",
         "Nonaktifkan Akun Petugas",
-        None,
+        Some("akun"),
         context! { petugas => o.clone(), akun => account_view(&a, &o) },
     )
 }

@@ -55,11 +55,6 @@ pub async fn document(State(app): State<AppState>, Path((nomor, syarat)): Path<(
     see_other(&format!("{}permohonan/{nomor}/dokumen{item}", app.routes.beranda))
 }
 
-/// An officer's action on an application: back to the application's console page.
-pub async fn review_action(State(app): State<AppState>, Path((nomor, _)): Path<(String, String)>) -> Response {
-    officer_page(&app, "permohonan", &nomor)
-}
-
 /// Setujui or Tolak on a registration, a correction; processing a deletion request.
 pub async fn registration_decision(State(app): State<AppState>, Path(id): Path<String>) -> Response {
     officer_page(&app, "registrasi", &id)

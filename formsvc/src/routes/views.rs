@@ -34,6 +34,8 @@ pub struct ApplicationView {
     pub status_label: &'static str,
     pub dibuat: String,
     pub diajukan: Option<String>,
+    /// The officer who took it ("Saya tangani").
+    pub ditangani: Option<String>,
 }
 
 impl ApplicationView {
@@ -56,6 +58,7 @@ impl ApplicationView {
             status_label: a.status.label(),
             dibuat: format_wib(a.created_at),
             diajukan: a.submitted_at.map(format_wib),
+            ditangani: a.handled_by.clone(),
         }
     }
 }
@@ -90,7 +93,8 @@ impl DocumentView {
     /// `sent_back_at`: when the application was last sent back for correction.
     pub fn of_since(d: &DocumentRecord, sent_back_at: Option<i64>) -> DocumentView {
         DocumentView {
-            catatan_dijawab: d.catatan_dijawab || (d.catatan.is_some() && sent_back_at.is_some_and(|t| d.uploaded_at > t)),
+            catatan_dijawab: d.catatan_dijawab
+                || (d.catatan.is_some() && sent_back_at.is_some_and(|t| d.uploaded_at > t)),
             ..DocumentView::of(d)
         }
     }

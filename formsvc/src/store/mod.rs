@@ -137,7 +137,16 @@ pub trait Officers: Send + Sync {
     /// line `petugas_dibuat`. `Error::Config` when the username exists.
     async fn add_officer(&self, new: NewOfficerRecord, link: Option<NewLink>, now: i64) -> Result<()>;
     /// The audit trail of `instansi`, newest first, at most `limit` lines.
-    async fn audit_trail(&self, instansi: &str, limit: i64) -> Result<Vec<AuditEntry>>;
+    async fn audit_trail(&self, instansi: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+        let all = AuditFilter {
+            instansi: instansi.to_string(),
+            limit,
+            ..AuditFilter::default()
+        };
+        self.audit_search(&all).await
+    }
+    /// The lines of the audit trail `filter` asks for, newest first, at most `filter.limit`.
+    async fn audit_search(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
     /// Emails of `instansi` that failed or are being retried, newest first.
     async fn undelivered_mail(&self, instansi: &str, limit: i64) -> Result<Vec<UndeliveredMail>>;
     /// How many emails of `instansi` failed for good.
@@ -222,7 +231,7 @@ pub trait Applications: Send + Sync {
         now: i64,
     ) -> Result<Option<String>>;
     /// Removes the document of a requirement; returns its stored name.
-    async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>>;
+    async fn remove_document(&self, application_id: i64, requirement_id: &str, now: i64) -> Result<Option<String>>;
     /// Records an upload the virus scanner refused (nothing of the file is kept), for the
     /// officers of the application's unit.
     async fn record_scan_refusal(&self, refusal: NewScanRefusal, now: i64) -> Result<()>;
@@ -251,6 +260,12 @@ pub trait Applications: Send + Sync {
     async fn queue(&self, filter: QueueFilter) -> Result<Vec<ApplicationRecord>>;
     /// How many applications of the unit wait for verification.
     async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64>;
+    /// "Saya tangani": `officer` takes the application (of their unit, past its draft), with
+    /// the audit line `permohonan_ditangani`; false when there is no such application.
+    async fn take_application(&self, application_id: i64, officer: &Officer, now: i64) -> Result<bool>;
+    /// How many applications of the unit are in each status past the draft (the queue's
+    /// tabs); statuses with none are left out.
+    async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(crate::application::Status, i64)>>;
     /// Cek Status: the submitted application `nomor` whose applicant has the email
     /// `email_lower` or the NIK `nik` (16 digits; found by its keyed hash).
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>>;

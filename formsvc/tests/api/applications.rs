@@ -185,7 +185,11 @@ fn an_application_goes_from_buat_to_permit_issued_with_an_email_at_each_step() {
     let detail = officer.get(&console);
     assert_eq!(
         officer
-            .post(&format!("/layanan/petugas/permohonan/{nomor}/verifikasi"), &detail, &[])
+            .post(
+                &format!("/layanan/petugas/permohonan/{nomor}/verifikasi"),
+                &detail,
+                &[("konfirmasi", "ya")]
+            )
             .status,
         303
     );

@@ -89,9 +89,11 @@ fn a_get_on_every_address_that_takes_a_form_lands_on_a_themed_page() {
             "/layanan/permohonan/PRM-7KX9-M2QH/dokumen/ktp/hapus",
             format!("/layanan/permohonan/{nomor}/dokumen#syarat-ktp"),
         ),
+        // Verifikasi has a question page of its own, for officers: anyone else is sent to the
+        // officers' sign-in.
         (
             "/layanan/petugas/permohonan/PRM-7KX9-M2QH/verifikasi",
-            format!("/layanan/petugas/permohonan/{nomor}"),
+            "/layanan/petugas/masuk?info=sesi".to_string(),
         ),
         (
             "/layanan/petugas/registrasi/7/setujui",

@@ -9,6 +9,7 @@ mod accounts;
 mod applications;
 mod backend;
 mod check_answers;
+mod console;
 mod dokumen;
 mod encryption;
 mod forms;

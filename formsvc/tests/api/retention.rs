@@ -196,5 +196,10 @@ fn an_admin_disables_an_officer_of_the_instansi_from_the_console_after_confirmin
     );
     let audit = admin.get("/layanan/petugas/audit");
     assert!(audit.body.contains("Akun petugas dinonaktifkan"));
-    assert!(audit.body.contains("petugas1 (petugas)"), "in the admin's name");
+    assert!(
+        audit
+            .body
+            .contains("<td>petugas1 <span class=\"konsol-meta\">Petugas</span></td>"),
+        "in the admin's name"
+    );
 }

@@ -231,7 +231,7 @@ pub async fn remove(
     if !a.status.editable() {
         return Ok(closed(&app, &v));
     }
-    let old = app.store.remove_document(a.id, &req_id).await?;
+    let old = app.store.remove_document(a.id, &req_id, now()).await?;
     if let Some(old) = old
         && let Err(e) = app.store.discard_blobs(&[old], now_ms()).await
     {

@@ -13,7 +13,10 @@ use crate::records::*;
 use crate::store::{Applications, Compose};
 
 const APPLICATION_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
-     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at";
+     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at,
+     (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id)
+       AS status_since,
+     (SELECT o.nama FROM officers o WHERE o.id = applications.handled_by) AS handled_by";
 
 /// How many random numbers are tried before giving up (a clash is already unlikely).
 const NUMBER_ATTEMPTS: usize = 5;
@@ -50,6 +53,8 @@ fn application(r: &Row, nik: &NikKey) -> Result<ApplicationRecord> {
         status: status(r.try_get("status")?, T, id, "status")?,
         created_at: r.try_get("created_at")?,
         submitted_at: r.try_get("submitted_at")?,
+        status_since: r.try_get("status_since")?,
+        handled_by: r.try_get("handled_by")?,
     })
 }
 
@@ -137,6 +142,7 @@ impl Applications for PgStore {
                 let id: i64 = inserted.try_get(0)?;
                 let actor = ("pemohon", Some(new.applicant_id), username.as_str());
                 record_event(&tx, id, now, actor, (None, Status::Draf), None).await?;
+                super::review::applicant_audit(&tx, id, "permohonan_dibuat", None, now).await?;
                 tx.commit().await?;
                 return Ok(nomor);
             }
@@ -296,11 +302,17 @@ impl Applications for PgStore {
             &[&application_id, &now],
         )
         .await?;
+        let action = if old.is_some() {
+            "dokumen_diganti"
+        } else {
+            "dokumen_diunggah"
+        };
+        super::review::applicant_audit(&tx, application_id, action, Some(&doc.requirement_id), now).await?;
         tx.commit().await?;
         Ok(old)
     }
 
-    async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
+    async fn remove_document(&self, application_id: i64, requirement_id: &str, now: i64) -> Result<Option<String>> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         // Locked and checked as on SQLite: an application submitted meanwhile keeps its documents.
@@ -324,6 +336,9 @@ impl Applications for PgStore {
         .await?
         .map(|r| r.try_get(0))
         .transpose()?;
+        if old.is_some() {
+            super::review::applicant_audit(&tx, application_id, "dokumen_dihapus", Some(requirement_id), now).await?;
+        }
         tx.commit().await?;
         Ok(old)
     }
@@ -369,6 +384,11 @@ impl Applications for PgStore {
     }
 
     async fn queue(&self, filter: QueueFilter) -> Result<Vec<ApplicationRecord>> {
+        let nik_hash = filter
+            .nik
+            .as_deref()
+            .map(|n| self.nik().map(|key| key.index(n)))
+            .transpose()?;
         let c = self.client().await?;
         // Every filter is a bound parameter; an empty one matches everything. The text is
         // found as it is typed (strpos: no LIKE wildcards).
@@ -381,8 +401,11 @@ impl Applications for PgStore {
                    AND ($4::text IS NULL OR permit_slug = $4::text)
                    AND ($5::bigint IS NULL OR submitted_at >= $5::bigint)
                    AND ($6::bigint IS NULL OR submitted_at < $6::bigint)
-                   AND ($7::text = '' OR strpos(lower(nomor), $7::text) > 0
-                        OR strpos(lower(pemohon_json::jsonb ->> 'nama'), $7::text) > 0)
+                   AND (($7::text = '' AND $8::text IS NULL) OR ($7::text != '' AND (strpos(lower(nomor), $7::text) > 0
+                        OR strpos(lower(pemohon_json::jsonb ->> 'nama'), $7::text) > 0
+                        OR strpos(lower(coalesce(perusahaan_json::jsonb ->> 'nama', '')), $7::text) > 0
+                        OR strpos(coalesce(nib, ''), $7::text) > 0))
+                        OR applicant_id IN (SELECT id FROM applicants WHERE nomor_identitas_hash = $8::text))
                  ORDER BY submitted_at, id LIMIT 1000"
             ),
             &[
@@ -393,6 +416,7 @@ impl Applications for PgStore {
                 &filter.from,
                 &filter.to,
                 &filter.text,
+                &nik_hash,
             ],
         )
         .await?
@@ -410,6 +434,52 @@ impl Applications for PgStore {
         )
         .await?
         .try_get(0)?)
+    }
+
+    async fn take_application(&self, application_id: i64, officer: &Officer, now: i64) -> Result<bool> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let Some(r) = row(
+            &tx,
+            "UPDATE applications SET handled_by = $2
+             WHERE id = $1 AND instansi = $3 AND unit = $4 AND status != 'draf' RETURNING nomor",
+            &[&application_id, &officer.id, &officer.instansi, &officer.unit],
+        )
+        .await?
+        else {
+            return Ok(false);
+        };
+        let nomor: String = r.try_get(0)?;
+        let line = super::Audit {
+            instansi: &officer.instansi,
+            actor_kind: "petugas",
+            actor_id: Some(officer.id),
+            actor_label: &officer.username,
+            action: "permohonan_ditangani",
+            target: &nomor,
+            detail: None,
+        };
+        super::audit(&tx, now, line).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(Status, i64)>> {
+        let c = self.client().await?;
+        rows(
+            &c,
+            "SELECT status, count(*) FROM applications WHERE instansi = $1 AND unit = $2 AND status != 'draf'
+             GROUP BY status",
+            &[&instansi, &unit],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let word: String = r.try_get(0)?;
+            let status = Status::parse(&word).ok_or_else(|| crate::store::corrupt("applications", &word, "status"))?;
+            Ok((status, r.try_get(1)?))
+        })
+        .collect()
     }
 
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>> {

@@ -65,6 +65,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
         include_str!("../../../migrations/postgres/0011_applicant_rights.sql"),
     ),
     (12, include_str!("../../../migrations/postgres/0012_answered_notes.sql")),
+    (13, include_str!("../../../migrations/postgres/0013_handled_by.sql")),
 ];
 
 /// The advisory lock held while migrating ("SICANTIK" in ASCII), so that of two instances

@@ -124,13 +124,29 @@ impl Officers for PgStore {
         Ok(())
     }
 
-    async fn audit_trail(&self, instansi: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+    async fn audit_search(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let c = self.client().await?;
+        // Every filter is a bound parameter; the actor's text is found as typed (strpos: no
+        // LIKE wildcards).
         rows(
             &c,
             "SELECT at, actor_kind, actor_label, action, target, detail FROM audit
-             WHERE instansi = $1 ORDER BY at DESC, id DESC LIMIT $2",
-            &[&instansi, &limit],
+             WHERE instansi = $1
+               AND ($2::text IS NULL OR target = $2::text)
+               AND ($3::text IS NULL OR actor_kind = $3::text)
+               AND ($4::text = '' OR strpos(lower(actor_label), $4::text) > 0)
+               AND ($5::bigint IS NULL OR at >= $5::bigint)
+               AND ($6::bigint IS NULL OR at < $6::bigint)
+             ORDER BY at DESC, id DESC LIMIT $7",
+            &[
+                &f.instansi,
+                &f.target,
+                &f.actor_kind,
+                &f.actor,
+                &f.from,
+                &f.to,
+                &f.limit,
+            ],
         )
         .await?
         .iter()

@@ -199,6 +199,14 @@ pub(super) async fn erase_application(tx: &Transaction<'_>, id: i64, now_ms: i64
         &[&nomor],
     )
     .await?;
+    // Its audit lines (the applicant's uploads and Ajukan, the officers' actions) keep the
+    // action and lose the number, as an erased person's lines lose the name.
+    exec(
+        tx,
+        "UPDATE audit SET target = 'permohonan (dihapus)' WHERE target = $1",
+        &[&nomor],
+    )
+    .await?;
     // The processing record of an erased application goes with it (and must: it references it).
     exec(tx, "DELETE FROM data_access WHERE application_id = $1", &[&id]).await?;
     exec(tx, "DELETE FROM applications WHERE id = $1", &[&id]).await?;

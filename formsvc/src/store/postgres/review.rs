@@ -8,6 +8,43 @@ use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::Compose;
 
+/// The audit line of an applicant's own change to an application (BUAT, an upload, a
+/// removal, Ajukan), written in `tx`; `requirement` names the document a line is about.
+pub(super) async fn applicant_audit(
+    tx: &deadpool_postgres::Transaction<'_>,
+    application_id: i64,
+    action: &str,
+    requirement: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let Some(r) = row(
+        tx,
+        "SELECT a.nomor, a.instansi, a.persyaratan_json, a.applicant_id, p.username
+         FROM applications a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1",
+        &[&application_id],
+    )
+    .await?
+    else {
+        return Err(Error::NotFound);
+    };
+    let (nomor, instansi, persyaratan): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+    let (applicant_id, username): (i64, String) = (r.try_get(3)?, r.try_get(4)?);
+    let detail = requirement
+        .map(|req| crate::audit::requirement_detail(&persyaratan, req))
+        .transpose()
+        .map_err(|_| crate::store::corrupt("applications", application_id, "persyaratan_json"))?;
+    let line = Audit {
+        instansi: &instansi,
+        actor_kind: "pemohon",
+        actor_id: Some(applicant_id),
+        actor_label: &username,
+        action,
+        target: &nomor,
+        detail: detail.as_deref(),
+    };
+    audit(tx, now, line).await
+}
+
 impl PgStore {
     /// Ajukan (`Applications::submit_application`).
     pub(super) async fn submit(
@@ -35,7 +72,8 @@ impl PgStore {
         let (instansi, unit): (String, String) = (app.try_get(1)?, app.try_get(2)?);
         exec(
             &tx,
-            "UPDATE applications SET status = 'diajukan', submitted_at = $2, updated_at = $2 WHERE id = $1",
+            "UPDATE applications SET status = 'diajukan', submitted_at = coalesce(submitted_at, $2), updated_at = $2
+             WHERE id = $1",
             &[&application_id, &now],
         )
         .await?;
@@ -57,6 +95,7 @@ impl PgStore {
         let username: String = who.try_get(0)?;
         let actor = ("pemohon", Some(applicant_id), username.as_str());
         record_event(&tx, application_id, now, actor, (Some(from), Status::Diajukan), None).await?;
+        applicant_audit(&tx, application_id, Status::Diajukan.audit_action(), None, now).await?;
         let officers = rows(
             &tx,
             "SELECT email, nama FROM officers WHERE instansi = $1 AND unit = $2 ORDER BY id",

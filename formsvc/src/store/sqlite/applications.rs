@@ -13,7 +13,9 @@ use crate::records::*;
 use crate::store::{Applications, Compose, corrupt};
 
 const APP_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
-     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at";
+     tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at,
+     (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id),
+     (SELECT o.nama FROM officers o WHERE o.id = applications.handled_by)";
 
 /// The raw columns of an application row.
 struct AppRow {
@@ -33,6 +35,8 @@ struct AppRow {
     status: String,
     created_at: i64,
     submitted_at: Option<i64>,
+    status_since: i64,
+    handled_by: Option<String>,
 }
 
 fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
@@ -53,6 +57,8 @@ fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
         status: r.get(13)?,
         created_at: r.get(14)?,
         submitted_at: r.get(15)?,
+        status_since: r.get(16)?,
+        handled_by: r.get(17)?,
     })
 }
 
@@ -83,6 +89,8 @@ impl AppRow {
             status: Status::parse(&self.status).ok_or_else(|| bad("status"))?,
             created_at: self.created_at,
             submitted_at: self.submitted_at,
+            status_since: self.status_since,
+            handled_by: self.handled_by,
         })
     }
 }
@@ -153,6 +161,7 @@ impl Applications for SqliteStore {
                 let id = tx.last_insert_rowid();
                 let actor = Actor { kind: "pemohon", id: Some(new.applicant_id), label: username };
                 record_event(tx, id, &actor, None, Status::Draf, None, now)?;
+                super::review::applicant_audit(tx, id, "permohonan_dibuat", None, now)?;
                 Ok(nomor)
             })
             .await
@@ -267,8 +276,8 @@ impl Applications for SqliteStore {
         self.replace_document(application_id, applicant_id, doc, now).await
     }
 
-    async fn remove_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
-        self.delete_document(application_id, requirement_id).await
+    async fn remove_document(&self, application_id: i64, requirement_id: &str, now: i64) -> Result<Option<String>> {
+        self.delete_document(application_id, requirement_id, now).await
     }
 
     async fn record_scan_refusal(&self, refusal: NewScanRefusal, now: i64) -> Result<()> {
@@ -297,6 +306,11 @@ impl Applications for SqliteStore {
     }
 
     async fn queue(&self, f: QueueFilter) -> Result<Vec<ApplicationRecord>> {
+        let nik_hash = f
+            .nik
+            .as_deref()
+            .map(|n| self.nik().map(|key| key.index(n)))
+            .transpose()?;
         let rows = self
             .db
             .read(move |c| {
@@ -308,8 +322,11 @@ impl Applications for SqliteStore {
                        AND (?4 IS NULL OR permit_slug = ?4)
                        AND (?5 IS NULL OR submitted_at >= ?5)
                        AND (?6 IS NULL OR submitted_at < ?6)
-                       AND (?7 = '' OR instr(lower(nomor), ?7) > 0
-                            OR instr(lower(json_extract(pemohon_json, '$.nama')), ?7) > 0)
+                       AND ((?7 = '' AND ?8 IS NULL) OR (?7 != '' AND (instr(lower(nomor), ?7) > 0
+                            OR instr(lower(json_extract(pemohon_json, '$.nama')), ?7) > 0
+                            OR instr(lower(coalesce(json_extract(perusahaan_json, '$.nama'), '')), ?7) > 0
+                            OR instr(coalesce(nib, ''), ?7) > 0))
+                            OR applicant_id IN (SELECT id FROM applicants WHERE nomor_identitas_hash = ?8))
                      ORDER BY submitted_at, id LIMIT 1000"
                 ))?;
                 let rows = stmt
@@ -321,7 +338,8 @@ impl Applications for SqliteStore {
                             f.permit_slug,
                             f.from,
                             f.to,
-                            f.text
+                            f.text,
+                            nik_hash
                         ],
                         app_row,
                     )?
@@ -344,6 +362,63 @@ impl Applications for SqliteStore {
                 )?)
             })
             .await
+    }
+
+    async fn take_application(&self, application_id: i64, officer: &Officer, now: i64) -> Result<bool> {
+        let o = officer.clone();
+        self.db
+            .write(move |tx| {
+                let nomor: Option<String> = tx
+                    .query_row(
+                        "UPDATE applications SET handled_by = ?2
+                         WHERE id = ?1 AND instansi = ?3 AND unit = ?4 AND status != 'draf' RETURNING nomor",
+                        params![application_id, o.id, o.instansi, o.unit],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(nomor) = nomor else {
+                    return Ok(false);
+                };
+                let line = NewAudit {
+                    instansi: o.instansi.clone(),
+                    actor: Actor {
+                        kind: "petugas",
+                        id: Some(o.id),
+                        label: o.username.clone(),
+                    },
+                    action: "permohonan_ditangani",
+                    target: nomor,
+                    detail: None,
+                };
+                super::audit(tx, &line, now)?;
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(Status, i64)>> {
+        let (i, u) = (instansi.to_string(), unit.to_string());
+        let rows: Vec<(String, i64)> = self
+            .db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT status, count(*) FROM applications WHERE instansi = ?1 AND unit = ?2 AND status != 'draf'
+                     GROUP BY status",
+                )?;
+                let rows = stmt
+                    .query_map(params![i, u], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(word, n)| {
+                Ok((
+                    Status::parse(&word).ok_or_else(|| corrupt("applications", &word, "status"))?,
+                    n,
+                ))
+            })
+            .collect()
     }
 
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>> {

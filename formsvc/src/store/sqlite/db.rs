@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0010_officer_second_factor.sql"),
     include_str!("../../../migrations/sqlite/0011_applicant_rights.sql"),
     include_str!("../../../migrations/sqlite/0012_answered_notes.sql"),
+    include_str!("../../../migrations/sqlite/0013_handled_by.sql"),
 ];
 
 /// How many requests one transaction may hold at most.

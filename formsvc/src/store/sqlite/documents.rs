@@ -4,6 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::review::applicant_audit;
 use super::{SqliteStore, optional, status_of};
 use crate::application::Status;
 use crate::error::{Error, Result};
@@ -91,13 +92,20 @@ impl SqliteStore {
                     ],
                 )?;
                 tx.execute("UPDATE applications SET updated_at = ?2 WHERE id = ?1", params![application_id, now])?;
+                let action = if old.is_some() { "dokumen_diganti" } else { "dokumen_diunggah" };
+                applicant_audit(tx, application_id, action, Some(&doc.requirement_id), now)?;
                 Ok(old)
             })
             .await
     }
 
     /// `Applications::remove_document`.
-    pub(super) async fn delete_document(&self, application_id: i64, requirement_id: &str) -> Result<Option<String>> {
+    pub(super) async fn delete_document(
+        &self,
+        application_id: i64,
+        requirement_id: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
         let req = requirement_id.to_string();
         self.db
             .write(move |tx| {
@@ -115,6 +123,9 @@ impl SqliteStore {
                     "DELETE FROM documents WHERE application_id = ?1 AND requirement_id = ?2",
                     params![application_id, req],
                 )?;
+                if old.is_some() {
+                    applicant_audit(tx, application_id, "dokumen_dihapus", Some(&req), now)?;
+                }
                 Ok(old)
             })
             .await

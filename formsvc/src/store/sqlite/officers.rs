@@ -127,25 +127,36 @@ impl Officers for SqliteStore {
             .await
     }
 
-    async fn audit_trail(&self, instansi: &str, limit: i64) -> Result<Vec<AuditEntry>> {
-        let i = instansi.to_string();
+    async fn audit_search(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let f = filter.clone();
         self.db
             .read(move |c| {
+                // Every filter is a bound parameter; the actor's text is found as typed (instr:
+                // no LIKE wildcards).
                 let mut stmt = c.prepare_cached(
                     "SELECT at, actor_kind, actor_label, action, target, detail FROM audit
-                     WHERE instansi = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+                     WHERE instansi = ?1
+                       AND (?2 IS NULL OR target = ?2)
+                       AND (?3 IS NULL OR actor_kind = ?3)
+                       AND (?4 = '' OR instr(lower(actor_label), ?4) > 0)
+                       AND (?5 IS NULL OR at >= ?5)
+                       AND (?6 IS NULL OR at < ?6)
+                     ORDER BY at DESC, id DESC LIMIT ?7",
                 )?;
                 let rows = stmt
-                    .query_map(params![i, limit], |r| {
-                        Ok(AuditEntry {
-                            at: r.get(0)?,
-                            actor_kind: r.get(1)?,
-                            actor_label: r.get(2)?,
-                            action: r.get(3)?,
-                            target: r.get(4)?,
-                            detail: r.get(5)?,
-                        })
-                    })?
+                    .query_map(
+                        params![f.instansi, f.target, f.actor_kind, f.actor, f.from, f.to, f.limit],
+                        |r| {
+                            Ok(AuditEntry {
+                                at: r.get(0)?,
+                                actor_kind: r.get(1)?,
+                                actor_label: r.get(2)?,
+                                action: r.get(3)?,
+                                target: r.get(4)?,
+                                detail: r.get(5)?,
+                            })
+                        },
+                    )?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 Ok(rows)
             })

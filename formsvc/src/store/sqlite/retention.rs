@@ -194,6 +194,12 @@ pub(super) fn erase_application(tx: &Transaction<'_>, id: i64, now_ms: i64) -> R
         "DELETE FROM outbox WHERE instr(text_body, ?1) > 0 OR instr(html_body, ?1) > 0 OR instr(subject, ?1) > 0",
         [&nomor],
     )?;
+    // Its audit lines (the applicant's uploads and Ajukan, the officers' actions) keep the
+    // action and lose the number, as an erased person's lines lose the name.
+    tx.execute(
+        "UPDATE audit SET target = 'permohonan (dihapus)' WHERE target = ?1",
+        [&nomor],
+    )?;
     // The processing record of an erased application goes with it (and must: it references it).
     tx.execute("DELETE FROM data_access WHERE application_id = ?1", [id])?;
     tx.execute("DELETE FROM applications WHERE id = ?1", [id])?;

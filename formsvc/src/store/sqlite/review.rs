@@ -9,6 +9,39 @@ use crate::error::{Error, Result};
 use crate::records::*;
 use crate::store::{Compose, corrupt};
 
+/// The audit line of an applicant's own change to an application (BUAT, an upload, a
+/// removal, Ajukan), written in `tx`; `requirement` names the document a line is about.
+pub(super) fn applicant_audit(
+    tx: &rusqlite::Transaction<'_>,
+    application_id: i64,
+    action: &'static str,
+    requirement: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let (nomor, instansi, persyaratan, applicant_id, username): (String, String, String, i64, String) = tx.query_row(
+        "SELECT a.nomor, a.instansi, a.persyaratan_json, a.applicant_id, p.username
+         FROM applications a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = ?1",
+        [application_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let detail = requirement
+        .map(|req| crate::audit::requirement_detail(&persyaratan, req))
+        .transpose()
+        .map_err(|_| corrupt("applications", application_id, "persyaratan_json"))?;
+    let line = NewAudit {
+        instansi,
+        actor: Actor {
+            kind: "pemohon",
+            id: Some(applicant_id),
+            label: username,
+        },
+        action,
+        target: nomor,
+        detail,
+    };
+    audit(tx, &line, now)
+}
+
 impl SqliteStore {
     /// Ajukan (`Applications::submit_application`).
     pub(super) async fn submit(
@@ -26,7 +59,8 @@ impl SqliteStore {
                     return Err(Error::Forbidden);
                 }
                 tx.execute(
-                    "UPDATE applications SET status = 'diajukan', submitted_at = ?2, updated_at = ?2 WHERE id = ?1",
+                    "UPDATE applications SET status = 'diajukan', submitted_at = coalesce(submitted_at, ?2), updated_at = ?2
+                     WHERE id = ?1",
                     params![application_id, now],
                 )?;
                 tx.execute("UPDATE documents SET catatan = NULL, catatan_dijawab = 0 WHERE application_id = ?1", [application_id])?;
@@ -37,6 +71,7 @@ impl SqliteStore {
                 )?;
                 let actor = Actor { kind: "pemohon", id: Some(applicant_id), label: username };
                 record_event(tx, application_id, &actor, Some(from), Status::Diajukan, None, now)?;
+                applicant_audit(tx, application_id, Status::Diajukan.audit_action(), None, now)?;
                 let mut stmt = tx.prepare_cached(
                     "SELECT o.email, o.nama FROM officers o JOIN applications a ON a.instansi = o.instansi AND a.unit = o.unit
                      WHERE a.id = ?1 ORDER BY o.id",

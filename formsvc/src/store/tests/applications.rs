@@ -143,10 +143,14 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         .await
         .expect("save");
     assert_eq!(
-        store.remove_document(id, "lain").await.expect("remove").as_deref(),
+        store
+            .remove_document(id, "lain", NOW + 20)
+            .await
+            .expect("remove")
+            .as_deref(),
         Some("b-4")
     );
-    assert_eq!(store.remove_document(id, "lain").await.expect("remove"), None);
+    assert_eq!(store.remove_document(id, "lain", NOW + 20).await.expect("remove"), None);
     assert!(matches!(
         store.save_document(id, ani, document("ktp", "x-1"), NOW).await,
         Err(Error::Forbidden)
@@ -200,7 +204,10 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         Err(Error::Forbidden)
     ));
     // Nor removed: a submitted application keeps its documents (PostgreSQL removed them).
-    assert!(matches!(store.remove_document(id, "ktp").await, Err(Error::Forbidden)));
+    assert!(matches!(
+        store.remove_document(id, "ktp", NOW).await,
+        Err(Error::Forbidden)
+    ));
     assert_eq!(store.documents(id).await.expect("documents").len(), 2);
     assert_eq!(
         store

@@ -43,6 +43,7 @@ macro_rules! on_both {
 // After the macro: a macro_rules is seen only by the code that follows it.
 mod access;
 mod applications;
+mod console;
 mod keys;
 mod outbox;
 mod registrations;

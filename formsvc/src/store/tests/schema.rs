@@ -40,7 +40,10 @@ async fn migrations_apply_once_even_when_two_instances_start_together(db: TestDb
     let again = db.store().await;
     drop(again);
     let again = db.store().await;
-    assert_eq!(db.applied_migrations().await, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert_eq!(
+        db.applied_migrations().await,
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    );
     assert_eq!(again.setting_or_init("k", vec![2]).await.expect("setting"), vec![1]);
     again.ping().await.expect("ping");
 }
