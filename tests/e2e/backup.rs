@@ -2,8 +2,11 @@
 //! `sicantik restore` into an empty place with a new instance started on it: every submission
 //! acknowledged before the backup began is there, its documents byte for byte, and the
 //! applicants' sessions still work. A damaged archive fails `backup verify` (which `restore` runs first).
+//! `restore` into a place that already holds a database or documents refuses and changes nothing.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Output;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -196,4 +199,149 @@ fn a_backup_under_load_restores_everything_acknowledged_before_it_on_postgres_an
         return;
     };
     run(Backend::Shared(&servers), Backend::Shared(&servers));
+}
+
+/// A small office on `backend` (one applicant, one uploaded document) and its archive in `work`.
+fn small_archive(backend: Backend<'_>, work: &Path) -> (Cluster, PathBuf) {
+    let cluster = Cluster::start_on(backend, 1, &[], Setup::Officer);
+    let url = cluster.instances[0].url.clone();
+    let (user, email) = ("arsip.kecil", "arsipkecil@contoh.id");
+    register(&Client::new(), &url, &url, &registration(user, email, 9300)).unwrap_or_else(|e| panic!("{e}"));
+    let c = approve_and_sign_in(&cluster, &officer(&url), &url, &url, user, email);
+    let nomor = new_application(&c, &url);
+    let requirement = PDF_REQUIREMENTS[0];
+    let page = c.get(&format!("{url}/layanan/permohonan/{nomor}/dokumen"));
+    let r = c
+        .try_upload(
+            &format!("{url}/layanan/permohonan/{nomor}/dokumen/{requirement}"),
+            &page,
+            &format!("{requirement}.pdf"),
+            "application/pdf",
+            &pdf("arsip kecil"),
+        )
+        .unwrap_or_else(|e| panic!("upload: {e}\n{}", cluster.logs()));
+    assert_eq!(r.status, 303, "{}", r.text());
+    let archive = work.join("cadangan.tar");
+    let out = cluster
+        .command(work, &["backup"])
+        .arg(&archive)
+        .output()
+        .expect("run sicantik backup");
+    assert!(
+        out.status.success(),
+        "backup failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cluster, archive)
+}
+
+/// `sicantik restore ARCHIVE` run in `place` with the cluster's settings and `env` over them.
+fn restore_into(cluster: &Cluster, place: &Path, archive: &Path, env: &[(&str, String)]) -> Output {
+    std::fs::create_dir_all(place).expect("create the place");
+    cluster
+        .command(place, &["restore"])
+        .arg(archive)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("run sicantik restore")
+}
+
+/// Every file under `dir` with its bytes.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).expect("read")))
+        .collect()
+}
+
+/// `restore` in `place` fails, says `why`, and leaves every file there as it was.
+fn refused(cluster: &Cluster, place: &Path, archive: &Path, env: &[(&str, String)], why: &str) {
+    std::fs::create_dir_all(place).expect("create the place");
+    let before = files(place);
+    let out = restore_into(cluster, place, archive, env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "restore went ahead:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(stderr.contains(why), "the refusal does not say {why:?}: {stderr}");
+    assert_eq!(
+        files(place).keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "a refused restore added or removed files"
+    );
+    assert!(files(place) == before, "a refused restore changed a file");
+}
+
+#[test]
+fn restore_refuses_a_data_directory_that_has_a_database_or_documents_already() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let (cluster, archive) = small_archive(Backend::Embedded, work.path());
+
+    // The database file is there (the old data directory was not moved aside).
+    let place = work.path().join("ada-basis-data");
+    let data = place.join("data");
+    std::fs::create_dir_all(&data).expect("data dir");
+    rusqlite::Connection::open(data.join("sicantik.sqlite3"))
+        .and_then(|c| c.execute_batch("CREATE TABLE catatan (isi TEXT); INSERT INTO catatan VALUES ('data lama');"))
+        .expect("an existing database");
+    let env = [("SICANTIK_DATA_DIR", data.display().to_string())];
+    refused(&cluster, &place, &archive, &env, "exists already");
+
+    // Only the documents folder holds something.
+    let place = work.path().join("ada-berkas");
+    let data = place.join("data");
+    std::fs::create_dir_all(data.join("berkas")).expect("documents folder");
+    std::fs::write(data.join("berkas").join("berkas-lama"), b"berkas lama").expect("an old document");
+    let env = [("SICANTIK_DATA_DIR", data.display().to_string())];
+    refused(&cluster, &place, &archive, &env, "document store is not empty");
+
+    // Once the old document is gone, the same place takes the archive.
+    std::fs::remove_file(data.join("berkas").join("berkas-lama")).expect("remove the old document");
+    let out = restore_into(&cluster, &place, &archive, &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(data.join("sicantik.sqlite3").exists());
+}
+
+#[test]
+fn restore_refuses_a_postgres_database_that_has_tables_already() {
+    let Some(servers) = Servers::from_env("restore_refuses_a_postgres_database_that_has_tables_already") else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("temp dir");
+    let (cluster, archive) = small_archive(Backend::Shared(&servers), work.path());
+    let target = Database::create(&servers.postgres);
+    target.rows("CREATE TABLE catatan (isi text); INSERT INTO catatan VALUES ('data lama')");
+    let prefix = format!("s3://{}/{}", servers.s3_bucket, target.name);
+    let place = work.path().join("ada-tabel");
+    let env = [
+        ("SICANTIK_DATABASE_URL", target.url.clone()),
+        ("SICANTIK_STORAGE_URL", prefix.clone()),
+    ];
+    refused(&cluster, &place, &archive, &env, "has tables already");
+    assert_eq!(
+        target.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"),
+        vec![vec![Some("catatan".to_string())]],
+        "a refused restore changed the database"
+    );
+    assert_eq!(
+        target.rows("SELECT isi FROM catatan"),
+        vec![vec![Some("data lama".to_string())]]
+    );
+
+    // Nothing went into the bucket prefix either: with an empty database, it takes the archive.
+    let empty = Database::create(&servers.postgres);
+    let env = [
+        ("SICANTIK_DATABASE_URL", empty.url.clone()),
+        ("SICANTIK_STORAGE_URL", prefix),
+    ];
+    let out = restore_into(&cluster, &place, &archive, &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        empty.rows("SELECT count(*) FROM documents"),
+        vec![vec![Some("1".to_string())]]
+    );
 }

@@ -71,7 +71,8 @@ pub struct Database {
 }
 
 impl Database {
-    fn create(admin_url: &str) -> Database {
+    /// A new empty database on the server of `admin_url`.
+    pub fn create(admin_url: &str) -> Database {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
