@@ -5,11 +5,14 @@
 //! `restore` into a place that already holds a database or documents refuses and changes nothing.
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use base64::Engine;
 
 use crate::cluster::*;
 use crate::people::*;
@@ -41,6 +44,7 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
     let stop = AtomicBool::new(false);
     let started = AtomicBool::new(false);
     let acks = AtomicUsize::new(0);
+    let uploaded = AtomicUsize::new(0);
     let registered: Mutex<Vec<(String, bool)>> = Mutex::default();
     let tries: Vec<Tries> = std::thread::scope(|s| {
         for t in 0..2 {
@@ -62,7 +66,7 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
             .iter()
             .enumerate()
             .map(|(j, (c, nomor))| {
-                let (url, stop, started, acks) = (&url, &stop, &started, &acks);
+                let (url, stop, started, acks, uploaded) = (&url, &stop, &started, &acks, &uploaded);
                 s.spawn(move || {
                     let mut tries = Tries::new();
                     let mut n = 0;
@@ -84,6 +88,7 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
                         tries.entry(requirement).or_default().push((bytes, done, before));
                         if done {
                             acks.fetch_add(1, Ordering::SeqCst);
+                            uploaded.fetch_add(1, Ordering::SeqCst);
                         }
                     }
                     tries
@@ -93,14 +98,16 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
 
         let _stop = StopOnDrop(&stop);
         // Under load: the backup, and a little more load after it.
-        let wait_for = |n: usize| {
+        let wait_for = |counter: &AtomicUsize, n: usize| {
             let t = Instant::now();
-            while acks.load(Ordering::SeqCst) < n {
+            while counter.load(Ordering::SeqCst) < n {
                 assert!(t.elapsed() < Duration::from_secs(120), "the load does not get going");
                 std::thread::sleep(Duration::from_millis(20));
             }
         };
-        wait_for(30);
+        wait_for(&acks, 30);
+        // At least one document acknowledged before the backup, for the comparison below.
+        wait_for(&uploaded, 1);
         started.store(true, Ordering::SeqCst);
         let out = cluster
             .command(work.path(), &["backup"])
@@ -114,7 +121,7 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
             String::from_utf8_lossy(&out.stderr)
         );
         let after = acks.load(Ordering::SeqCst);
-        wait_for(after + 10);
+        wait_for(&acks, after + 10);
         stop.store(true, Ordering::SeqCst);
         uploads.into_iter().map(|u| u.join().expect("an uploader")).collect()
     });
@@ -143,6 +150,36 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
         "the refusal says what is wrong: {why}"
     );
 
+    // The documents are in the archive as stored, encrypted: none is a file that was uploaded,
+    // none reads as a PDF. No entry holds the master key, in bytes or as the text it was given in.
+    let key_text = master_key();
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(&key_text)
+        .expect("the master key is base64");
+    let plain: HashSet<&[u8]> = tries
+        .iter()
+        .flat_map(|t| t.values().flatten().map(|(b, _, _)| b.as_slice()))
+        .collect();
+    let entries = entries(&archive);
+    let documents: Vec<_> = entries.iter().filter(|(n, _)| n.starts_with("documents/")).collect();
+    assert!(!documents.is_empty(), "the archive holds no document");
+    for (name, bytes) in &documents {
+        assert!(
+            !plain.contains(bytes.as_slice()),
+            "{name} is an uploaded document in the clear"
+        );
+        assert!(
+            !bytes.starts_with(b"%PDF") && !holds(bytes, b"% arsip "),
+            "{name} reads as the uploaded PDF"
+        );
+    }
+    for (name, bytes) in &entries {
+        assert!(
+            !holds(bytes, &key) && !holds(bytes, key_text.as_bytes()),
+            "{name} holds the master key"
+        );
+    }
+
     // Restored into an empty place, with a new instance on it.
     let restored = Cluster::start_on(restore_backend, 1, &extra, Setup::Restore(&archive));
     let url = restored.instances[0].url.clone();
@@ -161,6 +198,7 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
             "{nomor}, acknowledged before the backup, is not restored"
         );
     }
+    let mut compared = 0;
     for ((c, nomor), tries) in uploaders.iter().zip(&tries) {
         // The session made before the backup is valid on the restored instance.
         assert_eq!(c.get(&format!("{url}/layanan/")).status, 200);
@@ -177,13 +215,36 @@ fn run(cluster_backend: Backend<'_>, restore_backend: Backend<'_>) {
                 "{nomor} {requirement}: the restored document is not the one acknowledged before the backup \
                  (nor a later one)"
             );
+            compared += 1;
         }
     }
+    assert!(compared > 0, "no document acknowledged before the backup was compared");
     println!(
-        "{} registrations acknowledged before the backup, {} in all",
+        "{} registrations acknowledged before the backup, {} in all; {compared} documents compared",
         before.len(),
         registered.len()
     );
+}
+
+/// Every entry of the tar archive at `path`: its name and its bytes.
+fn entries(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let file = std::fs::File::open(path).expect("open the archive");
+    let mut tar = tar::Archive::new(file);
+    tar.entries()
+        .expect("read the archive")
+        .map(|e| {
+            let mut e = e.expect("an archive entry");
+            let name = e.path().expect("an entry name").display().to_string();
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).expect("read an entry");
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// Whether `needle` occurs in `bytes`.
+fn holds(bytes: &[u8], needle: &[u8]) -> bool {
+    bytes.windows(needle.len()).any(|w| w == needle)
 }
 
 #[test]

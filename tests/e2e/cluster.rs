@@ -169,8 +169,8 @@ impl Db {
     }
 }
 
-/// The master key of every cluster in this test run.
-fn master_key() -> String {
+/// The master key of every cluster in this test run, as `SICANTIK_MASTER_KEY` gives it.
+pub fn master_key() -> String {
     static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     KEY.get_or_init(|| formsvc::keys::new_key_text().trim().to_string())
         .clone()
