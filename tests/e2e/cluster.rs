@@ -71,7 +71,8 @@ pub struct Database {
 }
 
 impl Database {
-    fn create(admin_url: &str) -> Database {
+    /// A new empty database on the server of `admin_url`.
+    pub fn create(admin_url: &str) -> Database {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -168,8 +169,8 @@ impl Db {
     }
 }
 
-/// The master key of every cluster in this test run.
-fn master_key() -> String {
+/// The master key of every cluster in this test run, as `SICANTIK_MASTER_KEY` gives it.
+pub fn master_key() -> String {
     static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     KEY.get_or_init(|| formsvc::keys::new_key_text().trim().to_string())
         .clone()

@@ -9,6 +9,7 @@ mod cluster;
 mod forms;
 mod instances;
 mod journey;
+mod logs;
 mod nginx;
 mod people;
 mod site;

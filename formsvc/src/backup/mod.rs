@@ -114,7 +114,9 @@ pub async fn verify(src: &Path) -> Result<Manifest> {
 }
 
 /// Restores the archive into the configured database, document store and content directory,
-/// after verifying it. Refuses when any of them already holds something.
+/// after verifying it. Refuses, before writing anything, when the database exists (SQLite: its
+/// file; PostgreSQL: any table) or the document store holds any object. Nothing else in the
+/// data directory is looked at; a content directory that exists is kept as it is.
 pub async fn restore(cfg: &Config, src: &Path) -> Result<Manifest> {
     let manifest = verify(src).await?;
     let engine_matches = matches!(
@@ -127,14 +129,8 @@ pub async fn restore(cfg: &Config, src: &Path) -> Result<Manifest> {
             manifest.engine
         )));
     }
-    if let crate::config::DatabaseUrl::Sqlite(path) = &cfg.database_url
-        && path.exists()
-    {
-        return Err(Error::Config(format!(
-            "{} exists already: restore into an empty data directory",
-            path.display()
-        )));
-    }
+    // Every refusal comes before the first write: a refused restore changes nothing.
+    crate::store::ensure_empty(&cfg.database_url).await?;
     let blobs = Blobs::open(&cfg.storage)?;
     if !blobs.list().await?.is_empty() {
         return Err(Error::Config(

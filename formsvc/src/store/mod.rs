@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::keys::{Keyring, NikKey};
 use crate::records::*;
 
@@ -389,6 +389,19 @@ impl Engine {
 
 /// The tables a manifest counts.
 pub const COUNTED_TABLES: [&str; 6] = ["officers", "applicants", "applications", "documents", "outbox", "audit"];
+
+/// Refuses unless the database of `url` holds nothing yet (SQLite: no file; PostgreSQL: no
+/// table), so that a restore can check before it writes anything anywhere.
+pub async fn ensure_empty(url: &crate::config::DatabaseUrl) -> Result<()> {
+    match url {
+        crate::config::DatabaseUrl::Sqlite(path) if path.exists() => Err(Error::Config(format!(
+            "{} exists already: restore into an empty data directory",
+            path.display()
+        ))),
+        crate::config::DatabaseUrl::Sqlite(_) => Ok(()),
+        crate::config::DatabaseUrl::Postgres(url) => postgres::ensure_empty(url.expose()).await,
+    }
+}
 
 /// Puts a snapshot back as the database of `url`, which must hold nothing yet.
 pub async fn restore_snapshot(url: &crate::config::DatabaseUrl, file: &std::path::Path) -> Result<()> {

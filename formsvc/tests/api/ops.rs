@@ -136,9 +136,103 @@ fn the_reference_on_an_error_page_is_the_request_id() {
     );
 }
 
+/// The value of the figure `series` (a name with its labels, as `/metrics` prints it), 0 when
+/// it is not shown yet (a labelled series appears with its first count).
+fn figure(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |v| {
+            v.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("{series}: {v:?} is not a number"))
+        })
+}
+
+/// What a monitoring server scrapes, as the service answers it.
+fn scrape(app: &TestApp) -> String {
+    let m = app.browser().get("/metrics");
+    assert_eq!(m.status, 200, "{}", m.body);
+    m.body
+}
+
+/// Regression for the wiring: the figures were tested on `Metrics` alone, not that the
+/// handlers raise them.
+#[test]
+fn metrics_rise_with_an_accepted_upload_and_a_rate_limited_sign_in() {
+    let app = spawn_app();
+    let (b, _) = crate::applications::setup(&app);
+    let nomor = crate::applications::nomor_of(&crate::applications::create(
+        &b,
+        crate::applications::RUMPON,
+        "perorangan",
+        &[],
+    ));
+    let before = scrape(&app);
+    let bytes = crate::applications::pdf(3000);
+    let path = format!("/layanan/permohonan/{nomor}/dokumen");
+    let page = b.get(&path);
+    let r = b.upload(&format!("{path}/sipi"), &page, "sipi.pdf", "application/pdf", &bytes);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = scrape(&app);
+    assert_eq!(
+        figure(&after, "sicantik_uploads_total"),
+        figure(&before, "sicantik_uploads_total") + 1.0,
+        "{after}"
+    );
+    assert_eq!(
+        figure(&after, "sicantik_upload_bytes_total"),
+        figure(&before, "sicantik_upload_bytes_total") + bytes.len() as f64,
+        "{after}"
+    );
+
+    let limited = "sicantik_rate_limited_total{route=\"/layanan/masuk\"}";
+    let before = scrape(&app);
+    let other = app.browser();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(login(&other, "nelayan", "tebakan yang salah").status);
+    }
+    assert_eq!(statuses.last(), Some(&429), "the sign-ins are limited: {statuses:?}");
+    let refused = statuses.iter().filter(|s| **s == 429).count() as f64;
+    let after = scrape(&app);
+    assert_eq!(figure(&after, limited), figure(&before, limited) + refused, "{after}");
+}
+
+#[test]
+fn metrics_rise_with_an_email_the_mail_server_refused_for_good() {
+    let app = spawn_app_with(Options {
+        smtp: Some(crate::smtp::SmtpServer::start_rejecting()),
+        ..Options::default()
+    });
+    let before = scrape(&app);
+    assert_eq!(figure(&before, "sicantik_outbox_failed"), 0.0, "{before}");
+    assert_eq!(
+        register(&app.browser(), &registration("tari", "tari@contoh.id")).status,
+        303
+    );
+    let deadline = std::time::Instant::now() + WAIT;
+    let after = loop {
+        let m = scrape(&app);
+        if figure(&m, "sicantik_outbox_failed") >= 1.0 {
+            break m;
+        }
+        assert!(std::time::Instant::now() < deadline, "no failed email shown: {m}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(
+        figure(&after, "sicantik_mail_attempts_failed_total")
+            >= figure(&before, "sicantik_mail_attempts_failed_total") + 1.0,
+        "{after}"
+    );
+    assert_eq!(figure(&after, "sicantik_mail_sent_total"), 0.0, "{after}");
+}
+
 crate::backend::also_on_postgres_and_s3!(
     a_load_balancer_sees_the_instance_alive_and_ready,
     metrics_count_what_happened_and_show_the_outbox,
+    metrics_rise_with_an_accepted_upload_and_a_rate_limited_sign_in,
+    metrics_rise_with_an_email_the_mail_server_refused_for_good,
     metrics_are_not_shown_to_the_public_behind_the_proxy_only_to_the_monitoring_network,
     the_reference_on_an_error_page_is_the_request_id,
     a_client_that_never_finishes_its_request_does_not_hold_the_shutdown

@@ -145,11 +145,9 @@ impl Backup for PgStore {
     }
 }
 
-/// Restores the dump in `file` into the database of `url`, which must have no tables yet.
-pub async fn restore(url: &str, file: &Path) -> Result<()> {
-    let config: tokio_postgres::Config = url
-        .parse()
-        .map_err(|e| Error::Config(format!("SICANTIK_DATABASE_URL is not a PostgreSQL URL: {e}")))?;
+/// Refuses unless the database of `url` has no tables: a restore goes only into an empty one.
+pub async fn ensure_empty(url: &str) -> Result<()> {
+    let config = parse_url(url)?;
     let (client, connection) = config.connect(NoTls).await?;
     let task = tokio::spawn(connection);
     let tables: i64 = client
@@ -166,6 +164,18 @@ pub async fn restore(url: &str, file: &Path) -> Result<()> {
             "the database of SICANTIK_DATABASE_URL has tables already: restore into an empty database".into(),
         ));
     }
+    Ok(())
+}
+
+fn parse_url(url: &str) -> Result<tokio_postgres::Config> {
+    url.parse()
+        .map_err(|e| Error::Config(format!("SICANTIK_DATABASE_URL is not a PostgreSQL URL: {e}")))
+}
+
+/// Restores the dump in `file` into the database of `url`, which must have no tables yet.
+pub async fn restore(url: &str, file: &Path) -> Result<()> {
+    ensure_empty(url).await?;
+    let config = parse_url(url)?;
     run(
         "pg_restore",
         &config,

@@ -12,7 +12,7 @@
 
 mod access;
 mod accounts;
-pub use self::backup::{check_dump, restore};
+pub use self::backup::{check_dump, ensure_empty, restore};
 mod applications;
 mod backup;
 mod details;
