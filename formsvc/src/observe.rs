@@ -20,6 +20,7 @@ use prometheus_client::registry::Registry;
 use tracing::Instrument;
 
 use crate::records::OutboxState;
+use crate::scan::ScannerState;
 
 tokio::task_local! {
     static REQUEST_ID: String;
@@ -71,6 +72,8 @@ pub struct Metrics {
     outbox_waiting: Gauge,
     outbox_oldest_seconds: Gauge,
     outbox_failed: Gauge,
+    scanner_configured: Gauge,
+    scanner_up: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -153,6 +156,18 @@ impl Metrics {
             "Emails given up on after their last attempt, shown to officers",
             outbox_failed.clone(),
         );
+        let scanner_configured = Gauge::default();
+        registry.register(
+            "scanner_configured",
+            "1 when uploads go through a virus scanner (SICANTIK_CLAMD), 0 when they are stored unscanned",
+            scanner_configured.clone(),
+        );
+        let scanner_up = Gauge::default();
+        registry.register(
+            "scanner_up",
+            "1 when the virus scanner answered when scraped; 0 when it did not (uploads are refused) or none is configured",
+            scanner_up.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -168,6 +183,8 @@ impl Metrics {
             outbox_waiting,
             outbox_oldest_seconds,
             outbox_failed,
+            scanner_configured,
+            scanner_up,
         }
     }
 
@@ -201,8 +218,13 @@ impl Metrics {
         self.mail_attempts_failed.inc();
     }
 
-    /// The figures in the OpenMetrics text format, with the outbox as it is at `now_ms`.
-    pub fn render(&self, outbox: OutboxState, now_ms: i64) -> String {
+    /// The figures in the OpenMetrics text format, with the outbox as it is at `now_ms` and the
+    /// scanner as it answered just now.
+    pub fn render(&self, outbox: OutboxState, scanner: &ScannerState, now_ms: i64) -> String {
+        self.scanner_configured
+            .set(i64::from(*scanner != ScannerState::NotConfigured));
+        self.scanner_up
+            .set(i64::from(matches!(scanner, ScannerState::Answers(_))));
         self.outbox_waiting.set(outbox.waiting);
         let oldest = outbox.oldest_queued_at_ms.map_or(0, |at| (now_ms - at).max(0) / 1000);
         self.outbox_oldest_seconds.set(oldest);
@@ -292,6 +314,7 @@ mod tests {
                 oldest_queued_at_ms: Some(1_000_000),
                 failed: 1,
             },
+            &ScannerState::Silent("cannot connect".into()),
             1_042_500,
         );
         assert!(text.contains(
@@ -304,6 +327,17 @@ mod tests {
         assert!(text.contains("sicantik_server_errors_total{kind=\"store\"} 1"));
         assert!(text.contains("sicantik_outbox_waiting 3"));
         assert!(text.contains("sicantik_outbox_oldest_waiting_seconds 42"));
+        assert!(text.contains("sicantik_scanner_configured 1"));
+        assert!(text.contains("sicantik_scanner_up 0"));
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn the_scanner_is_up_only_when_it_answered() {
+        let m = Metrics::new();
+        let up = m.render(OutboxState::default(), &ScannerState::Answers("ClamAV 1.4".into()), 0);
+        assert!(up.contains("sicantik_scanner_configured 1") && up.contains("sicantik_scanner_up 1"));
+        let none = m.render(OutboxState::default(), &ScannerState::NotConfigured, 0);
+        assert!(none.contains("sicantik_scanner_configured 0") && none.contains("sicantik_scanner_up 0"));
     }
 }

@@ -160,6 +160,33 @@ impl Scanner for Clamd {
     }
 }
 
+/// Whether the scanner answers now, for `/metrics` and the officers' console. It is not part
+/// of readiness: without it uploads are refused (and say so), everything else works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScannerState {
+    /// `SICANTIK_CLAMD` is unset: uploads are stored unscanned.
+    NotConfigured,
+    /// It answered VERSION with these words.
+    Answers(String),
+    /// It did not answer: why, in English.
+    Silent(String),
+}
+
+/// The longest a look at the scanner may take: a scrape or a console page waits for it.
+const PROBE: Duration = Duration::from_secs(3);
+
+/// Asks the scanner for its version, waiting at most [`PROBE`].
+pub async fn state(scanner: Option<&dyn Scanner>) -> ScannerState {
+    let Some(scanner) = scanner else {
+        return ScannerState::NotConfigured;
+    };
+    match tokio::time::timeout(PROBE, scanner.version()).await {
+        Ok(Ok(version)) => ScannerState::Answers(version),
+        Ok(Err(refusal)) => ScannerState::Silent(refusal.detail().to_string()),
+        Err(_) => ScannerState::Silent(format!("no answer to VERSION within {} s", PROBE.as_secs())),
+    }
+}
+
 /// One INSTREAM: `zINSTREAM\0`, then each part as a 4-byte big-endian length and the bytes,
 /// then a zero length; clamd answers one line ending in NUL and closes the connection.
 struct ClamdScan {

@@ -1,4 +1,5 @@
-//! The officer console: registrations waiting for a decision, the detail of one, "Setujui" and
+//! The officer console: registrations waiting for a decision (and, on the front page, whether
+//! the virus scanner answers and how long mail waits), the detail of one, "Setujui" and
 //! "Tolak", the emails that could not be delivered, the uploads the virus
 //! scanner refused, and for admins the instansi's officer accounts with "Nonaktifkan" (the
 //! same store call as `sicantik officer disable`). An officer sees only the records of their own instansi (and, for
@@ -16,8 +17,9 @@ use crate::clock::{format_wib, now};
 use crate::error::{Error, Result};
 use crate::flash::Flash;
 use crate::form::FormCheck;
-use crate::records::{Applicant, Decision, LinkPurpose, NewAccess, NewLink, Officer};
+use crate::records::{Applicant, Decision, LinkPurpose, NewAccess, NewLink, Officer, OutboxState};
 use crate::routes::auth::officer_or_redirect;
+use crate::scan::ScannerState;
 use crate::security::{random_token, token_hash};
 use crate::web::{AppState, Visitor, see_other};
 
@@ -39,9 +41,13 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
     // The rights that go through an officer have a legal time: the front page says they wait.
     let penghapusan = app.store.pending_deletions(&o.instansi).await?.len();
     let koreksi = app.store.pending_corrections(&o.instansi).await?.len();
+    // The services uploads and mail lean on: an officer is often the first to hear that
+    // uploads are refused or mail is late, and should know before the applicants call.
+    let (scanner, outbox) = tokio::join!(crate::scan::state(app.scanner.as_deref()), app.store.outbox_state());
     let ctx = context! {
         petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan,
         berkas_ditolak => ditolak, penghapusan_menunggu => penghapusan, koreksi_menunggu => koreksi,
+        pemindai => scanner_view(&scanner), antrean_surel => outbox_view(&outbox?, now()),
     };
     app.page(
         &v,
@@ -50,6 +56,20 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
         Some("beranda"),
         ctx,
     )
+}
+
+fn scanner_view(state: &ScannerState) -> Value {
+    match state {
+        ScannerState::NotConfigured => context! { keadaan => "tidak_dipasang" },
+        ScannerState::Answers(versi) => context! { keadaan => "menjawab", versi },
+        ScannerState::Silent(_) => context! { keadaan => "tidak_menjawab" },
+    }
+}
+
+/// The emails waiting, and for how many minutes the oldest has waited (`now` in seconds).
+fn outbox_view(outbox: &OutboxState, now: i64) -> Value {
+    let menit = outbox.oldest_queued_at_ms.map(|at| (now - at / 1000).max(0) / 60);
+    context! { menunggu => outbox.waiting, tertua_menit => menit }
 }
 
 fn registration_view(a: &Applicant) -> Value {

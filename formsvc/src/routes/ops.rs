@@ -73,6 +73,7 @@ pub async fn metrics(
         tracing::warn!(%client, "metrics refused: address not in SICANTIK_METRICS_ALLOW");
         return plain(StatusCode::NOT_FOUND, "not found\n".into());
     }
+    let scanner = crate::scan::state(app.scanner.as_deref()).await;
     let outbox = match app.store.outbox_state().await {
         Ok(o) => o,
         Err(e) => {
@@ -90,7 +91,7 @@ pub async fn metrics(
             ),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        app.metrics.render(outbox, now_ms()),
+        app.metrics.render(outbox, &scanner, now_ms()),
     )
         .into_response()
 }

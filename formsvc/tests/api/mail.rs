@@ -35,6 +35,15 @@ fn registration_succeeds_while_smtp_is_down_and_the_mail_goes_out_when_it_is_bac
         1,
         "and the mail is kept"
     );
+    // The officers see on their front page that mail waits.
+    app.add_officer("petugas1", "petugas1@dpmptsp.test", None);
+    let officer = app.officer("petugas1");
+    let home = officer.get("/layanan/petugas/");
+    assert!(
+        home.body.contains("1 surel menunggu dikirim; yang terlama menunggu "),
+        "{}",
+        home.body
+    );
 
     // `app.smtp` is the same server: bring it back.
     let mut app = app;
@@ -50,6 +59,12 @@ fn registration_succeeds_while_smtp_is_down_and_the_mail_goes_out_when_it_is_bac
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    let home = officer.get("/layanan/petugas/");
+    assert!(
+        home.body.contains("Tidak ada surel yang menunggu dikirim."),
+        "{}",
+        home.body
+    );
 }
 
 #[test]

@@ -109,6 +109,16 @@ fn a_document_is_kept_only_after_clamd_says_clean() {
     assert!(!list.body.contains("Siti Aminah.pdf"), "the file name is not kept");
     let home = officer.get("/layanan/petugas/");
     assert!(
+        home.body.contains("<dt>Pemindai virus</dt><dd>Menjawab (ClamAV "),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("Pemindai virus tidak menjawab"));
+    let metrics = app.browser().get("/metrics").body;
+    for line in ["sicantik_scanner_configured 1", "sicantik_scanner_up 1"] {
+        assert!(metrics.lines().any(|l| l == line), "{line} missing:\n{metrics}");
+    }
+    assert!(
         home.body
             .contains("4 unggahan ditolak pemindai virus dalam 7 hari terakhir"),
         "{}",
@@ -177,6 +187,18 @@ fn with_the_scanner_down_an_upload_is_refused_as_not_checked_and_nothing_is_kept
     let list = officer.get("/layanan/petugas/berkas-ditolak");
     assert!(list.body.contains("Pemindai tidak tersedia") && list.body.contains(&nomor));
     assert!(list.body.contains("cannot connect to clamd"), "{}", list.body);
+    // The officers and the monitoring see that the scanner is down before anyone calls.
+    let home = officer.get("/layanan/petugas/");
+    assert!(
+        home.body
+            .contains("Pemindai virus tidak menjawab. Semua unggahan dokumen ditolak"),
+        "{}",
+        home.body
+    );
+    let metrics = app.browser().get("/metrics").body;
+    for line in ["sicantik_scanner_configured 1", "sicantik_scanner_up 0"] {
+        assert!(metrics.lines().any(|l| l == line), "{line} missing:\n{metrics}");
+    }
 }
 
 #[test]
