@@ -14,15 +14,16 @@ use generator::{Error, Options, Search};
     about = "Panduan perizinan DPMPTSP Provinsi Sumatera Selatan: situs dan layanan formulir"
 )]
 struct Cli {
-    /// The content directory editors maintain.
-    #[arg(long, global = true, default_value = "content")]
-    content: PathBuf,
-    /// The theme directory (templates and static files).
-    #[arg(long, global = true, default_value = "themes/default")]
-    theme: PathBuf,
-    /// Where the site is built.
-    #[arg(long, global = true, default_value = "public")]
-    out: PathBuf,
+    /// The content directory editors maintain [default: SICANTIK_CONTENT_DIR, else content].
+    #[arg(long, global = true)]
+    content: Option<PathBuf>,
+    /// The theme directory (templates and static files) [default: SICANTIK_THEME_DIR, else
+    /// themes/default].
+    #[arg(long, global = true)]
+    theme: Option<PathBuf>,
+    /// Where the site is built [default: SICANTIK_PUBLIC_DIR, else public].
+    #[arg(long, global = true)]
+    out: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -186,17 +187,33 @@ enum KeyCommand {
 /// The service's configuration, with the directories given on the command line.
 fn service_config(cli: &Cli) -> anyhow::Result<formsvc::Config> {
     let mut cfg = formsvc::Config::load()?;
-    cfg.content_dir = cli.content.clone();
-    cfg.theme_dir = cli.theme.clone();
-    cfg.public_dir = cli.out.clone();
+    // A flag wins over the settings; without one the settings (SICANTIK_*_DIR, sicantik.toml)
+    // stand, as the unit file of the deploy kit relies on.
+    if let Some(dir) = &cli.content {
+        cfg.content_dir = dir.clone();
+    }
+    if let Some(dir) = &cli.theme {
+        cfg.theme_dir = dir.clone();
+    }
+    if let Some(dir) = &cli.out {
+        cfg.public_dir = dir.clone();
+    }
     Ok(cfg)
+}
+
+/// A directory for the commands without the service (build, check, watch): the flag, else
+/// the same variable the service reads, else the default.
+fn dir(flag: &Option<PathBuf>, var: &str, default: &str) -> PathBuf {
+    flag.clone()
+        .or_else(|| std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(default))
 }
 
 fn options(cli: &Cli, search: Search, live_reload: bool) -> Options {
     Options {
-        content_dir: cli.content.clone(),
-        theme_dir: cli.theme.clone(),
-        out_dir: cli.out.clone(),
+        content_dir: dir(&cli.content, "SICANTIK_CONTENT_DIR", "content"),
+        theme_dir: dir(&cli.theme, "SICANTIK_THEME_DIR", "themes/default"),
+        out_dir: dir(&cli.out, "SICANTIK_PUBLIC_DIR", "public"),
         search,
         base_url: std::env::var("SICANTIK_BASE_URL").ok().filter(|s| !s.is_empty()),
         live_reload,
@@ -246,10 +263,11 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build { no_search } => {
             let search = if *no_search { Search::Skip } else { Search::Index };
-            let report = generator::build(&options(cli, search, false))?;
+            let opts = options(cli, search, false);
+            let report = generator::build(&opts)?;
             println!(
                 "Situs dibangun di {}: {} halaman ({} jenis izin), {} berkas, pencarian {}, {} ms.",
-                cli.out.display(),
+                opts.out_dir.display(),
                 report.pages,
                 report.permits,
                 report.files,

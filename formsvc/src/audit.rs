@@ -33,6 +33,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
         "Perbaikan nama atau nomor identitas ditolak",
     ),
     ("permohonan_dibuat", "Permohonan dibuat (BUAT)"),
+    ("permohonan_diubah", "Data permohonan diubah (NIB, PEMOHON, PERUSAHAAN)"),
     ("dokumen_diunggah", "Dokumen diunggah"),
     ("dokumen_diganti", "Dokumen diganti"),
     ("dokumen_dihapus", "Dokumen dihapus"),

@@ -82,10 +82,16 @@ impl Transport {
                 let dir = dir.clone();
                 let name = file_name.to_string();
                 tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                    use std::io::Write;
                     std::fs::create_dir_all(&dir)?;
                     let tmp = dir.join(format!(".{name}.tmp"));
-                    std::fs::write(&tmp, bytes)?;
-                    std::fs::rename(tmp, dir.join(format!("{name}.eml")))
+                    // The row is marked sent once this returns: the file and its name must
+                    // survive a power cut, as a mail server's "250 OK" would.
+                    let mut file = std::fs::File::create(&tmp)?;
+                    file.write_all(&bytes)?;
+                    file.sync_all()?;
+                    std::fs::rename(tmp, dir.join(format!("{name}.eml")))?;
+                    std::fs::File::open(&dir)?.sync_all()
                 })
                 .await
                 .map_err(|e| SendError::temporary(e.to_string()))?

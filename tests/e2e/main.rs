@@ -12,6 +12,7 @@ mod journey;
 mod logs;
 mod nginx;
 mod people;
+mod settings;
 mod site;
 mod support;
 mod watch;

@@ -44,6 +44,8 @@ impl PgStore {
             &[&application_id, &nib, &pemohon, &perusahaan, &now],
         )
         .await?;
+        // The officer who sent it back reads in the trail that the data changed.
+        super::review::applicant_audit(&tx, application_id, "permohonan_diubah", None, now).await?;
         tx.commit().await?;
         Ok(())
     }

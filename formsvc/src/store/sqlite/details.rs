@@ -3,6 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::review::applicant_audit;
 use super::{SqliteStore, status_of};
 use crate::error::{Error, Result};
 use crate::records::ApplicationDetails;
@@ -38,6 +39,8 @@ impl SqliteStore {
                     "UPDATE applications SET nib = ?2, pemohon_json = ?3, perusahaan_json = ?4, updated_at = ?5 WHERE id = ?1",
                     params![application_id, nib, pemohon, perusahaan, now],
                 )?;
+                // The officer who sent it back reads in the trail that the data changed.
+                applicant_audit(tx, application_id, "permohonan_diubah", None, now)?;
                 Ok(())
             })
             .await

@@ -645,4 +645,20 @@ async fn the_applicant_corrects_nib_pemohon_and_perusahaan_only_while_the_applic
     let a = store.application_of(&nomor, budi).await.expect("read").expect("own");
     assert_eq!(a.pemohon.telepon, "+6281234500004");
     assert_eq!(a.status, Status::Perbaikan);
+    // Each accepted change is in the trail, in the applicant's name; the refused ones are not.
+    let trail = store
+        .audit_search(&crate::records::AuditFilter {
+            instansi: INSTANSI.into(),
+            target: Some(nomor.clone()),
+            actor_kind: None,
+            actor: String::new(),
+            from: None,
+            to: None,
+            limit: 100,
+        })
+        .await
+        .expect("audit");
+    let changes: Vec<_> = trail.iter().filter(|l| l.action == "permohonan_diubah").collect();
+    assert_eq!(changes.len(), 2, "{trail:?}");
+    assert!(changes.iter().all(|l| l.actor_kind == "pemohon"), "{changes:?}");
 }
