@@ -194,11 +194,3 @@ pub async fn active_applicant(app: &AppState, id: i64) -> Result<crate::records:
     app.store.profile(id).await?.ok_or(crate::error::Error::NotFound)
 }
 
-/// The statuses an officer may filter by (drafts are never in the queue).
-pub fn queue_statuses() -> Vec<Value> {
-    Status::ALL
-        .iter()
-        .filter(|s| **s != Status::Draf)
-        .map(|s| context! { kode => s.as_str(), nama => s.label() })
-        .collect()
-}
