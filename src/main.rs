@@ -283,6 +283,17 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 report.permits,
                 report.elapsed.as_millis()
             );
+            // Notes for editors, not problems: the check has passed. One per line in the same
+            // `file:line:column: message` form as problems, so an editor's tools jump to them.
+            if !report.notes.is_empty() {
+                println!(
+                    "Belum diverifikasi ({} butir; catatan untuk editor, tidak tampil di situs):",
+                    report.notes.len()
+                );
+                for n in &report.notes {
+                    println!("{n}");
+                }
+            }
         }
         Command::Serve => {
             let cfg = service_config(cli)?;

@@ -43,6 +43,9 @@ pub struct Report {
     pub files: usize,
     pub searchable: bool,
     pub elapsed: Duration,
+    /// `check` only: what editors still have to verify (`editorial::unverified`), notes that
+    /// never fail a check.
+    pub notes: Vec<Problem>,
 }
 
 /// The content and the theme, loaded and checked together so one report holds the problems of
@@ -244,6 +247,7 @@ pub fn check(opts: &Options) -> Result<Report> {
         files: records.len() + extra.len(),
         searchable: false,
         elapsed: started.elapsed(),
+        notes: crate::editorial::unverified(&content, &opts.content_dir),
     })
 }
 
@@ -349,6 +353,7 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
         files: records.len() + extra.len(),
         searchable,
         elapsed: Duration::ZERO,
+        notes: Vec::new(),
     };
     Ok((report, records))
 }

@@ -3,7 +3,9 @@
 //! permit catalogue and its requirement lists are defined only in `content/`.
 
 pub mod build;
+pub mod editorial;
 pub mod error;
+pub mod finder;
 mod frontmatter;
 pub mod links;
 mod load;

@@ -122,6 +122,7 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
         req("url_dasar", "alamat situs, mis. https://perizinan.example.go.id"),
         req("layanan", "awalan alamat halaman layanan, mis. /layanan"),
         opt("kontak", ""),
+        opt("nama_lain_instansi", ""),
         opt("retensi", ""),
     ];
     let site = r.mapping(&doc.value, "", &keys).and_then(|m| {
@@ -146,6 +147,12 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
                     jam_layanan: r.text(c, "kontak", "jam_layanan"),
                 })
             }
+        };
+        let nama_lain_instansi = if m.contains_key("nama_lain_instansi") {
+            r.text_list(m, "", "nama_lain_instansi", "[Sumsel, Prov. Sumsel]")
+                .map(|l| l.into_iter().map(|(w, _)| w).collect())
+        } else {
+            Some(Vec::new())
         };
         let url = r.text(m, "", "url_dasar").and_then(|u| {
             let ok = (u.starts_with("https://") || u.starts_with("http://")) && !u[8..].contains(' ');
@@ -174,6 +181,7 @@ pub(crate) fn parse_site(doc: &Doc) -> Parsed<SiteSettings> {
             url_dasar: url?,
             layanan: layanan?,
             kontak: kontak?,
+            nama_lain_instansi: nama_lain_instansi?,
             retensi: retensi?,
         })
     });
@@ -365,6 +373,36 @@ fn parse_requirement(
     })
 }
 
+/// `sumber_persyaratan`: the standard a requirement list follows until the office's own
+/// standard confirms it. `terverifikasi` is required so that no list counts as checked by
+/// omission.
+fn parse_requirement_source(r: &mut Reader<'_>, v: &Value) -> Option<RequirementSource> {
+    let keys = [
+        req(
+            "standar",
+            "standar yang diikuti daftar persyaratan, mis. standar pelayanan DPMPTSP Provinsi Banten",
+        ),
+        req(
+            "terverifikasi",
+            "true bila daftar sudah dicocokkan dengan standar pelayanan kantor sendiri, false bila belum",
+        ),
+        opt("catatan", ""),
+    ];
+    let m = r.mapping(v, "sumber_persyaratan", &keys)?;
+    let standar = r.text(m, "sumber_persyaratan", "standar");
+    let terverifikasi = r.boolean(m, "sumber_persyaratan", "terverifikasi");
+    let catatan = if m.contains_key("catatan") {
+        Some(r.text(m, "sumber_persyaratan", "catatan")?)
+    } else {
+        None
+    };
+    Some(RequirementSource {
+        standar: standar?,
+        terverifikasi: terverifikasi?,
+        catatan,
+    })
+}
+
 pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
     let mut r = Reader::new(&doc.path, &doc.yaml, doc.yaml_line);
     let keys = [
@@ -384,6 +422,7 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
         opt("masa_berlaku", ""),
         opt("dasar_hukum", ""),
         req("persyaratan", "daftar dokumen yang diminta (minimal satu)"),
+        opt("sumber_persyaratan", ""),
     ];
     let permit = r.mapping(&doc.value, "", &keys).and_then(|m| {
         let nama = r.text(m, "", "nama");
@@ -451,6 +490,10 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
             }
             (None, _, _) => None,
         };
+        let sumber_persyaratan = match m.get("sumber_persyaratan") {
+            None => Some(None),
+            Some(v) => parse_requirement_source(&mut r, v).map(Some),
+        };
         Some(Permit {
             slug,
             nama: nama?,
@@ -466,6 +509,7 @@ pub(crate) fn parse_permit(doc: &Doc, slug: String) -> Parsed<Permit> {
             masa_berlaku,
             dasar_hukum: dasar_hukum?,
             persyaratan: persyaratan?,
+            sumber_persyaratan: sumber_persyaratan?,
             body: doc.body.clone(),
             source: doc.source(),
         })

@@ -160,11 +160,34 @@ pub struct Permit {
     pub masa_berlaku: Option<String>,
     pub dasar_hukum: Vec<String>,
     pub persyaratan: Vec<Requirement>,
+    /// Whose standard the requirement list follows (`sumber_persyaratan`); `None` when the
+    /// list is the office's own, published standard.
+    pub sumber_persyaratan: Option<RequirementSource>,
     pub body: String,
     pub source: Source,
 }
 
+/// Where a permit's requirement list comes from, while it is not the office's own standard
+/// (`sumber_persyaratan` in the front matter). The page names `standar` once, in one plain
+/// sentence, until `terverifikasi`; `catatan` is for editors only (`sicantik check` prints
+/// it), never shown on the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementSource {
+    /// Names the standard followed, e.g. "standar pelayanan DPMPTSP Provinsi Banten".
+    pub standar: String,
+    /// True once the list was checked against the office's own standard.
+    pub terverifikasi: bool,
+    /// What is left to check, for editors.
+    pub catatan: Option<String>,
+}
+
 impl Permit {
+    /// The standard the page has to name: the list follows it and was not yet checked
+    /// against the office's own.
+    pub fn unverified_source(&self) -> Option<&RequirementSource> {
+        self.sumber_persyaratan.as_ref().filter(|s| !s.terverifikasi)
+    }
+
     /// The requirements asked of this applicant for this kind of application, in content order.
     pub fn requirements_for(&self, who: ApplicantType, kind: ApplicationKind) -> impl Iterator<Item = &Requirement> {
         self.persyaratan.iter().filter(move |r| r.applies_to(who, kind))
@@ -246,6 +269,10 @@ pub struct SiteSettings {
     /// Path prefix of the service's pages, e.g. `/layanan`.
     pub layanan: String,
     pub kontak: Contact,
+    /// Other names people give the instansi (`nama_lain_instansi`, optional), e.g. "Sumsel":
+    /// the form's finder takes them, like the instansi's own words, as words every permit of
+    /// the office matches (applicants type the SiCantik keyword "#PROV. SUMSEL").
+    pub nama_lain_instansi: Vec<String>,
     /// How long the service keeps what it no longer needs (`retensi`, optional).
     pub retensi: Retention,
 }

@@ -225,6 +225,8 @@ pub fn permit_view(content: &Content, p: &Permit) -> Value {
         dasar_hukum => dasar,
         jumlah_wajib => p.persyaratan.iter().filter(|r| r.wajib).count(),
         persyaratan => persyaratan,
+        // Only the standard's name: the editors' `catatan` never reaches a page.
+        mengikuti_standar => p.unverified_source().map(|s| s.standar.as_str()),
     }
 }
 

@@ -16,6 +16,9 @@
 //     with JavaScript (a plain password field without);
 //   - the officer's registration page prints the birth date as "5 Agustus 1990", and after
 //     "Setujui" a success banner;
+//   - PERMOHONAN's "Cari jenis izin" finds permits by their other names (SIPA, sumur bor), the
+//     old spelling (ijin trayek) and the SiCantik keyword (#PROV. SUMSEL), and says "0 jenis
+//     izin cocok" for nonsense, as the applicant types and, without JavaScript, after "Cari";
 //   - PERMOHONAN's radios: each label beside its circle, the whole row tappable; the one
 //     possible "Jenis Permohonan" shown as text;
 //   - after BUAT the banner "Permohonan … dibuat"; after Ajukan the number (on one line on the
@@ -215,6 +218,84 @@ async function run() {
       await page.goto(pageUrl('/layanan/profil'), { waitUntil: 'load' });
       const problems = await expectNovalidate(page, 'Ubah Data Kontak');
       return problems;
+    });
+
+    // "Cari jenis izin": other names, the old spelling and the SiCantik keyword find their
+    // permits, and nonsense says so; as the applicant types with JavaScript, and after "Cari"
+    // without.
+    const SEARCHES = [
+      ['SIPA', ['izin-pengusahaan-air-tanah']],
+      ['sumur bor', ['izin-pengusahaan-air-tanah']],
+      ['ijin trayek', ['izin-penyelenggaraan-angkutan-orang-dalam-trayek', 'izin-trayek-akdp']],
+      ['#PROV. SUMSEL rumpon', [RUMPON]],
+      ['zzkapalterbang', []],
+    ];
+    // The permits "Jenis Izin" offers (options neither hidden nor in a hidden group).
+    const offered = (p) => p.evaluate(() => [...document.querySelectorAll('#izin option')]
+      .filter((o) => o.value && !o.hidden && !o.parentElement.hidden).map((o) => o.value).sort());
+    const expectFound = async (p, typed, want) => {
+      const problems = [];
+      const got = await offered(p);
+      if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`"${typed}" offers ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      const status = p.locator('#cari-izin-status');
+      const says = want.length
+        ? `${want.length} jenis izin cocok dengan «${typed}».`
+        : `0 jenis izin cocok dengan «${typed}». Periksa ejaannya, coba kata lain atau singkatannya`;
+      try {
+        await status.filter({ hasText: says }).waitFor({ timeout: 5_000 });
+      } catch {
+        problems.push(`after "${typed}" the status line says "${squash(await status.innerText())}", not "${says}"`);
+      }
+      return problems;
+    };
+    await check('with JavaScript, "Cari jenis izin" narrows "Jenis Izin" as the applicant types', async () => {
+      await page.goto(pageUrl('/layanan/permohonan/baru'), { waitUntil: 'load' });
+      const problems = [];
+      const all = await offered(page);
+      if (all.length !== 17) problems.push(`"Jenis Izin" offers ${all.length} permits before a search`);
+      const box = page.getByLabel('Cari jenis izin', { exact: true });
+      for (const [typed, want] of SEARCHES) {
+        await box.fill(typed);
+        problems.push(...(await expectFound(page, typed, want)));
+      }
+      await box.fill('#PROV. SUMSEL');
+      if ((await offered(page)).length !== 17) problems.push('"#PROV. SUMSEL" does not offer every permit');
+      // Enter narrows in place: no new page.
+      await box.fill('SIPA');
+      await page.evaluate(() => { window.samaHalaman = true; });
+      await box.press('Enter');
+      problems.push(...(await expectFound(page, 'SIPA', ['izin-pengusahaan-air-tanah'])));
+      // A new page would have lost the mark.
+      const same = await page.evaluate(() => window.samaHalaman === true).catch(() => false);
+      if (!same) problems.push(`Enter in the box loaded a new page (${page.url()})`);
+      // Choosing from the narrowed list keeps it narrowed, and a broader search finds the rest.
+      const updated = page.waitForResponse((r) => r.url().includes('/layanan/permohonan/baru?'), { timeout: 20_000 });
+      await page.locator('#izin').selectOption('izin-pengusahaan-air-tanah');
+      await updated.catch(() => {});
+      await page.getByRole('group', { name: 'Tipe Pemohon' }).waitFor({ timeout: 20_000 });
+      problems.push(...(await expectFound(page, 'SIPA', ['izin-pengusahaan-air-tanah'])));
+      await page.getByLabel('Cari jenis izin', { exact: true }).fill('ijin trayek');
+      const wider = await offered(page);
+      for (const slug of ['izin-penyelenggaraan-angkutan-orang-dalam-trayek', 'izin-trayek-akdp']) {
+        if (!wider.includes(slug)) problems.push(`after choosing a permit, "ijin trayek" no longer finds ${slug}`);
+      }
+      return problems;
+    });
+    await check('without JavaScript, "Cari" narrows "Jenis Izin" and says how many match', async () => {
+      const nojs = await browser.newContext({ javaScriptEnabled: false, storageState: await user.context.storageState() });
+      try {
+        const p = await nojs.newPage();
+        const problems = [];
+        for (const [typed, want] of SEARCHES) {
+          await p.goto(pageUrl('/layanan/permohonan/baru'), { waitUntil: 'load' });
+          await p.getByLabel('Cari jenis izin', { exact: true }).fill(typed);
+          await clickAndLand(p, p.locator('main form').getByRole('button', { name: 'Cari', exact: true }), /^\/layanan\/permohonan\/baru\?/);
+          problems.push(...(await expectFound(p, typed, want)));
+        }
+        return problems;
+      } finally {
+        await nojs.close().catch(() => {});
+      }
     });
 
     // PERMOHONAN: the radios, then BUAT with a required field emptied, then BUAT.

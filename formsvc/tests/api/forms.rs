@@ -484,3 +484,158 @@ fn the_officers_note_stays_after_the_file_is_replaced_marked_as_answered() {
     let page = b.get(&format!("/layanan/permohonan/{nomor}"));
     assert!(!page.body.contains(&format!("{note} <strong>")), "{}", page.body);
 }
+
+/// The permits "Jenis Izin" offers after "Cari jenis izin", by value.
+fn offered(body: &str) -> Vec<String> {
+    let select = &body[body.find("<select id=\"izin\"").expect("Jenis Izin")..];
+    let select = &select[..select.find("</select>").expect("its end")];
+    select
+        .split("<option value=\"")
+        .skip(1)
+        .map(|o| o[..o.find('"').expect("value")].to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn status_line(body: &str) -> String {
+    let at = body.find("id=\"cari-izin-status\"").expect("the status line");
+    let text = &body[at..];
+    let text = &text[text.find('>').expect("tag") + 1..text.find("</p>").expect("end")];
+    // Only the words, as a screen reader says them.
+    let mut out = String::new();
+    let mut tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => tag = true,
+            '>' => tag = false,
+            c if !tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// "Cari jenis izin" without JavaScript: "SIPA", "sumur bor", "ijin trayek" and the SiCantik
+/// keyword "#PROV. SUMSEL" used to give an empty list and no word; they find their permits by
+/// name, other names (`nama_lain`), the old spelling and the instansi's words, and nonsense
+/// says "0 jenis izin cocok".
+#[test]
+fn cari_jenis_izin_finds_other_names_and_the_old_spelling_and_says_when_nothing_matches() {
+    let app = spawn_app();
+    let (b, _) = crate::applications::setup(&app);
+    let all = offered(&b.get("/layanan/permohonan/baru").body);
+    assert_eq!(all.len(), 17, "{all:?}");
+
+    for (typed, query, expected) in [
+        ("SIPA", "SIPA", vec!["izin-pengusahaan-air-tanah"]),
+        ("sumur bor", "sumur+bor", vec!["izin-pengusahaan-air-tanah"]),
+        (
+            "ijin trayek",
+            "ijin+trayek",
+            vec!["izin-penyelenggaraan-angkutan-orang-dalam-trayek", "izin-trayek-akdp"],
+        ),
+    ] {
+        let page = b.get(&format!("/layanan/permohonan/baru?cari={query}"));
+        assert_eq!(page.status, 200);
+        let mut got = offered(&page.body);
+        got.sort();
+        assert_eq!(got, expected, "{typed}");
+        assert_eq!(
+            status_line(&page.body),
+            format!(
+                "{} jenis izin cocok dengan «{typed}». Tampilkan semua jenis izin.",
+                expected.len()
+            ),
+            "{typed}"
+        );
+        // The box keeps what was typed.
+        assert!(
+            page.body.contains(&format!("name=\"cari\" value=\"{typed}\"")),
+            "{typed}"
+        );
+    }
+
+    // The SiCantik keyword style: every permit here is the province's.
+    let page = b.get("/layanan/permohonan/baru?cari=%23PROV.%20SUMSEL");
+    assert_eq!(offered(&page.body), all);
+    assert!(status_line(&page.body).starts_with("17 jenis izin cocok dengan «#PROV. SUMSEL»."));
+    let page = b.get("/layanan/permohonan/baru?cari=%23PROV.%20SUMSEL%20rumpon");
+    assert_eq!(offered(&page.body), ["izin-pemasangan-rumpon"]);
+
+    let page = b.get("/layanan/permohonan/baru?cari=zzkapalterbang");
+    assert_eq!(page.status, 200);
+    assert_eq!(offered(&page.body), Vec::<String>::new());
+    assert_eq!(
+        status_line(&page.body),
+        "0 jenis izin cocok dengan «zzkapalterbang». Periksa ejaannya, coba kata lain atau singkatannya, atau tampilkan semua jenis izin."
+    );
+    assert!(
+        page.body
+            .contains("<a href=\"/layanan/permohonan/baru\">tampilkan semua jenis izin</a>")
+    );
+
+    // A search never unselects the permit chosen.
+    let page = b.get("/layanan/permohonan/baru?izin=izin-pemasangan-rumpon&cari=SIPA");
+    let mut got = offered(&page.body);
+    got.sort();
+    assert_eq!(got, ["izin-pemasangan-rumpon", "izin-pengusahaan-air-tanah"]);
+    assert!(page.body.contains("value=\"izin-pemasangan-rumpon\" data-cari="));
+    assert!(page.body.contains("Tampilkan persyaratan"));
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("ls").flatten() {
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).expect("copy");
+        }
+    }
+}
+
+/// The service's pages share the site's footer: the office's contact details given in
+/// `situs.yaml` show on them, and a detail not given shows no empty label.
+#[test]
+fn the_service_pages_footer_shows_only_the_contact_details_given() {
+    let content = tempfile::tempdir().expect("content dir");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    copy_tree(&repo.join("content"), content.path());
+    let situs = content.path().join("situs.yaml");
+    let text = std::fs::read_to_string(&situs).expect("situs.yaml");
+    assert!(
+        text.contains("\nkontak: {}\n"),
+        "the committed settings give no contact details"
+    );
+    std::fs::write(
+        &situs,
+        text.replace(
+            "\nkontak: {}\n",
+            "\nkontak:\n  telepon: (0711) 000000\n  jam_layanan: Senin–Jumat 08.00–15.00\n",
+        ),
+    )
+    .expect("write");
+    let app = spawn_app_with(Options {
+        env: vec![("SICANTIK_CONTENT_DIR", content.path().display().to_string())],
+        ..Options::default()
+    });
+    let b = app.browser();
+    for path in ["/layanan/masuk", "/layanan/registrasi", "/layanan/cek-status"] {
+        let page = b.get(path);
+        assert_eq!(page.status, 200, "{path}");
+        let footer = &page.body[page.body.find("<footer").expect("footer")..];
+        assert!(
+            footer.contains("<dt>Telepon</dt><dd>(0711) 000000</dd>"),
+            "{path}: {footer}"
+        );
+        assert!(
+            footer.contains("<dt>Jam layanan</dt><dd>Senin–Jumat 08.00–15.00</dd>"),
+            "{path}"
+        );
+        assert!(
+            !footer.contains("<dt>Alamat</dt>") && !footer.contains("<dt>Surel</dt>"),
+            "{path}: {footer}"
+        );
+    }
+}

@@ -149,7 +149,12 @@
     form.addEventListener('change', function (ev) {
       var changedId = ev.target && ev.target.id;
       if (changedId === 'cari-izin') return;
-      var url = form.action + '?' + new URLSearchParams(new FormData(form)).toString();
+      // The page comes back with every permit; the words typed narrow it again here, so a
+      // broader search later still finds the permits the narrower one hid.
+      var params = new URLSearchParams(new FormData(form));
+      var typed = params.get('cari') || '';
+      params.delete('cari');
+      var url = form.action + '?' + params.toString();
       fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
         var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
         var main = document.querySelector('main');
@@ -165,30 +170,54 @@
         setupChoice();
         setupUploads();
         setupPermitSearch();
+        var search = document.getElementById('cari-izin');
+        if (search && search.sicantikCari && typed) {
+          search.value = typed;
+          search.sicantikCari(true);
+        }
       }).catch(function () { form.submit(); });
     });
   }
 
-  // "Jenis Izin": with JavaScript, typing part of a name narrows the list.
+  // "Cari jenis izin": with JavaScript the list narrows as the applicant types, by the rules of
+  // the site's filter (site.js, window.sicantikCocok; the service applies the same rules in Rust
+  // when "Cari" is sent without JavaScript). Enter narrows it too, without a new page.
   function setupPermitSearch() {
     var select = document.getElementById('izin');
     var input = document.getElementById('cari-izin');
-    if (!select || !input || input.dataset.siap) return;
+    var status = document.getElementById('cari-izin-status');
+    var cocok = window.sicantikCocok;
+    if (!select || !input || !status || !cocok || input.dataset.siap) return;
     input.dataset.siap = '1';
-    input.hidden = false;
-    var label = document.querySelector('label[for="cari-izin"]');
-    if (label) label.hidden = false;
-    var fold = function (t) { return t.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''); };
-    input.addEventListener('input', function () {
-      var q = fold(input.value.trim());
-      Array.prototype.forEach.call(select.querySelectorAll('option'), function (o) {
-        if (!o.value) return;
-        o.hidden = q !== '' && fold(o.textContent).indexOf(q) === -1;
+    var options = Array.prototype.filter.call(select.querySelectorAll('option'), function (o) { return o.value; })
+      .map(function (o) { return { el: o, words: cocok.searchWords(o.getAttribute('data-cari') || o.textContent) }; });
+    var timer;
+    function apply(quiet) {
+      var typed = input.value.trim();
+      var q = cocok.queryWords(typed);
+      var total = 0;
+      options.forEach(function (it) {
+        var ok = !q.length || cocok.matches(it.words, q);
+        // The chosen permit stays, as it does on the server: a search never unselects it.
+        it.el.hidden = !ok && !it.el.selected;
+        if (ok) total++;
       });
       Array.prototype.forEach.call(select.querySelectorAll('optgroup'), function (g) {
         g.hidden = !g.querySelector('option:not([hidden])');
       });
+      var say = function () {
+        if (!q.length) status.textContent = '';
+        else if (total === 0) status.textContent = '0 jenis izin cocok dengan «' + typed + '». Periksa ejaannya, coba kata lain atau singkatannya, atau kosongkan pencarian untuk melihat semua jenis izin.';
+        else status.textContent = total + ' jenis izin cocok dengan «' + typed + '».';
+      };
+      clearTimeout(timer);
+      if (quiet) say(); else timer = setTimeout(say, 350);
+    }
+    input.addEventListener('input', function () { apply(false); });
+    input.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter') { ev.preventDefault(); apply(false); }
     });
+    input.sicantikCari = apply;
   }
 
   // Error summary (GOV.UK): focus moves to it when the page loads, so screen readers read it

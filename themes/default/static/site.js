@@ -35,6 +35,14 @@
     });
   }
 
+  function queryWords(typed) {
+    return spelling(typed).split(/[^a-z0-9]+/).filter(Boolean);
+  }
+
+  // The same rules for the form's finder (layanan.js), and in Rust for the service without
+  // JavaScript (generator/src/finder.rs): change them together.
+  window.sicantikCocok = { searchWords: searchWords, queryWords: queryWords, matches: matches };
+
   /* (a) Instant filter of the permit index. */
   function setupFilter() {
     var box = document.getElementById('saring-izin');
@@ -57,7 +65,7 @@
 
     function apply() {
       var typed = input.value.trim();
-      var q = spelling(typed).split(/[^a-z0-9]+/).filter(Boolean);
+      var q = queryWords(typed);
       var total = 0;
       groups.forEach(function (g) {
         var shown = 0;

@@ -27,6 +27,9 @@ pub struct Choice {
     tipe: String,
     #[serde(default)]
     jenis: String,
+    /// "Cari jenis izin": narrows the list without JavaScript (`generator::finder`).
+    #[serde(default)]
+    cari: String,
 }
 
 struct Chosen<'a> {
@@ -45,18 +48,29 @@ fn chosen<'a>(app: &'a AppState, c: &Choice) -> Option<Chosen<'a>> {
     Some(Chosen { permit, who, kind })
 }
 
-fn permit_options(app: &AppState) -> Value {
+/// The "Jenis Izin" options by category, narrowed to the permits `cari` finds (the chosen one
+/// stays, so a search never unselects it), and how many the search found. Each option carries
+/// the text it is found by, for the same search in the browser as the applicant types.
+fn permit_options(app: &AppState, cari: &str, chosen: &str) -> (Value, usize) {
+    let query = generator::finder::query_words(cari);
+    let mut found = 0;
     let groups: Vec<Value> = generator::render::categories(&app.content)
         .into_iter()
-        .map(|(nama, idx)| {
+        .filter_map(|(nama, idx)| {
             let izin: Vec<Value> = idx
                 .iter()
-                .map(|&i| context! { slug => app.content.izin[i].slug, nama => app.content.izin[i].nama })
+                .map(|&i| &app.content.izin[i])
+                .filter_map(|p| {
+                    let text = generator::finder::permit_text(p, &app.content.situs);
+                    let hit = generator::finder::matches(&generator::finder::entry_words(&text), &query);
+                    found += usize::from(hit);
+                    (hit || p.slug == chosen).then(|| context! { slug => p.slug, nama => p.nama, cari => text })
+                })
                 .collect();
-            context! { nama => nama, izin => izin }
+            (!izin.is_empty()).then(|| context! { nama => nama, izin => izin })
         })
         .collect();
-    Value::from(groups)
+    (Value::from(groups), found)
 }
 
 /// PEMOHON fields, prefilled from the profile.
@@ -131,8 +145,11 @@ fn form_page(
         }
         None => (None, vec![], vec![], vec![], false),
     };
+    let (izin_pilihan, cocok) = permit_options(app, &c.cari, &c.izin);
+    let cari = c.cari.trim();
     let ctx = context! {
-        izin_pilihan => permit_options(app),
+        izin_pilihan => izin_pilihan,
+        cari => context! { teks => cari, cocok => cocok },
         izin => izin,
         pilihan => context! {
             izin => c.izin,
@@ -171,6 +188,7 @@ pub async fn create(
         izin: form.get("izin").cloned().unwrap_or_default(),
         tipe: form.get("tipe").cloned().unwrap_or_default(),
         jenis: form.get("jenis").cloned().unwrap_or_default(),
+        cari: String::new(),
     };
     let mut f = FormCheck::new(&form);
     let ch = chosen(&app, &c);
