@@ -2,4 +2,5 @@
 
 mod content_problems;
 mod fixture;
+mod guide_images;
 mod watch;
