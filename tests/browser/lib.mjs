@@ -377,7 +377,8 @@ export async function screenshot(page, file, { at = null } = {}) {
   const dir = cfg.opts.screenshots;
   if (!dir) return [];
   await page.evaluate(() => document.activeElement?.blur?.());
-  if (at) await at.evaluate((el) => el.scrollIntoView({ block: 'start', behavior: 'instant' }));
+  // A little room above `at`, so that its heading or label is not cut at the top edge.
+  if (at) await at.evaluate((el) => window.scrollTo({ top: el.getBoundingClientRect().top + window.scrollY - 16, behavior: 'instant' }));
   else await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
   const buffer = await page.screenshot({
     path: path.join(dir, file), type: 'jpeg', quality: SCREENSHOT_QUALITY, scale: 'css', caret: 'hide', animations: 'disabled',
