@@ -145,13 +145,22 @@ pub fn render_pages(
     }
 }
 
-/// Files besides the pages: data files and the theme's fingerprinted assets.
+/// Files besides the pages: data files, the guide's pictures and the theme's fingerprinted
+/// assets.
 pub fn extra_files(content: &Content, theme: &Theme) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
         ("sitemap.xml".to_string(), render::sitemap(content).into_bytes()),
         ("robots.txt".to_string(), render::robots(content).into_bytes()),
         ("katalog.json".to_string(), render::catalog_json(content).into_bytes()),
     ];
+    // The guide's screenshots, under their content hash as the theme's assets are.
+    files.extend(
+        content
+            .langkah
+            .iter()
+            .filter_map(|s| s.gambar.as_ref())
+            .map(|g| (g.out_path(), g.bytes.as_ref().clone())),
+    );
     files.extend(
         theme
             .assets()

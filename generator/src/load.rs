@@ -99,15 +99,143 @@ pub(crate) fn parse_page(doc: &Doc) -> Parsed<Page> {
     finish(r, page)
 }
 
+/// Where a guide step's pictures are, beside the step files.
+pub const GUIDE_IMAGES: &str = "gambar";
+/// The largest picture the guide takes: a phone-sized screenshot as JPEG is far below it, so a
+/// bigger file is one that was not compressed (a phone on a slow link pays for every byte).
+pub const GUIDE_IMAGE_MAX_KB: usize = 150;
+/// Shorter than this, an alternative text cannot say what a screen shows.
+const ALT_MIN_CHARS: usize = 20;
+
 pub(crate) fn parse_step(doc: &Doc, nomor: u32, id: String) -> Parsed<GuideStep> {
-    let page = parse_page(doc)?;
-    Ok(GuideStep {
-        nomor,
-        id,
-        judul: page.judul,
-        ringkasan: page.ringkasan,
-        body: page.body,
-        source: page.source,
+    let mut r = Reader::new(&doc.path, &doc.yaml, doc.yaml_line);
+    let keys = [
+        req("judul", "judul halaman"),
+        req("ringkasan", "satu kalimat ringkasan halaman"),
+        opt("gambar", ""),
+    ];
+    let step = r.mapping(&doc.value, "", &keys).and_then(|m| {
+        let judul = r.text(m, "", "judul");
+        let ringkasan = r.text(m, "", "ringkasan");
+        let gambar = match m.get("gambar") {
+            None => Some(None),
+            Some(v) => parse_guide_image(&mut r, doc, v).map(Some),
+        };
+        Some(GuideStep {
+            nomor,
+            id,
+            judul: judul?,
+            ringkasan: ringkasan?,
+            body: doc.body.clone(),
+            gambar: gambar?,
+            source: doc.source(),
+        })
+    });
+    finish(r, step)
+}
+
+/// `gambar: {berkas, teks_alternatif}` of a guide step: the file must be in
+/// `panduan/gambar/`, be a whole JPEG or PNG of a reasonable size, and say what it shows.
+fn parse_guide_image(r: &mut Reader<'_>, doc: &Doc, v: &Value) -> Option<GuideImage> {
+    let keys = [
+        req(
+            "berkas",
+            "nama berkas gambar di folder content/panduan/gambar/, mis. 01-registrasi-pemohon.jpg",
+        ),
+        req(
+            "teks_alternatif",
+            "kalimat yang menjelaskan isi gambar bagi pembaca yang tidak dapat melihatnya",
+        ),
+    ];
+    let m = r.mapping(v, "gambar", &keys)?;
+    let berkas = r.text(m, "gambar", "berkas");
+    let alt = r.text(m, "gambar", "teks_alternatif");
+    if let Some(a) = &alt
+        && a.chars().count() < ALT_MIN_CHARS
+    {
+        r.at_value(
+            "gambar.teks_alternatif",
+            format!(
+                "teks alternatif \"{a}\" terlalu singkat: jelaskan apa yang tampak pada gambar, mis. \"Formulir Registrasi Pemohon terisi: data pengguna, identitas, kontak dan alamat\""
+            ),
+        );
+        return None;
+    }
+    let berkas = berkas?;
+    if berkas.contains(['/', '\\']) || berkas.starts_with('.') {
+        r.at_value(
+            "gambar.berkas",
+            format!("tulis nama berkasnya saja, tanpa folder: gambar diambil dari folder panduan/{GUIDE_IMAGES}/"),
+        );
+        return None;
+    }
+    let Some(expected) = ImageFormat::from_name(&berkas) else {
+        r.at_value(
+            "gambar.berkas",
+            format!("\"{berkas}\" bukan gambar yang dapat dipakai: gunakan berkas .jpg atau .png"),
+        );
+        return None;
+    };
+    let folder = doc.path.parent().unwrap_or(Path::new("")).join(GUIDE_IMAGES);
+    let path = folder.join(&berkas);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let hint = std::fs::read_dir(&folder)
+                .ok()
+                .map(|d| {
+                    d.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                })
+                .and_then(|names| {
+                    closest(&berkas, names.iter().map(String::as_str)).map(|s| format!("; mungkin maksudnya \"{s}\"?"))
+                })
+                .unwrap_or_default();
+            r.at_value(
+                "gambar.berkas",
+                format!("berkas gambar {} tidak ada{hint}", path.display()),
+            );
+            return None;
+        }
+        Err(e) => {
+            r.at_value(
+                "gambar.berkas",
+                format!("berkas gambar {} tidak dapat dibaca: {e}", path.display()),
+            );
+            return None;
+        }
+    };
+    let Some((format, width, height)) = ImageFormat::sniff(&bytes).filter(|(f, _, _)| *f == expected) else {
+        r.at_value(
+            "gambar.berkas",
+            format!(
+                "{} bukan gambar {} yang utuh; simpan ulang gambar tersebut sebagai {}",
+                path.display(),
+                expected.label(),
+                expected.label()
+            ),
+        );
+        return None;
+    };
+    if bytes.len() > GUIDE_IMAGE_MAX_KB * 1024 {
+        r.at_value(
+            "gambar.berkas",
+            format!(
+                "{} berukuran {} KB, melebihi batas {GUIDE_IMAGE_MAX_KB} KB: simpan sebagai JPEG dengan kualitas lebih rendah, atau perbarui dengan perintah bash tests/browser/refresh-screenshots",
+                path.display(),
+                bytes.len().div_ceil(1024)
+            ),
+        );
+        return None;
+    }
+    Some(GuideImage {
+        berkas,
+        alt: alt?,
+        format,
+        width,
+        height,
+        bytes: std::sync::Arc::new(bytes),
     })
 }
 
@@ -616,6 +744,8 @@ pub(crate) enum Kind {
     Permit {
         slug: String,
     },
+    /// A picture in `panduan/gambar/`: read by the step that names it, not on its own.
+    GuideImage,
     /// Documentation for editors; not rendered.
     Ignored,
 }
@@ -632,6 +762,12 @@ pub(crate) fn classify(rel: &Path) -> Result<Kind, String> {
         ["panduan", "_index.md"] => Ok(Kind::GuideIndex),
         ["peraturan", "_index.md"] => Ok(Kind::RegulationIndex),
         ["izin", "_index.md"] => Ok(Kind::PermitIndex),
+        ["panduan", dir, name] if *dir == GUIDE_IMAGES => match ImageFormat::from_name(name) {
+            Some(_) => Ok(Kind::GuideImage),
+            None => Err(format!(
+                "hanya gambar .jpg atau .png yang disimpan di folder panduan/{GUIDE_IMAGES}/"
+            )),
+        },
         ["panduan", name] => {
             let stem = stem_of(name).ok_or("hanya berkas .md yang dibaca di folder panduan/")?;
             let (num, id) = stem.split_once('-').ok_or("nama berkas langkah panduan harus berbentuk NN-id.md, mis. 01-registrasi-pemohon.md")?;
@@ -686,7 +822,7 @@ pub(crate) fn parse_file(shown: &Path, kind: &Kind, text: &str) -> Parsed<Item> 
         Kind::Regulation { id } => Item::Regulation(parse_regulation(&doc, id)?),
         Kind::PermitIndex => Item::PermitIndex(parse_page(&doc)?),
         Kind::Permit { slug } => Item::Permit(parse_permit(&doc, slug)?),
-        Kind::Ignored => unreachable!("ignored files are not parsed"),
+        Kind::Ignored | Kind::GuideImage => unreachable!("ignored files and pictures are not parsed"),
     })
 }
 
@@ -696,7 +832,7 @@ pub(crate) fn parse_file(shown: &Path, kind: &Kind, text: &str) -> Parsed<Item> 
 #[doc(hidden)]
 pub fn parse_one(rel: &Path, text: &str) -> std::result::Result<(), Vec<Problem>> {
     let kind = classify(rel).map_err(|m| vec![Problem::new(rel, 1, 1, m)])?;
-    if kind == Kind::Ignored {
+    if matches!(kind, Kind::Ignored | Kind::GuideImage) {
         return Ok(());
     }
     parse_file(rel, &kind, text).map(|_| ())
@@ -738,7 +874,7 @@ pub fn load(dir: &Path) -> Result<Content> {
         .map(|rel| {
             let shown = dir.join(rel);
             let kind = classify(rel).map_err(|m| vec![Problem::new(&shown, 1, 1, m)])?;
-            if kind == Kind::Ignored {
+            if matches!(kind, Kind::Ignored | Kind::GuideImage) {
                 return Ok(None);
             }
             let text = std::fs::read_to_string(&shown).map_err(|e| {
@@ -804,9 +940,11 @@ pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut prob
         }
     }
     if langkah.is_empty()
-        && !files
-            .iter()
-            .any(|f| f.starts_with("panduan") && !f.ends_with("_index.md"))
+        && !files.iter().any(|f| {
+            f.starts_with("panduan")
+                && !f.ends_with("_index.md")
+                && !f.starts_with(Path::new("panduan").join(GUIDE_IMAGES))
+        })
     {
         problems.push(Problem::new(
             dir.join("panduan"),

@@ -232,7 +232,119 @@ pub struct GuideStep {
     pub judul: String,
     pub ringkasan: String,
     pub body: String,
+    /// The screenshot of the real page the step describes (`gambar` in its front matter).
+    pub gambar: Option<GuideImage>,
     pub source: Source,
+}
+
+/// A picture shown in the guide: a screenshot of the service at phone size, taken by the
+/// browser journey test (`tests/browser/refresh-screenshots` refreshes the committed files).
+#[derive(Clone, PartialEq, Eq)]
+pub struct GuideImage {
+    /// Its file name under `content/panduan/gambar/`: `01-registrasi-pemohon.jpg`.
+    pub berkas: String,
+    /// What the picture shows, for those who cannot see it (`teks_alternatif`).
+    pub alt: String,
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: std::sync::Arc<Vec<u8>>,
+}
+
+impl GuideImage {
+    /// Where the built site has it, under its content hash like the theme's assets (so it may
+    /// be cached for a year, and a refreshed screenshot gets a new address):
+    /// `assets/panduan/01-registrasi-pemohon.3f2a9c1b.jpg`.
+    pub fn out_path(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let short: String = Sha256::digest(self.bytes.as_slice())
+            .iter()
+            .take(4)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let (stem, ext) = self.berkas.rsplit_once('.').unwrap_or((&self.berkas, ""));
+        format!("assets/panduan/{stem}.{short}.{}", ext.to_ascii_lowercase())
+    }
+
+    /// The address pages use: `/assets/panduan/01-registrasi-pemohon.3f2a9c1b.jpg`.
+    pub fn url(&self) -> String {
+        format!("/{}", self.out_path())
+    }
+}
+
+impl std::fmt::Debug for GuideImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuideImage")
+            .field("berkas", &self.berkas)
+            .field("alt", &self.alt)
+            .field("size", &(self.width, self.height))
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// The picture formats the guide takes: every phone browser shows both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Jpeg,
+    Png,
+}
+
+impl ImageFormat {
+    /// From a file name's extension (`.jpg`, `.jpeg`, `.png`, any case).
+    pub fn from_name(name: &str) -> Option<Self> {
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "jpg" | "jpeg" => Some(ImageFormat::Jpeg),
+            "png" => Some(ImageFormat::Png),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "JPEG",
+            ImageFormat::Png => "PNG",
+        }
+    }
+
+    /// Reads the format and the size in pixels from a file's first bytes (the PNG header, or
+    /// the JPEG frame header), without decoding pixels; `None` when it is neither.
+    pub fn sniff(bytes: &[u8]) -> Option<(ImageFormat, u32, u32)> {
+        if bytes.len() >= 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR" {
+            let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
+            let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
+            return (w > 0 && h > 0).then_some((ImageFormat::Png, w, h));
+        }
+        if !bytes.starts_with(&[0xFF, 0xD8]) {
+            return None;
+        }
+        // JPEG: walk the marker segments up to the first start-of-frame (SOF0..SOF15 without
+        // DHT, JPG and DAC), whose header holds the height, then the width.
+        let mut i = 2;
+        while i + 4 <= bytes.len() {
+            if bytes[i] != 0xFF {
+                return None;
+            }
+            let marker = bytes[i + 1];
+            if marker == 0xFF {
+                i += 1;
+                continue;
+            }
+            let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+            if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+                let seg = bytes.get(i + 4..i + 9)?;
+                let h = u32::from(u16::from_be_bytes([seg[1], seg[2]]));
+                let w = u32::from(u16::from_be_bytes([seg[3], seg[4]]));
+                return (w > 0 && h > 0).then_some((ImageFormat::Jpeg, w, h));
+            }
+            if marker == 0xD9 || marker == 0xDA || len < 2 {
+                return None;
+            }
+            i += 2 + len;
+        }
+        None
+    }
 }
 
 /// A page of prose: the home page and the introductions of the guide, the regulations and the

@@ -244,8 +244,11 @@ fn steps(content: &Content, with_body: bool) -> (Vec<Value>, Vec<(PathBuf, Sourc
         } else {
             String::new()
         };
+        let gambar = s.gambar.as_ref().map(|g| {
+            context! { url => g.url(), alt => g.alt, lebar => g.width, tinggi => g.height }
+        });
         out.push(
-            context! { nomor => s.nomor, id => s.id, judul => s.judul, ringkasan => s.ringkasan, isi_html => isi },
+            context! { nomor => s.nomor, id => s.id, judul => s.judul, ringkasan => s.ringkasan, isi_html => isi, gambar => gambar },
         );
     }
     (out, links, problems)

@@ -41,6 +41,11 @@
 //      each to the officer, the correction request with the note, "verified", and "finished";
 //   and axe-core (WCAG 2.0/2.1/2.2 A and AA) on every distinct page (and state) on the way,
 //   at 390×844, with a reflow check axe lacks: no text in <main> squeezed until its words break.
+//   With --screenshots DIR, the JS run also takes the guide's screenshots of its seven steps
+//   (content/panduan/gambar/, see tests/browser/refresh-screenshots) into DIR, as the pages are
+//   reached: the registration form filled in, "Registrasi berhasil", Masuk filled in after the
+//   password was set, PERMOHONAN with the permit chosen, its PERSYARATAN above BUAT, DOKUMEN with
+//   every file uploaded, and the application verified by the officer.
 //   Every page must load cleanly (no uncaught JS error, no console error, no same-origin 4xx/5xx
 //   other than the expected 422 of the refused file).
 // The whole runs twice: with JavaScript, and in contexts with JavaScript disabled, each time
@@ -55,12 +60,15 @@ import { readFile } from 'node:fs/promises';
 
 import {
   applicant, axe, browser, cfg, check, clickAndLand, expectH1, firstLines, linkIn, maildirMessages,
-  newContext, NoJsScanner, pageUrl, passSecondStep, Phone, record, registrationFields, runMain, setPasswordLink, setup,
-  squash, step, STEP_MS, Stop, waitForMail,
+  newContext, NoJsScanner, pageUrl, passSecondStep, Phone, record, registrationFields, runMain, screenshot, setPasswordLink,
+  setup, squash, step, STEP_MS, Stop, waitForMail,
 } from './lib.mjs';
 
 setup('tests/browser/applications.mjs', {
-  extra: { 'officer-email': { type: 'string', usage: '--officer-email <EMAIL>' } },
+  extra: {
+    'officer-email': { type: 'string', usage: '--officer-email <EMAIL>' },
+    screenshots: { type: 'string', usage: '[--screenshots DIR]' },
+  },
   timeout: '120',
 });
 const OFFICER_EMAIL = cfg.opts['officer-email'];
@@ -91,6 +99,16 @@ const FILE_NAMES = {
   'tata-letak-spesifikasi': 'Tata letak dan spesifikasi rumpon.pdf',
 };
 const REPLACEMENT_NAME = 'SIPI 2026 berlaku.pdf';
+// The guide's screenshots, one per step, named as content/panduan/*.md's `gambar.berkas`.
+const SHOTS = {
+  registrasi: '01-registrasi-pemohon.jpg',
+  konfirmasi: '02-konfirmasi-registrasi.jpg',
+  masuk: '03-kata-sandi-dan-masuk.jpg',
+  izin: '04-pilih-jenis-izin.jpg',
+  buat: '05-buat-permohonan.jpg',
+  dokumen: '06-unggah-dokumen.jpg',
+  verifikasi: '07-verifikasi.jpg',
+};
 
 // ------------------------------------------------------------------ helpers --
 
@@ -237,8 +255,13 @@ const brokenWords = (page) => page.evaluate(() => {
 
 async function runApplication(js, n, studio) {
   const mode = js ? 'JS' : 'no-JS';
-  const a = applicant(js ? 'js' : 'nojs', n);
+  // The JS run's pages become the guide's published screenshots: a plain sample account.
+  const a = js ? { ...applicant('js', n), username: 'siti.aminah', email: 'siti.aminah@contoh.id' } : applicant('nojs', n);
   const scanner = js ? null : new NoJsScanner();
+  /** The guide's screenshot `file` of what `page` shows now (JS run only). */
+  const shoot = (file, options) => (js && cfg.opts.screenshots
+    ? check(`${mode} screenshot for the guide: ${file}`, () => screenshot(page, file, options))
+    : Promise.resolve(true));
   /** PEMOHON's address as the application holds it (changed with "Ubah" on the way). */
   let alamat = a.alamat;
   const scan = (name, page) => check(`${mode} axe and reflow at 390×844: ${name}`,
@@ -272,9 +295,11 @@ async function runApplication(js, n, studio) {
     await step(`${mode} 0. fill the form by its labels, DAFTAR → "Registrasi berhasil"`, async () => {
       const form = page.locator('main form').filter({ has: page.getByRole('button', { name: 'DAFTAR' }) });
       for (const f of registrationFields(form, a)) await f.fill(f.locator);
+      await shoot(SHOTS.registrasi, { at: form.locator('fieldset').first() });
       await clickAndLand(page, form.getByRole('button', { name: 'DAFTAR', exact: true }), /^\/layanan\/registrasi\/berhasil/);
       return expectH1(page, 'Registrasi berhasil');
     });
+    await shoot(SHOTS.konfirmasi);
     await scan('registration confirmation', page);
     const reg = /REG-\d{4}-\d+/.exec(squash(await page.locator('main').innerText()))?.[0];
     await step(`${mode} 0. officer logs in → "Konsol Petugas"`, async () => {
@@ -314,6 +339,7 @@ async function runApplication(js, n, studio) {
       const m = page.locator('main form');
       await m.getByLabel('Nama pengguna atau alamat surel', { exact: true }).fill(a.username);
       await m.getByLabel('Kata sandi', { exact: true }).fill(a.password);
+      await shoot(SHOTS.masuk);
       await clickAndLand(page, m.getByRole('button', { name: 'Masuk', exact: true }), /^\/layanan\/$/);
       return expectH1(page, 'Layanan Pemohon');
     });
@@ -380,6 +406,8 @@ async function runApplication(js, n, studio) {
       if (!(await perorangan.isChecked())) problems.push('"Perorangan" is not checked any more');
       return problems;
     });
+    await shoot(SHOTS.izin, { at: page.getByLabel('Jenis Izin', { exact: true }).locator('xpath=..') });
+    await shoot(SHOTS.buat, { at: page.getByRole('heading', { name: 'PERSYARATAN', exact: true }) });
     await check(`${mode} 1. PEMOHON is filled in from the profile`, async () => {
       const want = { 'Nama pemohon': a.nama, 'Nomor identitas (NIK)': a.nik, 'Alamat surel': a.email, Alamat: a.alamat };
       const problems = [];
@@ -631,6 +659,7 @@ async function runApplication(js, n, studio) {
       if (!wajib || wajib[1] !== wajib[2]) problems.push(`the count says "${count}"`);
       return problems;
     });
+    await shoot(SHOTS.dokumen);
     const png = reqs.find((r) => files[r.id].mimeType === 'image/png');
     await check(`${mode} 2. the link "${files[png.id].name}" downloads exactly the bytes uploaded`, async () => {
       const link = page.locator(`main li#syarat-${png.id}`).getByRole('link', { name: files[png.id].name, exact: true });
@@ -821,6 +850,13 @@ async function runApplication(js, n, studio) {
       await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Ya, verifikasi dan terima untuk diproses', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}(\\?info=tindakan)?$`));
       return [...problems, ...expectSummary(await summaryOf(op), { Status: STATUS.diproses }, 'the officer page')];
     });
+    if (js && cfg.opts.screenshots) {
+      await check(`${mode} 4. the applicant's application page says "${STATUS.diproses}"`, async () => {
+        await page.goto(pageUrl(`/layanan/permohonan/${nomor}`), { waitUntil: 'load' });
+        return expectSummary(await summaryOf(page), { Status: STATUS.diproses }, 'the application page');
+      });
+      await shoot(SHOTS.verifikasi);
+    }
     await scan('application page (officer, verified)', op);
     await step(`${mode} 4. officer: "${PERMIT_NUMBER}" as the note, "Tandai selesai (izin terbit)" → "${STATUS.selesai}"`, async () => {
       const form = op.locator('main form').filter({ has: op.getByRole('button', { name: 'Tandai selesai (izin terbit)' }) });

@@ -366,6 +366,30 @@ export async function passSecondStep(op, phone, scan) {
   return [];
 }
 
+// ------------------------------------------------------------- screenshots --
+
+/** The phone-sized screenshots of the guide's steps (content/panduan/gambar/), taken from the
+ *  real pages when the script is given --screenshots DIR: the viewport, 390×844 CSS pixels
+ *  (one image pixel each: at the phone's 2 device pixels a screen weighs about twice as much),
+ *  as JPEG, from the top of the page or with `at` (a locator) at the top of the screen; no
+ *  focus ring, no caret, no animation. Returns problems. */
+export async function screenshot(page, file, { at = null } = {}) {
+  const dir = cfg.opts.screenshots;
+  if (!dir) return [];
+  await page.evaluate(() => document.activeElement?.blur?.());
+  // A little room above `at`, so that its heading or label is not cut at the top edge.
+  if (at) await at.evaluate((el) => window.scrollTo({ top: el.getBoundingClientRect().top + window.scrollY - 16, behavior: 'instant' }));
+  else await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+  const buffer = await page.screenshot({
+    path: path.join(dir, file), type: 'jpeg', quality: SCREENSHOT_QUALITY, scale: 'css', caret: 'hide', animations: 'disabled',
+  });
+  console.log(`     screenshot ${file}: ${(buffer.length / 1024).toFixed(1)} KiB`);
+  return buffer.length > 0 ? [] : [`${file} is empty`];
+}
+
+/** JPEG quality of the guide's screenshots: text stays legible, a screen stays under ~60 KB. */
+const SCREENSHOT_QUALITY = 75;
+
 // ------------------------------------------------------------------- email --
 
 /** Unfolds and reads the headers of a message (or a MIME part): name (lowercase) → value. */
@@ -509,7 +533,9 @@ export function applicant(tag, n) {
     username: `pemohon.${tag}.${stamp}`,
     nama: n === 0 ? 'Siti Aminah' : 'Dewi Sartika Rahayu',
     email: `pemohon.${tag}.${stamp}@contoh.id`,
-    nik: '1671044508900001',
+    // A NIK no one holds (the guide's screenshots show it): Kota Palembang (1671) has no
+    // kecamatan 99. Female, born 5 August 1990, as the fields below say.
+    nik: '1671994508909999',
     tempatLahir: 'Palembang',
     tanggalLahir: { hari: '5', bulan: '8', tahun: '1990' },
     pekerjaan: 'Wiraswasta',

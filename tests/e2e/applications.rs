@@ -6,6 +6,11 @@
 //! a loopback SMTP server — with and without JavaScript, axe-core on every page on the way
 //! (`tests/browser/applications.mjs`). Then the data directory holds exactly the documents of the
 //! two applications, and the replaced ones only as marked for deletion.
+//!
+//! On the way the JS run takes the guide's screenshots, one per step, into a temporary folder;
+//! each must be there as the guide names it (`gambar.berkas` of `content/panduan/*.md`), a
+//! JPEG the size of the phone's screen. With `SICANTIK_SCREENSHOTS_DIR` set (what
+//! `tests/browser/refresh-screenshots` does), a passing run then copies them there.
 
 use std::process::Command;
 use std::time::Duration;
@@ -22,6 +27,7 @@ const DOCUMENTS_PER_APPLICATION: usize = 4;
 fn an_applicant_applies_uploads_documents_and_follows_the_review_in_a_real_browser() {
     let stack = Stack::start();
     let (base, maildir, data) = (stack.base.clone(), stack.maildir.clone(), stack.data.clone());
+    let shots = tempfile::tempdir().expect("temp dir for the screenshots");
 
     // The applications, in headless Chromium.
     let mut node = Command::new("node");
@@ -33,6 +39,8 @@ fn an_applicant_applies_uploads_documents_and_follows_the_review_in_a_real_brows
         .args(["--officer", OFFICER, "--officer-password", OFFICER_PASSWORD])
         .args(["--officer-email", OFFICER_EMAIL])
         .args(["--timeout", &STEP_SECONDS.to_string()])
+        .arg("--screenshots")
+        .arg(shots.path())
         .current_dir(repo());
     let (run, report) = run_until_quiet(node, BROWSER_QUIET);
     println!("{report}");
@@ -80,4 +88,49 @@ fn an_applicant_applies_uploads_documents_and_follows_the_review_in_a_real_brows
         "files under {}: every one named by a document or marked for deletion",
         data.join("berkas").display()
     );
+
+    // The guide's screenshots: each a JPEG of the phone's screen; copied to
+    // SICANTIK_SCREENSHOTS_DIR when asked (before comparing with the guide, so that a new
+    // step's picture can be taken before its front matter names it); each step's taken.
+    let mut taken: Vec<String> = std::fs::read_dir(shots.path())
+        .expect("the screenshots folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    taken.sort();
+    for name in &taken {
+        let bytes = std::fs::read(shots.path().join(name)).expect("read a screenshot");
+        assert_eq!(
+            generator::ImageFormat::sniff(&bytes),
+            Some((generator::ImageFormat::Jpeg, PHONE.0, PHONE.1)),
+            "{name}: a JPEG of the phone's screen ({} bytes)",
+            bytes.len()
+        );
+    }
+    if let Some(dir) = std::env::var_os("SICANTIK_SCREENSHOTS_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("create SICANTIK_SCREENSHOTS_DIR");
+        for name in &taken {
+            std::fs::copy(shots.path().join(name), dir.join(name)).expect("copy a screenshot");
+        }
+        println!("{} screenshots copied to {}", taken.len(), dir.display());
+    }
+    let content = generator::load(&repo().join("content")).expect("the real content loads");
+    let mut wanted: Vec<&str> = content
+        .langkah
+        .iter()
+        .filter_map(|s| s.gambar.as_ref().map(|g| g.berkas.as_str()))
+        .collect();
+    wanted.sort();
+    assert_eq!(
+        wanted.len(),
+        GUIDE_STEPS,
+        "every step of the guide names its screenshot: {wanted:?}"
+    );
+    assert_eq!(taken, wanted, "the screenshots taken are the ones the guide shows");
 }
+
+/// The guide's steps (content/panduan/01…07), each with its screenshot.
+const GUIDE_STEPS: usize = 7;
+/// The phone's screen in CSS pixels (`PHONE` in tests/browser/lib.mjs), one image pixel each.
+const PHONE: (u32, u32) = (390, 844);

@@ -415,3 +415,79 @@ fn pages_go_out_precompressed_revalidated_by_etag_and_assets_cached_for_a_year()
     assert_eq!(r.status(), 404);
     assert!(String::from_utf8_lossy(&body).contains("<html"));
 }
+
+/// The guide shows the real screens: each of its seven steps has the screenshot the browser
+/// test took (`content/panduan/gambar/`), published as it is, shown lazily with its size (no
+/// layout jump) and a text that says what it shows.
+#[test]
+fn the_guide_shows_a_screenshot_of_each_of_its_seven_steps_lazily_with_size_and_alt_text() {
+    let tmp = project();
+    let out = sicantik(&["build", "--no-search"], tmp.path());
+    assert!(
+        out.status.success(),
+        "build failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = tmp.path().join("public");
+    let page = std::fs::read_to_string(public.join("panduan/index.html")).expect("the guide");
+    let content = generator::load(&repo().join("content")).expect("the real content loads");
+    let steps: Vec<&str> = page.split("<section class=\"step").skip(1).collect();
+    assert_eq!(steps.len(), 7, "seven steps on the guide");
+    assert_eq!(content.langkah.len(), 7);
+    for (html, step) in steps.iter().zip(&content.langkah) {
+        let html = &html[..html.find("</section>").expect("the step's end")];
+        let gambar = step
+            .gambar
+            .as_ref()
+            .unwrap_or_else(|| panic!("step {} has a screenshot", step.id));
+        let imgs: Vec<&str> = html
+            .split("<img ")
+            .skip(1)
+            .map(|s| &s[..s.find('>').expect("img ends")])
+            .collect();
+        assert_eq!(imgs.len(), 1, "step {}: one picture: {imgs:?}", step.id);
+        let img = imgs[0];
+        let attr = |name: &str| {
+            img.split(&format!(" {name}=\""))
+                .nth(1)
+                .or_else(|| img.strip_prefix(&format!("{name}=\"")))
+                .and_then(|s| s.split('"').next())
+                .unwrap_or_else(|| panic!("step {}: <img {img}> has no {name}", step.id))
+                .to_string()
+        };
+        assert_eq!(attr("loading"), "lazy", "step {}", step.id);
+        assert_eq!(attr("decoding"), "async", "step {}", step.id);
+        let alt = attr("alt");
+        assert!(
+            alt.chars().count() >= 20,
+            "step {}: alt text says what it shows: {alt:?}",
+            step.id
+        );
+        let src = attr("src");
+        let file = std::fs::read(public.join(src.trim_start_matches('/')))
+            .unwrap_or_else(|e| panic!("step {}: {src} is published: {e}", step.id));
+        let committed =
+            std::fs::read(repo().join("content/panduan/gambar").join(&gambar.berkas)).expect("the committed file");
+        assert_eq!(
+            file, committed,
+            "step {}: {src} is {} as committed",
+            step.id, gambar.berkas
+        );
+        assert!(
+            file.len() <= 80 * 1024,
+            "step {}: {} is {} KB, over the 80 KB a phone should fetch for one screen (aim at 60)",
+            step.id,
+            gambar.berkas,
+            file.len() / 1024
+        );
+        let (format, w, h) = generator::ImageFormat::sniff(&file).expect("a picture");
+        assert_eq!(format, generator::ImageFormat::Jpeg, "step {}", step.id);
+        assert_eq!(
+            (attr("width"), attr("height")),
+            (w.to_string(), h.to_string()),
+            "step {}: its size",
+            step.id
+        );
+    }
+}

@@ -3,4 +3,5 @@
 mod content_problems;
 mod editorial;
 mod fixture;
+mod guide_images;
 mod watch;
