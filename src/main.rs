@@ -247,6 +247,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Build { no_search } => {
             let search = if *no_search { Search::Skip } else { Search::Index };
             let report = generator::build(&options(cli, search, false))?;
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
             println!(
                 "Situs dibangun di {}: {} halaman ({} jenis izin), {} berkas, pencarian {}, {} ms.",
                 cli.out.display(),
@@ -259,6 +262,11 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Check => {
             let report = generator::check(&options(cli, Search::Skip, false))?;
+            // Warnings do not fail the check: the site can be published, and editors see what
+            // to fill in.
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
             println!(
                 "Konten dan tema benar: {} halaman ({} jenis izin) siap dibangun, {} ms.",
                 report.pages,

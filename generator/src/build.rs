@@ -43,6 +43,9 @@ pub struct Report {
     pub files: usize,
     pub searchable: bool,
     pub elapsed: Duration,
+    /// What editors should know but that does not stop publishing (a year without its
+    /// holiday list), one line each, in Indonesian.
+    pub warnings: Vec<String>,
 }
 
 /// The content and the theme, loaded and checked together so one report holds the problems of
@@ -244,6 +247,7 @@ pub fn check(opts: &Options) -> Result<Report> {
         files: records.len() + extra.len(),
         searchable: false,
         elapsed: started.elapsed(),
+        warnings: content.hari_libur.warnings(crate::holidays::current_year_wib()),
     })
 }
 
@@ -349,6 +353,7 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
         files: records.len() + extra.len(),
         searchable,
         elapsed: Duration::ZERO,
+        warnings: content.hari_libur.warnings(crate::holidays::current_year_wib()),
     };
     Ok((report, records))
 }

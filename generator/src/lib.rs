@@ -5,6 +5,7 @@
 pub mod build;
 pub mod error;
 mod frontmatter;
+pub mod holidays;
 pub mod links;
 mod load;
 mod locate;
