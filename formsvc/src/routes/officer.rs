@@ -39,9 +39,17 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
     // The rights that go through an officer have a legal time: the front page says they wait.
     let penghapusan = app.store.pending_deletions(&o.instansi).await?.len();
     let koreksi = app.store.pending_corrections(&o.instansi).await?.len();
+    // The service standard of this month (WIB), per permit: what the office reports to the
+    // Ombudsman's assessment of service standards.
+    let (from, to, bulan) = crate::deadline::month_of(now());
+    let finished = app.store.finished_between(&o.instansi, &o.unit, from, to).await?;
+    let standar = crate::deadline::standard_rows(&app.content, &finished);
+    let tanpa_batas = standar.iter().any(|r| r.tanpa_batas > 0);
     let ctx = context! {
         petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan,
         berkas_ditolak => ditolak, penghapusan_menunggu => penghapusan, koreksi_menunggu => koreksi,
+        standar => standar, standar_bulan => bulan,
+        standar_tanpa_batas => tanpa_batas,
     };
     app.page(
         &v,
