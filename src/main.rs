@@ -265,6 +265,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             let search = if *no_search { Search::Skip } else { Search::Index };
             let opts = options(cli, search, false);
             let report = generator::build(&opts)?;
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
             println!(
                 "Situs dibangun di {}: {} halaman ({} jenis izin), {} berkas, pencarian {}, {} ms.",
                 opts.out_dir.display(),
@@ -277,6 +280,11 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Check => {
             let report = generator::check(&options(cli, Search::Skip, false))?;
+            // Warnings do not fail the check: the site can be published, and editors see what
+            // to fill in.
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
             println!(
                 "Konten dan tema benar: {} halaman ({} jenis izin) siap dibangun, {} ms.",
                 report.pages,

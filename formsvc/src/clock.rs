@@ -73,23 +73,6 @@ pub fn format_date_wib(unix: i64) -> String {
     format!("{d} {} {y}", MONTHS[(m - 1) as usize])
 }
 
-/// "12 Desember 2026": the day `n` working days (Monday to Friday) after the WIB day of
-/// `unix`. National holidays and cuti bersama are not known here, so callers call it an
-/// estimate and say so.
-pub fn working_days_after_wib(unix: i64, n: u32) -> String {
-    let mut day = (unix + WIB).div_euclid(86_400);
-    let mut left = n;
-    while left > 0 {
-        day += 1;
-        // 1 January 1970 was a Thursday: (day + 4) % 7 is 0 on Sundays, 6 on Saturdays.
-        if !matches!((day + 4).rem_euclid(7), 0 | 6) {
-            left -= 1;
-        }
-    }
-    let (y, m, d) = civil_from_days(day);
-    format!("{d} {} {y}", MONTHS[(m - 1) as usize])
-}
-
 /// "5 Agustus 1990" for a stored calendar date `YYYY-MM-DD` (a birth date); anything else is
 /// shown as stored rather than hidden.
 pub fn format_iso_date(iso: &str) -> String {
@@ -135,11 +118,6 @@ mod tests {
         // 2026-11-29 20:00 UTC is already 30 November in Palembang.
         assert_eq!(format_wib(1_795_982_400), "30 November 2026 pukul 03.00 WIB");
         assert_eq!(format_iso_date("1990-08-05"), "5 Agustus 1990");
-        // Sunday 29 November 2026 (WIB) + 10 working days: Friday 11 December; a Friday + 1 is
-        // the Monday after.
-        assert_eq!(working_days_after_wib(1_795_939_440, 10), "11 Desember 2026");
-        assert_eq!(working_days_after_wib(1_795_939_440 + 5 * 86_400, 1), "7 Desember 2026");
-        assert_eq!(working_days_after_wib(1_795_939_440, 0), "29 November 2026");
         assert_eq!(format_iso_date("1990-13-05"), "1990-13-05");
     }
 

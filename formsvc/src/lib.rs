@@ -9,6 +9,7 @@ pub mod blob;
 pub mod client_addr;
 pub mod clock;
 pub mod config;
+pub mod deadline;
 pub mod domain;
 pub mod error;
 pub mod flash;

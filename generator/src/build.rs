@@ -46,6 +46,9 @@ pub struct Report {
     /// `check` only: what editors still have to verify (`editorial::unverified`), notes that
     /// never fail a check.
     pub notes: Vec<Problem>,
+    /// What editors should know but that does not stop publishing (a year without its
+    /// holiday list), one line each, in Indonesian.
+    pub warnings: Vec<String>,
 }
 
 /// The content and the theme, loaded and checked together so one report holds the problems of
@@ -257,6 +260,7 @@ pub fn check(opts: &Options) -> Result<Report> {
         searchable: false,
         elapsed: started.elapsed(),
         notes: crate::editorial::unverified(&content, &opts.content_dir),
+        warnings: content.hari_libur.warnings(crate::holidays::current_year_wib()),
     })
 }
 
@@ -363,6 +367,7 @@ fn build_into(opts: &Options, content: &Content, theme: &Theme, dir: &Path) -> R
         searchable,
         elapsed: Duration::ZERO,
         notes: Vec::new(),
+        warnings: content.hari_libur.warnings(crate::holidays::current_year_wib()),
     };
     Ok((report, records))
 }

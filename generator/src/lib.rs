@@ -7,6 +7,7 @@ pub mod editorial;
 pub mod error;
 pub mod finder;
 mod frontmatter;
+pub mod holidays;
 pub mod links;
 mod load;
 mod locate;

@@ -9,6 +9,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::error::{Error, Problem, Problems, Result};
 use crate::frontmatter;
+use crate::holidays::{HolidayYear, Holidays};
 use crate::locate::Locator;
 use crate::model::*;
 use crate::schema::{Reader, closest, opt, req};
@@ -746,6 +747,10 @@ pub(crate) enum Kind {
     },
     /// A picture in `panduan/gambar/`: read by the step that names it, not on its own.
     GuideImage,
+    /// `hari-libur/<YYYY>.yaml`: one year's national holidays and cuti bersama.
+    HolidayYear {
+        tahun: i32,
+    },
     /// Documentation for editors; not rendered.
     Ignored,
 }
@@ -793,7 +798,18 @@ pub(crate) fn classify(rel: &Path) -> Result<Kind, String> {
             }
             Ok(Kind::Permit { slug })
         }
-        _ => Err("berkas ini tidak berada di tempat yang dikenal (situs.yaml, beranda.md, privasi.md, panduan/, peraturan/, izin/); pindahkan atau hapus".into()),
+        ["hari-libur", name] => {
+            let stem = name
+                .strip_suffix(".yaml")
+                .ok_or("hanya berkas .yaml yang dibaca di folder hari-libur/, satu berkas per tahun, mis. 2026.yaml")?;
+            let tahun: i32 = stem
+                .parse()
+                .ok()
+                .filter(|y| (2000..=2100).contains(y) && stem.len() == 4)
+                .ok_or_else(|| format!("nama berkas \"{name}\" harus tahunnya, mis. 2026.yaml"))?;
+            Ok(Kind::HolidayYear { tahun })
+        }
+        _ => Err("berkas ini tidak berada di tempat yang dikenal (situs.yaml, beranda.md, privasi.md, panduan/, peraturan/, izin/, hari-libur/); pindahkan atau hapus".into()),
     }
 }
 
@@ -808,10 +824,12 @@ pub(crate) enum Item {
     Regulation(Regulation),
     PermitIndex(Page),
     Permit(Permit),
+    HolidayYear(HolidayYear),
 }
 
 pub(crate) fn parse_file(shown: &Path, kind: &Kind, text: &str) -> Parsed<Item> {
-    let doc = read_doc(shown, text, *kind != Kind::Site)?;
+    let yaml_only = matches!(kind, Kind::Site | Kind::HolidayYear { .. });
+    let doc = read_doc(shown, text, !yaml_only)?;
     Ok(match kind.clone() {
         Kind::Site => Item::Site(parse_site(&doc)?),
         Kind::Home => Item::Home(parse_page(&doc)?),
@@ -822,6 +840,13 @@ pub(crate) fn parse_file(shown: &Path, kind: &Kind, text: &str) -> Parsed<Item> 
         Kind::Regulation { id } => Item::Regulation(parse_regulation(&doc, id)?),
         Kind::PermitIndex => Item::PermitIndex(parse_page(&doc)?),
         Kind::Permit { slug } => Item::Permit(parse_permit(&doc, slug)?),
+        Kind::HolidayYear { tahun } => Item::HolidayYear(crate::holidays::parse_year(
+            &doc.path,
+            &doc.yaml,
+            doc.yaml_line,
+            &doc.value,
+            tahun,
+        )?),
         Kind::Ignored | Kind::GuideImage => unreachable!("ignored files and pictures are not parsed"),
     })
 }
@@ -905,6 +930,7 @@ pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut prob
     let (mut situs, mut beranda, mut panduan, mut peraturan_halaman, mut izin_halaman) = (None, None, None, None, None);
     let mut privasi = None;
     let (mut langkah, mut peraturan, mut izin) = (Vec::new(), Vec::new(), Vec::new());
+    let mut hari_libur = Vec::new();
     for item in items {
         match item {
             Item::Site(s) => situs = Some(s),
@@ -916,6 +942,7 @@ pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut prob
             Item::Regulation(r) => peraturan.push(r),
             Item::PermitIndex(p) => izin_halaman = Some(p),
             Item::Permit(p) => izin.push(p),
+            Item::HolidayYear(y) => hari_libur.push(y),
         }
     }
     let exists = |rel: &str| files.iter().any(|f| f == Path::new(rel));
@@ -974,6 +1001,10 @@ pub(crate) fn assemble(dir: &Path, files: &[PathBuf], items: Vec<Item>, mut prob
                 izin_halaman,
                 privasi,
                 izin,
+                hari_libur: {
+                    hari_libur.sort_by_key(|y: &HolidayYear| y.tahun);
+                    Holidays { tahun: hari_libur }
+                },
             })
         }
         _ => None,

@@ -473,6 +473,8 @@ pub struct Content {
     pub privasi: Page,
     /// Sorted by slug.
     pub izin: Vec<Permit>,
+    /// National holidays and cuti bersama by year (`hari-libur/`), for working-day deadlines.
+    pub hari_libur: crate::holidays::Holidays,
 }
 
 impl Content {

@@ -103,6 +103,21 @@ pub struct ApplicationRecord {
     pub status_since: i64,
     /// The name of the officer who took it ("Saya tangani"), if one has.
     pub handled_by: Option<String>,
+    /// When an officer verified it (Verifikasi, the move to `diproses`): the moment the file
+    /// is declared complete, from which the permit's working days run. Read from the event
+    /// history, so applications verified before deadlines were shown have it too.
+    pub verified_at: Option<i64>,
+    /// When it was finished (the move to `selesai`).
+    pub finished_at: Option<i64>,
+}
+
+/// An application finished in a period, for the console's service-standard table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedApplication {
+    pub permit_slug: String,
+    pub permit_nama: String,
+    pub verified_at: Option<i64>,
+    pub finished_at: i64,
 }
 
 /// A stored document (a scan uploaded for one requirement).

@@ -44,10 +44,18 @@ pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Respon
     // The services uploads and mail lean on: an officer is often the first to hear that
     // uploads are refused or mail is late, and should know before the applicants call.
     let (scanner, outbox) = tokio::join!(crate::scan::state(app.scanner.as_deref()), app.store.outbox_state());
+    // The service standard of this month (WIB), per permit: what the office reports to the
+    // Ombudsman's assessment of service standards.
+    let (from, to, bulan) = crate::deadline::month_of(now());
+    let finished = app.store.finished_between(&o.instansi, &o.unit, from, to).await?;
+    let standar = crate::deadline::standard_rows(&app.content, &finished);
+    let tanpa_batas = standar.iter().any(|r| r.tanpa_batas > 0);
     let ctx = context! {
         petugas => o, registrasi => waiting, surel_gagal => failed, permohonan_menunggu => permohonan,
         berkas_ditolak => ditolak, penghapusan_menunggu => penghapusan, koreksi_menunggu => koreksi,
         pemindai => scanner_view(&scanner), antrean_surel => outbox_view(&outbox?, now()),
+        standar => standar, standar_bulan => bulan,
+        standar_tanpa_batas => tanpa_batas,
     };
     app.page(
         &v,

@@ -36,7 +36,7 @@ pub struct Filter {
     /// Number, applicant or company name, NIB or NIK.
     #[serde(default)]
     q: String,
-    /// `lama` (waited longest first, the default) or `baru`.
+    /// `lama` (waited longest first, the default), `baru`, or `batas` (nearest deadline first).
     #[serde(default)]
     urut: String,
 }
@@ -53,6 +53,10 @@ impl Filter {
 
     fn newest_first(&self) -> bool {
         self.urut == "baru"
+    }
+
+    fn by_deadline(&self) -> bool {
+        self.urut == "batas"
     }
 
     /// The query string of this filter with `status` and `urut` replaced.
@@ -102,6 +106,11 @@ async fn rows(app: &AppState, o: &Officer, f: &Filter) -> Result<Vec<Application
     if f.newest_first() {
         rows.reverse();
     }
+    if f.by_deadline() {
+        // Nearest deadline first; those whose time has not started (not yet verified) after,
+        // longest waiting first among them. A stable sort keeps that order.
+        rows.sort_by_key(|a| crate::deadline::of(&app.content, a).map_or(i64::MAX, |d| d.day));
+    }
     Ok(rows)
 }
 
@@ -112,6 +121,7 @@ struct Row {
     permohonan: ApplicationView,
     menunggu_sejak: String,
     menunggu: String,
+    batas_waktu: Option<crate::deadline::DeadlineView>,
 }
 
 /// "3 hari" / "kurang dari sehari": how long it has waited, in whole days.
@@ -133,12 +143,19 @@ pub async fn queue(State(app): State<AppState>, v: Visitor, Query(f): Query<Filt
                 permohonan: ApplicationView::of(a),
                 menunggu_sejak: format_wib(a.status_since),
                 menunggu: waited(a.status_since, now),
+                batas_waktu: crate::deadline::view(&app.content, a, now),
             })
         })
         .collect();
     let counts = app.store.queue_counts(&o.instansi, &o.unit).await?;
     let count_of = |s: Status| counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
-    let urut = if f.newest_first() { "baru" } else { "lama" };
+    let urut = if f.newest_first() {
+        "baru"
+    } else if f.by_deadline() {
+        "batas"
+    } else {
+        "lama"
+    };
     let current = f.tab();
     let mut tabs: Vec<Value> = [
         Status::Diajukan,
@@ -169,7 +186,8 @@ pub async fn queue(State(app): State<AppState>, v: Visitor, Query(f): Query<Filt
     let ctx = context! {
         petugas => o, permohonan => found, filter => f.clone(), izin_pilihan => permits, tab => tabs,
         status_aktif => tab_word, tab_nama => current.map_or("Semua", Status::label),
-        urut => urut, urut_balik => f.link(tab_word, if f.newest_first() { "lama" } else { "baru" }),
+        urut => urut, urut_balik => f.link(tab_word, if urut == "lama" { "baru" } else { "lama" }),
+        urut_batas => f.link(tab_word, "batas"),
         csv => format!("{}petugas/permohonan.csv?{}", app.routes.beranda, f.link(tab_word, urut)),
     };
     app.page(
@@ -194,7 +212,7 @@ fn cell(s: &str) -> String {
 pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<Filter>) -> Result<Response> {
     let o = officer_or_redirect!(app, v);
     let mut out = String::from(
-        "\u{feff}Nomor,Jenis Izin,Jenis Permohonan,Tipe Pemohon,Nama Pemohon,Nama Perusahaan,NIB,Status,Ditangani Oleh,Diajukan,Menunggu Sejak\r\n",
+        "\u{feff}Nomor,Jenis Izin,Jenis Permohonan,Tipe Pemohon,Nama Pemohon,Nama Perusahaan,NIB,Status,Ditangani Oleh,Diajukan,Menunggu Sejak,Batas Waktu\r\n",
     );
     for r in rows(&app, &o, &f).await? {
         let a = ApplicationView::of(&r);
@@ -210,6 +228,7 @@ pub async fn queue_csv(State(app): State<AppState>, v: Visitor, Query(f): Query<
             cell(a.ditangani.as_deref().unwrap_or("")),
             cell(a.diajukan.as_deref().unwrap_or("")),
             cell(&format_wib(r.status_since)),
+            cell(&crate::deadline::of(&app.content, &r).map_or(String::new(), |d| d.label())),
         ]
         .join(",");
         out.push_str(&line);

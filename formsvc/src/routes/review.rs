@@ -132,7 +132,9 @@ async fn detail_page(
     let ctx = context! {
         petugas => o, permohonan => ApplicationView::of(&a), syarat => review.rows, kembar => review.duplicates,
         dikembalikan => review.sent_back, riwayat => events, aksi => aksi,
-        ditangani => a.handled_by.clone(), saya_tangani => a.handled_by.as_deref() == Some(o.nama.as_str()), ..errors
+        ditangani => a.handled_by.clone(), saya_tangani => a.handled_by.as_deref() == Some(o.nama.as_str()),
+        batas_waktu => crate::deadline::view(&app.content, &a, now()),
+        batas_belum => matches!(a.status, Status::Diajukan | Status::Perbaikan), ..errors
     };
     app.page_with_status(
         v,

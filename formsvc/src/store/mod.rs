@@ -266,6 +266,15 @@ pub trait Applications: Send + Sync {
     /// How many applications of the unit are in each status past the draft (the queue's
     /// tabs); statuses with none are left out.
     async fn queue_counts(&self, instansi: &str, unit: &str) -> Result<Vec<(crate::application::Status, i64)>>;
+    /// The unit's applications finished (moved to `selesai`) in `[from, to)`, with when each
+    /// was verified, by finishing time: what the console's service-standard table counts.
+    async fn finished_between(
+        &self,
+        instansi: &str,
+        unit: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<FinishedApplication>>;
     /// Cek Status: the submitted application `nomor` whose applicant has the email
     /// `email_lower` or the NIK `nik` (16 digits; found by its keyed hash).
     async fn status_lookup(&self, nomor: &str, email_lower: &str, nik: &str) -> Result<Option<StatusLookup>>;

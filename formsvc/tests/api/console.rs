@@ -509,4 +509,129 @@ crate::backend::also_on_postgres_and_s3!(
     the_send_back_email_lists_the_documents_first_gives_a_date_and_a_way_to_ask,
     the_console_has_its_own_navigation_with_the_current_section_marked,
     the_audit_trail_shows_every_action_in_words_and_filters_by_number_actor_and_date,
+    the_deadline_runs_in_working_days_from_verification_and_the_console_counts_the_month,
 );
+
+/// Moves the Verifikasi of `nomor` to `at` (Unix seconds): the deadline counts from the stored
+/// moment, so a test can stand on any day without waiting real days.
+fn verified_at(app: &TestApp, nomor: &str, at: i64) {
+    app.db().exec(&format!(
+        "UPDATE application_events SET at = {at} WHERE to_status = 'diproses'
+           AND application_id = (SELECT id FROM applications WHERE nomor = '{nomor}');"
+    ));
+}
+
+/// Verifikasi through its question page.
+fn verify(officer: &Browser, nomor: &str) {
+    let page = format!("/layanan/petugas/permohonan/{nomor}/verifikasi");
+    let confirm = officer.get(&page);
+    assert_eq!(confirm.status, 200);
+    assert_eq!(officer.post(&page, &confirm, &[("konfirmasi", "ya")]).status, 303);
+}
+
+fn finish(officer: &Browser, nomor: &str) {
+    let detail = officer.get(&format!("/layanan/petugas/permohonan/{nomor}"));
+    assert_eq!(
+        officer
+            .post(&format!("/layanan/petugas/permohonan/{nomor}/selesai"), &detail, &[])
+            .status,
+        303
+    );
+}
+
+/// Issue 8, item 17: the permit's working days run from the day the file is declared complete
+/// (Verifikasi), skipping weekends, national holidays and cuti bersama of content/hari-libur/;
+/// the queue and both application pages show the date, and the console counts per permit how
+/// many finished this month within it.
+#[test]
+fn the_deadline_runs_in_working_days_from_verification_and_the_console_counts_the_month() {
+    let app = spawn_app();
+    let (b, officer) = setup(&app);
+    let nomor = submitted(&b);
+    let own = format!("/layanan/permohonan/{nomor}");
+    let review = format!("/layanan/petugas/permohonan/{nomor}");
+    assert!(
+        officer
+            .get(&review)
+            .body
+            .contains("<dt>Batas waktu</dt><dd>Dihitung sejak Verifikasi (berkas dinyatakan lengkap)</dd>"),
+        "before verification the time has not started"
+    );
+    assert!(
+        b.get(&own)
+            .body
+            .contains("<dt>Batas waktu</dt><dd>Dihitung setelah petugas menyatakan berkas lengkap.</dd>")
+    );
+    assert!(
+        officer
+            .get("/layanan/petugas/permohonan")
+            .body
+            .contains("Dihitung sejak verifikasi")
+    );
+
+    // Declared complete on Monday 21 December 2026, 09.00 WIB. Rumpon takes 10 working days:
+    // 22, 23, 28, 29, 30, 31 December (the 24th is cuti bersama, the 25th Christmas), then
+    // 1, 4, 5, 6 January 2027, whose holidays are not in the content yet: the pages say so.
+    verify(&officer, &nomor);
+    verified_at(&app, &nomor, 1_797_818_400);
+    let queue = officer.get("/layanan/petugas/permohonan?status=diproses");
+    assert!(queue.body.contains(">Batas waktu<"), "the column");
+    assert!(queue.body.contains("<td>6 Januari 2027"), "the date in the row");
+    let page = officer.get(&review);
+    assert!(
+        page.body.contains("<dt>Batas waktu</dt><dd>6 Januari 2027"),
+        "officer's page"
+    );
+    assert!(
+        page.body
+            .contains("10 hari kerja sejak berkas dinyatakan lengkap pada 21 Desember 2026")
+    );
+    assert!(
+        page.body
+            .contains("hari libur nasional dan cuti bersama tahun 2027 belum dimuat")
+    );
+    let mine = b.get(&own);
+    assert!(
+        mine.body.contains("<dt>Batas waktu</dt><dd>6 Januari 2027<br>"),
+        "applicant's page"
+    );
+    assert!(mine.body.contains("tahun 2027 belum dimuat"));
+
+    // Declared complete on Monday 2 November 2026: due on 16 November, long past: overdue.
+    verified_at(&app, &nomor, 1_793_584_800);
+    let queue = officer.get("/layanan/petugas/permohonan?status=diproses");
+    assert!(
+        queue
+            .body
+            .contains("<td>16 November 2026 <strong class=\"tag tag-terlambat\">Terlambat</strong>"),
+        "the overdue tag"
+    );
+    assert!(!officer.get(&review).body.contains("belum dimuat"), "2026 is known");
+    let by_deadline = officer.get("/layanan/petugas/permohonan?status=semua&urut=batas");
+    assert!(by_deadline.body.contains("aria-sort=\"ascending\"><a href=\"/layanan/petugas/permohonan?status=semua&amp;izin=&amp;dari=&amp;sampai=&amp;q=&amp;urut=batas\">Batas waktu"));
+
+    // Finished now: late. A second one verified and finished today: within its deadline.
+    finish(&officer, &nomor);
+    let late = officer.get(&review);
+    assert!(
+        late.body
+            .contains("<strong class=\"tag tag-terlambat\">Melewati batas</strong>")
+    );
+    let second = submitted(&b);
+    verify(&officer, &second);
+    finish(&officer, &second);
+    assert!(
+        officer
+            .get(&format!("/layanan/petugas/permohonan/{second}"))
+            .body
+            .contains("<strong class=\"tag tag-tepat\">Tepat waktu</strong>")
+    );
+    let console = officer.get("/layanan/petugas/");
+    assert!(console.body.contains("Standar pelayanan: "), "the table's heading");
+    assert!(
+        console.body.contains(
+            "<tr><th scope=\"row\">Izin Pemasangan Rumpon</th><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">1</td></tr>"
+        ),
+        "2 finished this month, 1 within the deadline, 1 past it"
+    );
+}

@@ -443,3 +443,58 @@ fn without_a_retention_schedule_the_defaults_apply() {
         generator::Retention::default().sesi_hari
     );
 }
+
+/// Issue 8, item 17: the holiday list of a year is content like any other; its mistakes are
+/// reported at their line, and a year without its dates is a warning, not a failure.
+#[test]
+fn a_holiday_list_is_loaded_with_its_source_and_its_mistakes_are_reported_at_their_line() {
+    let f = Fixture::new();
+    let year = generator::holidays::current_year_wib();
+    let report = generator::check(&f.options()).expect("check");
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains(&format!("tahun {year} belum dimuat"))),
+        "{:?}",
+        report.warnings
+    );
+    f.write(
+        &format!("hari-libur/{year}.yaml"),
+        &format!(
+            "sumber:\n  judul: SKB 3 Menteri\n  tautan: https://contoh.go.id/skb\nlibur_nasional:\n  - tanggal: {year}-01-01\n    nama: Tahun Baru\n"
+        ),
+    );
+    let content = generator::load(&f.content()).expect("valid");
+    assert!(content.hari_libur.knows(year));
+    assert_eq!(content.hari_libur.tahun[0].sumber.judul, "SKB 3 Menteri");
+    assert!(generator::check(&f.options()).expect("check").warnings.is_empty());
+
+    f.write(
+        "hari-libur/2026.yaml",
+        "sumber:\n  judul: SKB\nlibur_nasional:\n  - tanggal: 2026-02-30\n    nama: A\ncuti_bersama:\n  - tanggal: 2025-12-31\n    nama: B\n",
+    );
+    f.write("hari-libur/libur.yaml", "sumber: {}\n");
+    let p = f.problems();
+    let file = "content/hari-libur/2026.yaml";
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with(&format!("{file}:1:1: kunci wajib \"tautan\" belum ada"))),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with(&format!("{file}:4:14: \"2026-02-30\" bukan tanggal yang benar"))),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with(&format!("{file}:7:14: tanggal 2025-12-31 tidak berada di tahun 2026"))),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with("content/hari-libur/libur.yaml:1:1: nama berkas \"libur.yaml\" harus tahunnya")),
+        "{p:#?}"
+    );
+}

@@ -7,6 +7,7 @@ use axum::response::Response;
 use minijinja::context;
 
 use super::{owned, requirement_rows};
+use crate::application::Status;
 use crate::clock::now;
 use crate::error::Result;
 use crate::routes::auth::applicant_or_redirect;
@@ -25,17 +26,22 @@ pub async fn detail(
     let events = views::timeline(&app, a.id).await?;
     // Right after Ajukan: the confirmation, with when to expect a decision. The permit's
     // processing time runs in working days from when the officer declares the file complete,
-    // so from today it is the earliest date, and holidays are not counted: both are said.
+    // so counted from today it is the earliest date: the page says so.
     let diajukan = (q.get("info").map(String::as_str) == Some("diajukan")).then(|| {
         let lama = app.content.permit(&a.permit_slug).map(|p| p.lama_proses_hari_kerja);
+        let from = crate::deadline::wib_day(a.submitted_at.unwrap_or_else(now));
+        let perkiraan = lama.map(|n| crate::deadline::working_days_after(&app.content.hari_libur, from, n));
         context! {
             lama_hari_kerja => lama,
-            perkiraan => lama.map(|n| crate::clock::working_days_after_wib(a.submitted_at.unwrap_or_else(now), n)),
+            perkiraan => perkiraan.as_ref().map(crate::deadline::Deadline::label),
+            catatan => perkiraan.as_ref().and_then(crate::deadline::Deadline::caveat),
         }
     });
     let ctx = context! {
         permohonan => ApplicationView::of(&a), syarat => requirement_rows(&a, &docs), riwayat => events,
         bisa_ubah => a.status.editable(), info => None::<&str>, diajukan => diajukan,
+        batas_waktu => crate::deadline::view(&app.content, &a, now()),
+        batas_belum => matches!(a.status, Status::Diajukan | Status::Perbaikan),
     };
     app.page(
         &v,

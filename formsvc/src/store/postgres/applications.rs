@@ -16,7 +16,9 @@ const APPLICATION_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_
      tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at,
      (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id)
        AS status_since,
-     (SELECT o.nama FROM officers o WHERE o.id = applications.handled_by) AS handled_by";
+     (SELECT o.nama FROM officers o WHERE o.id = applications.handled_by) AS handled_by,
+     (SELECT max(e.at) FROM application_events e WHERE e.application_id = applications.id AND e.to_status = 'diproses') AS verified_at,
+     (SELECT max(e.at) FROM application_events e WHERE e.application_id = applications.id AND e.to_status = 'selesai') AS finished_at";
 
 /// How many random numbers are tried before giving up (a clash is already unlikely).
 const NUMBER_ATTEMPTS: usize = 5;
@@ -55,6 +57,8 @@ fn application(r: &Row, nik: &NikKey) -> Result<ApplicationRecord> {
         submitted_at: r.try_get("submitted_at")?,
         status_since: r.try_get("status_since")?,
         handled_by: r.try_get("handled_by")?,
+        verified_at: r.try_get("verified_at")?,
+        finished_at: r.try_get("finished_at")?,
     })
 }
 
@@ -422,6 +426,42 @@ impl Applications for PgStore {
         .await?
         .iter()
         .map(|r| application(r, self.nik()?))
+        .collect()
+    }
+
+    async fn finished_between(
+        &self,
+        instansi: &str,
+        unit: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<FinishedApplication>> {
+        let c = self.client().await?;
+        // The latest move to `selesai` and to `diproses` of each application: an application
+        // is finished once, so these are its finish and its verification.
+        rows(
+            &c,
+            "SELECT a.permit_slug, a.permit_nama,
+                    (SELECT max(v.at) FROM application_events v WHERE v.application_id = a.id AND v.to_status = 'diproses')
+                      AS verified_at,
+                    f.at AS finished_at
+             FROM applications a
+             JOIN (SELECT application_id, max(at) AS at FROM application_events WHERE to_status = 'selesai'
+                   GROUP BY application_id) f ON f.application_id = a.id
+             WHERE a.instansi = $1 AND a.unit = $2 AND a.status = 'selesai' AND f.at >= $3 AND f.at < $4
+             ORDER BY f.at, a.id",
+            &[&instansi, &unit, &from, &to],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(FinishedApplication {
+                permit_slug: r.try_get("permit_slug")?,
+                permit_nama: r.try_get("permit_nama")?,
+                verified_at: r.try_get("verified_at")?,
+                finished_at: r.try_get("finished_at")?,
+            })
+        })
         .collect()
     }
 

@@ -15,7 +15,9 @@ use crate::store::{Applications, Compose, corrupt};
 const APP_COLUMNS: &str = "id, nomor, applicant_id, permit_slug, permit_nama, instansi, unit, jenis_permohonan,
      tipe_pemohon, nib, pemohon_json, perusahaan_json, persyaratan_json, status, created_at, submitted_at,
      (SELECT coalesce(max(e.at), applications.created_at) FROM application_events e WHERE e.application_id = applications.id),
-     (SELECT o.nama FROM officers o WHERE o.id = applications.handled_by)";
+     (SELECT o.nama FROM officers o WHERE o.id = applications.handled_by),
+     (SELECT max(e.at) FROM application_events e WHERE e.application_id = applications.id AND e.to_status = 'diproses'),
+     (SELECT max(e.at) FROM application_events e WHERE e.application_id = applications.id AND e.to_status = 'selesai')";
 
 /// The raw columns of an application row.
 struct AppRow {
@@ -37,6 +39,8 @@ struct AppRow {
     submitted_at: Option<i64>,
     status_since: i64,
     handled_by: Option<String>,
+    verified_at: Option<i64>,
+    finished_at: Option<i64>,
 }
 
 fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
@@ -59,6 +63,8 @@ fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
         submitted_at: r.get(15)?,
         status_since: r.get(16)?,
         handled_by: r.get(17)?,
+        verified_at: r.get(18)?,
+        finished_at: r.get(19)?,
     })
 }
 
@@ -91,6 +97,8 @@ impl AppRow {
             submitted_at: self.submitted_at,
             status_since: self.status_since,
             handled_by: self.handled_by,
+            verified_at: self.verified_at,
+            finished_at: self.finished_at,
         })
     }
 }
@@ -349,6 +357,43 @@ impl Applications for SqliteStore {
             .await?;
         let nik = self.nik()?;
         parse_all(rows, &nik)
+    }
+
+    async fn finished_between(
+        &self,
+        instansi: &str,
+        unit: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<FinishedApplication>> {
+        let (i, u) = (instansi.to_string(), unit.to_string());
+        self.db
+            .read(move |c| {
+                // The latest move to `selesai` and to `diproses` of each application: an
+                // application is finished once, so these are its finish and its verification.
+                let mut stmt = c.prepare_cached(
+                    "SELECT a.permit_slug, a.permit_nama,
+                            (SELECT max(v.at) FROM application_events v WHERE v.application_id = a.id AND v.to_status = 'diproses'),
+                            f.at
+                     FROM applications a
+                     JOIN (SELECT application_id, max(at) AS at FROM application_events WHERE to_status = 'selesai'
+                           GROUP BY application_id) f ON f.application_id = a.id
+                     WHERE a.instansi = ?1 AND a.unit = ?2 AND a.status = 'selesai' AND f.at >= ?3 AND f.at < ?4
+                     ORDER BY f.at, a.id",
+                )?;
+                let rows = stmt
+                    .query_map(params![i, u, from, to], |r| {
+                        Ok(FinishedApplication {
+                            permit_slug: r.get(0)?,
+                            permit_nama: r.get(1)?,
+                            verified_at: r.get(2)?,
+                            finished_at: r.get(3)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await
     }
 
     async fn waiting_count(&self, instansi: &str, unit: &str) -> Result<i64> {

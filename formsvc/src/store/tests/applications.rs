@@ -364,6 +364,8 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
         .await
         .expect("resubmit");
     assert_eq!(seen.lock().expect("lock")[1].0, Status::Perbaikan);
+    let a = store.application_of(&nomor, budi).await.expect("read").expect("own");
+    assert_eq!((a.verified_at, a.finished_at), (None, None), "not verified yet");
     assert!(
         store
             .documents(id)
@@ -396,6 +398,56 @@ async fn an_application_is_made_documented_submitted_and_reviewed(db: TestDb) {
             .await
             .expect("review")
     );
+
+    // The moments a deadline needs: the file declared complete (Verifikasi) and the finish,
+    // and the month's finished applications of the unit for the service-standard table.
+    let a = store.application_of(&nomor, budi).await.expect("read").expect("own");
+    assert_eq!((a.verified_at, a.finished_at), (Some(NOW + 400), Some(NOW + 500)));
+    let finished = store
+        .finished_between(INSTANSI, UNIT, NOW + 500, NOW + 501)
+        .await
+        .expect("finished");
+    assert_eq!(
+        finished,
+        [FinishedApplication {
+            permit_slug: "izin-reklame".into(),
+            permit_nama: "Izin Reklame".into(),
+            verified_at: Some(NOW + 400),
+            finished_at: NOW + 500,
+        }]
+    );
+    for (unit, from, to) in [
+        (UNIT, NOW, NOW + 500),
+        (UNIT, NOW + 501, NOW + 9999),
+        ("Bidang Lain", NOW, NOW + 9999),
+    ] {
+        assert_eq!(
+            store
+                .finished_between(INSTANSI, unit, from, to)
+                .await
+                .expect("finished"),
+            [],
+            "{unit} {from}..{to}"
+        );
+    }
+    let queued = store
+        .queue(QueueFilter {
+            instansi: INSTANSI.into(),
+            unit: UNIT.into(),
+            status: None,
+            permit_slug: None,
+            from: None,
+            to: None,
+            text: String::new(),
+            nik: None,
+        })
+        .await
+        .expect("queue");
+    assert!(
+        queued.iter().all(|q| q.id == id),
+        "only Budi's application is past its draft"
+    );
+    assert_eq!(queued[0].verified_at, Some(NOW + 400));
 
     let timeline: Vec<(Status, String)> = store
         .timeline(id)
