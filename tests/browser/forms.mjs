@@ -281,10 +281,13 @@ async function run() {
       if (u.pathname !== `/layanan/permohonan/${nomor}/dokumen` || u.hash !== '#syarat-surat-permohonan') problems.push(`landed on ${u.pathname}${u.hash}`);
       return problems;
     });
-    await step('"Keluar"\'s address, opened → Layanan Pemohon, still signed in', async () => {
+    await step('"Keluar"\'s address, opened → the page with the "Keluar" button, still signed in', async () => {
       const resp = await page.goto(pageUrl('/layanan/keluar'), { waitUntil: 'load' });
-      const problems = await expectH1(page, 'Layanan Pemohon');
+      const problems = await expectH1(page, 'Keluar');
       if (resp?.status() !== 200) problems.push(`answered ${resp?.status()}`);
+      if ((await page.locator('main').getByRole('button', { name: 'Keluar', exact: true }).count()) !== 1) problems.push('no "Keluar" button in <main>');
+      const home = await page.goto(pageUrl('/layanan/'), { waitUntil: 'load' });
+      if (home?.status() !== 200 || (await page.locator('h1').first().textContent()) !== 'Layanan Pemohon') problems.push('no longer signed in after opening the address');
       return problems;
     });
 
