@@ -48,7 +48,7 @@ pub type AppState = Arc<App>;
 
 pub const SESSION_COOKIE: &str = "sicantik_sesi";
 pub const NONCE_COOKIE: &str = "sicantik_csrf";
-/// "An applicant is signed in", for the static pages' script (`site.js`), which cannot ask the
+/// "An applicant is signed in", for the static pages' script (`kepala.js`), which cannot ask the
 /// service: readable by scripts, and so carrying nothing but `1` — no identity, not the
 /// session. Set at sign-in, refreshed by every page while the session lasts, cleared at
 /// sign-out and by the first page rendered without an applicant's session.

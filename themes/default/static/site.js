@@ -1,5 +1,5 @@
-/* sicantik — progressive enhancement only: (a) permit filter on /izin/, (b) search on /cari/,
-   (c) the header's "Menu" on a phone and the signed-in applicant's links on the static pages. */
+/* sicantik — progressive enhancement only: (a) permit filter on /izin/, (b) search on /cari/.
+   Loaded by those two pages only (kepala.js is what every page loads). */
 (function () {
   'use strict';
 
@@ -152,33 +152,7 @@
       (found.results.length > 20 ? ' (20 teratas ditampilkan)' : '');
   }
 
-  /* (c) The header. "Menu" folds the menu on a phone (the CSS folds it only while the button
-     works, so without JavaScript the links stay in view). A static page cannot know the
-     session: the service sets the cookie sicantik_pemohon=1 (no identity in it, not the session)
-     while an applicant is signed in, and then the page shows "Layanan Pemohon" and "Keluar"
-     instead of "Registrasi Pemohon" and "Masuk". Service pages render the right links. */
-  function setupHeader() {
-    var header = document.querySelector('.site-header');
-    var toggle = header && header.querySelector('.menu-toggle');
-    if (toggle && document.getElementById(toggle.getAttribute('aria-controls'))) {
-      toggle.hidden = false;
-      header.classList.add('menu-siap');
-      toggle.addEventListener('click', function () {
-        var open = toggle.getAttribute('aria-expanded') !== 'true';
-        toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
-        header.classList.toggle('menu-terbuka', open);
-      });
-    }
-    var guest = document.querySelector('[data-tamu]');
-    var applicant = document.querySelector('[data-pemohon]');
-    if (guest && applicant && /(?:^|;\s*)(?:__Host-)?sicantik_pemohon=1(?:;|$)/.test(document.cookie)) {
-      guest.hidden = true;
-      applicant.hidden = false;
-    }
-  }
-
   function init() {
-    setupHeader();
     setupFilter();
 
     if (document.getElementById('hasil-cari')) {
