@@ -281,12 +281,16 @@ async function runJourney(js, n) {
       const problems = await expectH1(page, 'Layanan Pemohon');
       const main = squash(await page.locator('main').innerText());
       for (const want of [a.nama, nomor, a.username]) if (!main.includes(want)) problems.push(`"Layanan Pemohon" does not show "${want}"`);
+      await headerLink(page, 'Beranda'); // opens the menu where it is folded
       const nav = page.getByRole('navigation', { name: 'Menu utama' });
       if ((await nav.getByRole('button', { name: 'Keluar' }).count()) !== 1) problems.push('no "Keluar" button in the header after logging in');
       return problems;
     });
     await scan('Layanan Pemohon', page);
-    await check(`${mode} 5. the header of a service page at 390×844 is compact and holds "Cek Status"`, () => compactHeader(page, 'Layanan Pemohon'));
+    await check(`${mode} 5. the header of a service page at 390×844 is compact and holds "Cek Status"`, async () => {
+      await page.reload({ waitUntil: 'load' }); // the menu folded again, as on arrival
+      return compactHeader(page, 'Layanan Pemohon');
+    });
 
     // 6. From a permit page.
     let nama = '';
@@ -330,7 +334,7 @@ async function runJourney(js, n) {
       const main = squash(await page.locator('main').innerText());
       if (!main.includes('Silakan masuk untuk melanjutkan')) problems.push('Masuk does not ask to sign in to go on');
       if ((await page.locator('main').getByRole('link', { name: 'Registrasi Pemohon', exact: true }).count()) !== 1) problems.push('Masuk offers no "Registrasi Pemohon"');
-      if (!/disetujui petugas/.test(main)) problems.push('Masuk does not say that a new account waits for an officer\'s approval');
+      if (!/petugas memeriksa dan menyetujui registrasi/.test(main)) problems.push('Masuk does not say that a new account waits for an officer\'s approval');
       return problems;
     });
     await scan('Masuk on the way to PERMOHONAN', page);
