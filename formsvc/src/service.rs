@@ -100,7 +100,7 @@ impl Service {
             )
             .route(&format!("{p}/registrasi/berhasil"), get(registration::done))
             .route(&format!("{p}/masuk"), get(account::show_login).post(account::login))
-            .route(&format!("{p}/keluar"), get(revisit::logout).post(account::logout))
+            .route(&format!("{p}/keluar"), get(account::show_logout).post(account::logout))
             .route(
                 &format!("{p}/atur-sandi"),
                 get(account::show_set_password).post(account::set_password),

@@ -48,6 +48,11 @@ pub type AppState = Arc<App>;
 
 pub const SESSION_COOKIE: &str = "sicantik_sesi";
 pub const NONCE_COOKIE: &str = "sicantik_csrf";
+/// "An applicant is signed in", for the static pages' script (`kepala.js`), which cannot ask the
+/// service: readable by scripts, and so carrying nothing but `1` — no identity, not the
+/// session. Set at sign-in, refreshed by every page while the session lasts, cleared at
+/// sign-out and by the first page rendered without an applicant's session.
+pub const MARKER_COOKIE: &str = "sicantik_pemohon";
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -133,6 +138,21 @@ impl App {
         HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
     }
 
+    /// The marker cookie: set for as long as a session may stay idle, or cleared.
+    pub fn marker_cookie(&self, signed_in: bool) -> HeaderValue {
+        let secure = if self.cfg.https() { "; Secure" } else { "" };
+        let (value, age) = if signed_in {
+            ("1", self.cfg.session_idle.as_secs())
+        } else {
+            ("", 0)
+        };
+        let v = format!(
+            "{}={value}; Path=/; SameSite=Lax{secure}; Max-Age={age}",
+            self.cookie_name(MARKER_COOKIE)
+        );
+        HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+
     async fn load_session(&self, hash: &str) -> Result<Option<Session>> {
         let Some(record) = self.store.session(hash).await? else {
             return Ok(None);
@@ -208,6 +228,14 @@ impl App {
             response
                 .headers_mut()
                 .append(header::SET_COOKIE, self.cookie(NONCE_COOKIE, &v.nonce, None));
+        }
+        // The marker follows the session: refreshed while it lasts, gone once it has ended
+        // (expired or ended elsewhere), so the static pages stop offering "Keluar".
+        let applicant = v.session.as_ref().is_some_and(|s| s.role == Role::Applicant);
+        if applicant || v.cookies.contains_key(self.cookie_name(MARKER_COOKIE).as_str()) {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, self.marker_cookie(applicant));
         }
         // Shown once: the page that shows a confirmation (or finds a stale one) clears it.
         if flash.is_some() {

@@ -15,6 +15,12 @@ pub struct ServiceRoutes {
     pub beranda: String,
     /// "Cek Status".
     pub cek_status: String,
+    /// PERMOHONAN, where an application starts; a permit page links to it with `?izin=<slug>`
+    /// (the query is no part of the address the link checker compares).
+    pub permohonan_baru: String,
+    /// "Keluar": a page with the sign-out button, for the static pages, which cannot hold the
+    /// form token that a sign-out posts.
+    pub keluar: String,
 }
 
 impl ServiceRoutes {
@@ -25,10 +31,19 @@ impl ServiceRoutes {
             masuk: format!("{p}/masuk"),
             beranda: format!("{p}/"),
             cek_status: format!("{p}/cek-status"),
+            permohonan_baru: format!("{p}/permohonan/baru"),
+            keluar: format!("{p}/keluar"),
         }
     }
 
-    pub fn all(&self) -> [&str; 4] {
-        [&self.registrasi, &self.masuk, &self.beranda, &self.cek_status]
+    pub fn all(&self) -> [&str; 6] {
+        [
+            &self.registrasi,
+            &self.masuk,
+            &self.beranda,
+            &self.cek_status,
+            &self.permohonan_baru,
+            &self.keluar,
+        ]
     }
 }

@@ -59,7 +59,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import {
-  applicant, axe, browser, cfg, check, clickAndLand, expectH1, firstLines, linkIn, maildirMessages,
+  applicant, axe, browser, cfg, check, clickAndLand, expectH1, firstLines, headerLink, linkIn, maildirMessages,
   newContext, NoJsScanner, pageUrl, passSecondStep, Phone, record, registrationFields, runMain, screenshot, setPasswordLink,
   setup, squash, step, STEP_MS, Stop, waitForMail,
 } from './lib.mjs';
@@ -288,7 +288,7 @@ async function runApplication(js, n, studio) {
     await step(`${mode} 0. home page → header link "Registrasi Pemohon" → the form`, async () => {
       await page.goto(pageUrl('/'), { waitUntil: 'load' });
       await scan('home page', page);
-      await clickAndLand(page, page.locator('header').getByRole('link', { name: 'Registrasi Pemohon', exact: true }), /^\/layanan\/registrasi$/);
+      await clickAndLand(page, await headerLink(page, 'Registrasi Pemohon'), /^\/layanan\/registrasi$/);
       return expectH1(page, 'Registrasi Pemohon');
     });
     await scan('registration form', page);
@@ -869,7 +869,7 @@ async function runApplication(js, n, studio) {
     });
     await scan('application page (officer, finished)', op);
     await check(`${mode} 4. the applicant's "Layanan Pemohon" (header link) says "${STATUS.selesai}" for ${nomor}`, async () => {
-      await clickAndLand(page, page.getByRole('navigation', { name: 'Menu utama' }).getByRole('link', { name: 'Layanan Pemohon', exact: true }), /^\/layanan\/$/);
+      await clickAndLand(page, await headerLink(page, 'Layanan Pemohon'), /^\/layanan\/$/);
       const link = page.locator('main table').getByRole('link', { name: nomor, exact: true });
       if ((await link.count()) !== 1) return [`${await link.count()} link(s) named ${nomor} on Layanan Pemohon`];
       const row = squash(await page.locator('main tr').filter({ has: page.getByRole('link', { name: nomor, exact: true }) }).innerText());

@@ -89,7 +89,9 @@ const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
 };
 // The nav links every page must have, JS or not.
-const NAV_LINKS = ['Registrasi Pemohon', 'Masuk'];
+const NAV_LINKS = ['Registrasi Pemohon', 'Masuk', 'Cek Status'];
+// The header's height at 390×844: it once took 285 px of every page.
+const HEADER_MAX_PX = 110;
 const started = Date.now();
 
 // ---------------------------------------------------- results and reporting --
@@ -339,9 +341,47 @@ async function phoneChecks(p) {
     const page = await context.newPage();
     await page.goto(pageUrl(p), { waitUntil: 'load' });
     await check(`axe phone ${p}`, () => axe(page));
+    await check(`phone ${p}: the header is under ${HEADER_MAX_PX} px, its "Menu" opens the menu`, () => phoneHeader(page));
+    await check(`axe phone ${p} with the menu open`, () => axe(page));
   } finally {
     await context.close();
   }
+  const noJs = await browser.newContext({ ...VIEWPORTS.phone, javaScriptEnabled: false });
+  try {
+    const page = await noJs.newPage();
+    await page.goto(pageUrl(p), { waitUntil: 'load' });
+    await check(`no-JS phone ${p}: the header is under ${HEADER_MAX_PX} px with every menu link in it`, async () => {
+      const problems = await headerUnder(page);
+      if ((await page.locator('header').getByRole('button', { name: 'Menu' }).count()) > 0 && (await page.locator('header').getByRole('button', { name: 'Menu' }).isVisible())) problems.push('"Menu" shows without JavaScript, where it cannot work');
+      for (const name of ['Beranda', 'Jenis Izin', ...NAV_LINKS]) {
+        const link = page.locator('header nav').getByRole('link', { name, exact: true });
+        if ((await link.count()) !== 1 || !(await link.isVisible())) problems.push(`no visible "${name}" in the header`);
+      }
+      return problems;
+    });
+  } finally {
+    await noJs.close();
+  }
+}
+
+async function headerUnder(page) {
+  const height = await page.evaluate(() => document.querySelector('header')?.getBoundingClientRect().height ?? -1);
+  return height > 0 && height < HEADER_MAX_PX ? [] : [`the header is ${height} px high at 390×844`];
+}
+
+/** With JavaScript on a phone: a short header, the menu folded behind "Menu", which opens it
+ *  (aria-expanded follows) with "Cek Status" among the links. */
+async function phoneHeader(page) {
+  const problems = await headerUnder(page);
+  const toggle = page.locator('header').getByRole('button', { name: 'Menu', exact: true });
+  if ((await toggle.count()) !== 1 || !(await toggle.isVisible())) return [...problems, 'no visible "Menu" button in the header'];
+  const cek = page.getByRole('navigation', { name: 'Menu utama' }).getByRole('link', { name: 'Cek Status', exact: true });
+  if (await cek.isVisible()) problems.push('the menu is open before "Menu" is pressed');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'false') problems.push('"Menu" is not aria-expanded="false" while closed');
+  await toggle.click();
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') problems.push('"Menu" is not aria-expanded="true" once pressed');
+  if (!(await cek.isVisible())) problems.push('"Cek Status" is not visible once "Menu" is pressed');
+  return problems;
 }
 
 async function axe(page) {

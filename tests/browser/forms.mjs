@@ -20,7 +20,8 @@
 //     old spelling (ijin trayek) and the SiCantik keyword (#PROV. SUMSEL), and says "0 jenis
 //     izin cocok" for nonsense, as the applicant types and, without JavaScript, after "Cari";
 //   - PERMOHONAN's radios: each label beside its circle, the whole row tappable; the one
-//     possible "Jenis Permohonan" shown as text;
+//     possible "Jenis Permohonan" shown as text, and the one Unit and Instansi too (whole, on
+//     the phone's screen);
 //   - after BUAT the banner "Permohonan … dibuat"; after Ajukan the number (on one line on the
 //     phone), the estimated date in working days, and a link to Cek Status;
 //   - a GET on an address a form posts to lands on a themed page;
@@ -321,8 +322,15 @@ async function run() {
         if (geometry.height < 44) problems.push(`"${name}": the row is ${geometry.height} px high, under 44`);
       }
       if (await page.getByRole('group', { name: 'Jenis Permohonan' }).count()) problems.push('"Jenis Permohonan" is still a group of radios with one choice');
-      const single = squash(await page.locator('main .single-choice').innerText().catch(() => ''));
+      const single = squash(await page.locator('main #jenis.single-choice').innerText().catch(() => ''));
       if (!/Jenis Permohonan\s*Baru/.test(single)) problems.push(`the one "Jenis Permohonan" is not shown as text: "${single}"`);
+      // The one Unit (and Instansi) likewise: text that wraps on the phone, not a cut-off select.
+      if ((await page.locator('main select#unit, main select#instansi').count()) > 0) problems.push('Unit or Instansi is still a one-option select');
+      const unit = page.locator('main #unit.single-choice');
+      const unitText = squash(await unit.innerText().catch(() => ''));
+      if (!/^Unit\s*Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu$/.test(unitText)) problems.push(`Unit shows "${unitText}"`);
+      const cut = await unit.evaluate((el) => el.scrollWidth > el.clientWidth || el.getBoundingClientRect().right > window.innerWidth).catch(() => true);
+      if (cut) problems.push('Unit does not fit the 390 px screen');
       return problems;
     });
     await step('a tap at the far end of the row "Perorangan" chooses it → PEMOHON and BUAT', async () => {
@@ -362,10 +370,13 @@ async function run() {
       if (u.pathname !== `/layanan/permohonan/${nomor}/dokumen` || u.hash !== '#syarat-surat-permohonan') problems.push(`landed on ${u.pathname}${u.hash}`);
       return problems;
     });
-    await step('"Keluar"\'s address, opened → Layanan Pemohon, still signed in', async () => {
+    await step('"Keluar"\'s address, opened → the page with the "Keluar" button, still signed in', async () => {
       const resp = await page.goto(pageUrl('/layanan/keluar'), { waitUntil: 'load' });
-      const problems = await expectH1(page, 'Layanan Pemohon');
+      const problems = await expectH1(page, 'Keluar');
       if (resp?.status() !== 200) problems.push(`answered ${resp?.status()}`);
+      if ((await page.locator('main').getByRole('button', { name: 'Keluar', exact: true }).count()) !== 1) problems.push('no "Keluar" button in <main>');
+      const home = await page.goto(pageUrl('/layanan/'), { waitUntil: 'load' });
+      if (home?.status() !== 200 || (await page.locator('h1').first().textContent()) !== 'Layanan Pemohon') problems.push('no longer signed in after opening the address');
       return problems;
     });
 

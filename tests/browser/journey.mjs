@@ -16,7 +16,14 @@
 //   4. the approval email is read from the Maildir and its set-password link opened (the one
 //      address typed, as the user clicks it in their mail); the password is set;
 //   5. "Masuk" with the username and the new password lands on "Layanan Pemohon";
-//   6. axe-core (WCAG 2.0/2.1/2.2 A and AA) on every distinct page on the way, at 390×844.
+//   6. from a permit page, signed in: the header of that static page shows "Layanan Pemohon" and
+//      "Keluar" (with JavaScript; without it, the same links as signed out), and the start button
+//      "Ajukan permohonan izin ini" opens PERMOHONAN with the permit chosen; "Keluar" there; then,
+//      signed out, the start button leads to Masuk, and signing in lands on PERMOHONAN with
+//      the permit chosen;
+//   7. axe-core (WCAG 2.0/2.1/2.2 A and AA) on every distinct page on the way, at 390×844.
+// On the way, the header at 390×844 stays under HEADER_MAX_PX high (static and service pages)
+// and its menu holds "Cek Status".
 // The journey runs twice: with JavaScript, and in contexts with JavaScript disabled, each time
 // with a new username and email. Every page must also load cleanly (no uncaught JS error, no
 // console error, no same-origin 4xx/5xx other than the expected 422 of the form with errors).
@@ -29,7 +36,7 @@
 // as tests/browser/check_site.mjs launches it.
 
 import {
-  applicant, axe, cfg, check, clickAndLand, expectH1, firstLines, newContext, NoJsScanner, PHONE,
+  applicant, axe, cfg, check, clickAndLand, expectH1, firstLines, headerHeight, headerLink, newContext, NoJsScanner, PHONE,
   pageUrl, passSecondStep, Phone, record, registrationFields, runMain, setPasswordLink, setup, squash,
   step, Stop,
 } from './lib.mjs';
@@ -38,6 +45,41 @@ setup('tests/browser/journey.mjs');
 
 /** The officer's phone: enrolled at the first journey's sign-in, used again by the next. */
 const officerPhone = new Phone();
+
+/** The permit whose page the applicant starts from. */
+const IZIN = 'izin-pemasangan-rumpon';
+/** The header's height on a phone: it once took 285 of 844 px on every page. */
+const HEADER_MAX_PX = 110;
+
+/** Problems unless the header at 390×844 is under HEADER_MAX_PX and its menu holds Cek Status. */
+async function compactHeader(page, where) {
+  const problems = [];
+  const height = await headerHeight(page);
+  console.log(`     header on ${where}: ${Math.round(height)} px of ${PHONE.viewport.height}`);
+  if (!(height > 0 && height < HEADER_MAX_PX)) problems.push(`the header on ${where} is ${height} px high at 390×844, not under ${HEADER_MAX_PX}`);
+  const cek = await headerLink(page, 'Cek Status');
+  if ((await cek.count()) !== 1 || !(await cek.isVisible())) problems.push(`no visible "Cek Status" in the header menu on ${where}`);
+  else if ((await cek.getAttribute('href')) !== '/layanan/cek-status') problems.push(`"Cek Status" links to ${await cek.getAttribute('href')}`);
+  return problems;
+}
+
+/** Problems unless the header's visible service links are exactly `want`. */
+async function headerServiceLinks(page, want) {
+  await headerLink(page, 'Beranda'); // opens the menu where it is folded
+  const shown = await page.getByRole('navigation', { name: 'Menu utama' })
+    .locator('.nav-layanan li').evaluateAll((lis) => lis
+      .filter((li) => li.getClientRects().length > 0)
+      .map((li) => li.textContent.replace(/\s+/g, ' ').trim()));
+  return JSON.stringify(shown) === JSON.stringify(want) ? [] : [`the header offers ${JSON.stringify(shown)}, expected ${JSON.stringify(want)}`];
+}
+
+/** Problems unless the page is PERMOHONAN with `nama` chosen as Jenis Izin. */
+async function permohonanWith(page, nama) {
+  const problems = await expectH1(page, 'PERMOHONAN');
+  const chosen = squash(await page.locator('#izin').evaluate((s) => s.selectedOptions[0]?.textContent ?? '').catch(() => ''));
+  if (chosen !== nama) problems.push(`Jenis Izin shows "${chosen}", expected "${nama}"`);
+  return problems;
+}
 
 // ------------------------------------------------------------------ journey --
 
@@ -53,10 +95,15 @@ async function runJourney(js, n) {
   const { page } = user;
   try {
     // 1. Home page → "Registrasi Pemohon".
+    await check(`${mode} 1. the home page's header at 390×844 is compact and holds "Cek Status"`, async () => {
+      const resp = await page.goto(pageUrl('/'), { waitUntil: 'load' });
+      if (resp?.status() !== 200) return [`GET / answered ${resp?.status()}`];
+      return compactHeader(page, 'the home page');
+    });
     await step(`${mode} 1. home page → header link "Registrasi Pemohon" → the form`, async () => {
       const resp = await page.goto(pageUrl('/'), { waitUntil: 'load' });
       if (resp?.status() !== 200) return [`GET / answered ${resp?.status()}`];
-      const link = page.locator('header').getByRole('link', { name: 'Registrasi Pemohon', exact: true });
+      const link = await headerLink(page, 'Registrasi Pemohon');
       if (!(await link.isVisible())) return ['no visible link "Registrasi Pemohon" in the page header'];
       const status = await clickAndLand(page, link, /^\/layanan\/registrasi$/);
       const problems = await expectH1(page, 'Registrasi Pemohon');
@@ -234,11 +281,71 @@ async function runJourney(js, n) {
       const problems = await expectH1(page, 'Layanan Pemohon');
       const main = squash(await page.locator('main').innerText());
       for (const want of [a.nama, nomor, a.username]) if (!main.includes(want)) problems.push(`"Layanan Pemohon" does not show "${want}"`);
+      await headerLink(page, 'Beranda'); // opens the menu where it is folded
       const nav = page.getByRole('navigation', { name: 'Menu utama' });
       if ((await nav.getByRole('button', { name: 'Keluar' }).count()) !== 1) problems.push('no "Keluar" button in the header after logging in');
       return problems;
     });
     await scan('Layanan Pemohon', page);
+    await check(`${mode} 5. the header of a service page at 390×844 is compact and holds "Cek Status"`, async () => {
+      await page.reload({ waitUntil: 'load' }); // the menu folded again, as on arrival
+      return compactHeader(page, 'Layanan Pemohon');
+    });
+
+    // 6. From a permit page.
+    let nama = '';
+    const start = () => page.locator('main').getByRole('link', { name: 'Ajukan permohonan izin ini', exact: true });
+    await step(`${mode} 6. the permit page, signed in: its header ${js ? 'shows "Layanan Pemohon" and "Keluar"' : 'keeps its links'}`, async () => {
+      const resp = await page.goto(pageUrl(`/izin/${IZIN}/`), { waitUntil: 'load' });
+      if (resp?.status() !== 200) return [`GET /izin/${IZIN}/ answered ${resp?.status()}`];
+      nama = await page.locator('h1').first().textContent().then(squash);
+      const problems = await compactHeader(page, 'the permit page');
+      problems.push(...(await headerServiceLinks(page, js ? ['Layanan Pemohon', 'Keluar'] : ['Registrasi Pemohon', 'Masuk'])));
+      if ((await start().count()) !== 1 || !(await start().isVisible())) problems.push('no visible start button "Ajukan permohonan izin ini"');
+      return problems;
+    });
+    await scan('permit page', page);
+    await step(`${mode} 6. signed in, "Ajukan permohonan izin ini" → PERMOHONAN with the permit chosen`, async () => {
+      await clickAndLand(page, start(), new RegExp(`^/layanan/permohonan/baru\\?izin=${IZIN}$`));
+      return permohonanWith(page, nama);
+    });
+    await step(`${mode} 6. "Keluar" ${js ? 'from the permit page\'s header → its page → the button' : 'in the header'} → Masuk says "Anda telah keluar"`, async () => {
+      if (js) {
+        await page.goto(pageUrl(`/izin/${IZIN}/`), { waitUntil: 'load' });
+        await clickAndLand(page, await headerLink(page, 'Keluar'), /^\/layanan\/keluar$/);
+        const problems = await expectH1(page, 'Keluar');
+        if (problems.length) return problems;
+        await scan('Keluar', page);
+        await clickAndLand(page, page.locator('main').getByRole('button', { name: 'Keluar', exact: true }), /^\/layanan\/masuk\?info=keluar$/);
+      } else {
+        await clickAndLand(page, page.getByRole('navigation', { name: 'Menu utama' }).getByRole('button', { name: 'Keluar', exact: true }), /^\/layanan\/masuk\?info=keluar$/);
+      }
+      const problems = await expectH1(page, 'Masuk');
+      if (!squash(await page.locator('main').innerText()).includes('Anda telah keluar')) problems.push('Masuk does not say "Anda telah keluar"');
+      return problems;
+    });
+    await step(`${mode} 6. the permit page, signed out: the header shows "Registrasi Pemohon" and "Masuk"`, async () => {
+      await page.goto(pageUrl(`/izin/${IZIN}/`), { waitUntil: 'load' });
+      return headerServiceLinks(page, ['Registrasi Pemohon', 'Masuk']);
+    });
+    await step(`${mode} 6. signed out, "Ajukan permohonan izin ini" → Masuk, which offers Registrasi Pemohon`, async () => {
+      await clickAndLand(page, start(), /^\/layanan\/masuk\?info=sesi&kembali=/);
+      const problems = await expectH1(page, 'Masuk');
+      const main = squash(await page.locator('main').innerText());
+      if (!main.includes('Silakan masuk untuk melanjutkan')) problems.push('Masuk does not ask to sign in to go on');
+      if ((await page.locator('main').getByRole('link', { name: 'Registrasi Pemohon', exact: true }).count()) !== 1) problems.push('Masuk offers no "Registrasi Pemohon"');
+      if (!/petugas memeriksa dan menyetujui registrasi/.test(main)) problems.push('Masuk does not say that a new account waits for an officer\'s approval');
+      return problems;
+    });
+    await scan('Masuk on the way to PERMOHONAN', page);
+    await step(`${mode} 6. sign in → PERMOHONAN with the permit chosen`, async () => {
+      const f = page.locator('main form');
+      await f.getByLabel('Nama pengguna atau alamat surel', { exact: true }).fill(a.username);
+      await f.getByLabel('Kata sandi', { exact: true }).fill(a.password);
+      await clickAndLand(page, f.getByRole('button', { name: 'Masuk', exact: true }), new RegExp(`^/layanan/permohonan/baru\\?izin=${IZIN}$`));
+      return permohonanWith(page, nama);
+    });
+    await scan('PERMOHONAN from the permit page', page);
   } catch (e) {
     if (!(e instanceof Stop)) record(`${mode} journey`, [`unexpected error: ${firstLines(e.stack ?? String(e), 6)}`]);
     else console.log(`     (${mode} journey stopped after: ${e.message})`);

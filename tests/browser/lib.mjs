@@ -287,6 +287,19 @@ export async function clickAndLand(page, target, where) {
   return resp?.status();
 }
 
+/** The link `name` of the site header's menu, as a user reaches it: on a phone with JavaScript
+ *  the menu is folded behind "Menu", which this presses first when the menu is closed. */
+export async function headerLink(page, name) {
+  const toggle = page.locator('header').getByRole('button', { name: 'Menu', exact: true });
+  if ((await toggle.count()) === 1 && (await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') {
+    await toggle.click();
+  }
+  return page.getByRole('navigation', { name: 'Menu utama' }).getByRole('link', { name, exact: true });
+}
+
+/** The site header's height in CSS pixels, as laid out. */
+export const headerHeight = (page) => page.evaluate(() => document.querySelector('header')?.getBoundingClientRect().height ?? -1);
+
 export const h1 = async (page) => squash(await page.locator('h1').first().textContent());
 
 /** Problems unless the page's h1 is `want`. */

@@ -22,11 +22,6 @@ fn plain(segment: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// `/keluar`: Keluar is a button on every page; without a post, nothing ends.
-pub async fn logout(State(app): State<AppState>) -> Response {
-    see_other(&app.routes.beranda)
-}
-
 /// `/profil/koreksi`: the form is on the profile page.
 pub async fn correction(State(app): State<AppState>) -> Response {
     see_other(&format!("{}profil#perbaiki-identitas", app.routes.beranda))

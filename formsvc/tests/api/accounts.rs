@@ -293,3 +293,84 @@ crate::backend::also_on_postgres_and_s3!(
     an_idle_or_too_old_session_ends,
     many_logins_from_one_address_are_limited_whatever_the_account
 );
+
+/// A permit page's start button opens PERMOHONAN; signed out, Masuk comes first and sends the
+/// applicant back there with the permit chosen. The way back is only ever one of the service's
+/// own pages: whatever else is written into the address or the form signs in to Layanan Pemohon.
+#[test]
+fn masuk_returns_to_permohonan_with_the_permit_chosen_and_never_to_another_site() {
+    const IZIN: &str = "izin-pemasangan-rumpon";
+    let app = spawn_app();
+    let b = active_applicant(&app, "rudi", "rudi@contoh.id", PW);
+    let start = b.get(&format!("/layanan/permohonan/baru?izin={IZIN}"));
+    assert_eq!(start.status, 303);
+    assert_eq!(
+        start.location(),
+        format!(
+            "/layanan/masuk?info=sesi&kembali=%2Flayanan%2Fpermohonan%2Fbaru%3Fizin%3D{}",
+            IZIN.replace('-', "%2D")
+        )
+    );
+    let page = b.get(start.location());
+    assert_eq!(page.status, 200);
+    let kembali = page.hidden("kembali").expect("Masuk carries the way back");
+    assert_eq!(kembali, format!("/layanan/permohonan/baru?izin={IZIN}"));
+    assert!(page.body.contains("Silakan masuk untuk melanjutkan."));
+    let r = b.post(
+        "/layanan/masuk",
+        &page,
+        &[("login", "rudi"), ("password", PW), ("kembali", &kembali)],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), kembali);
+    let form = b.get(r.location());
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body.contains(&format!("<option value=\"{IZIN}\" selected>")),
+        "PERMOHONAN opens with the permit chosen"
+    );
+    // Signed in, the page says so to the static pages' script, and nothing more.
+    assert_eq!(b.cookie("sicantik_pemohon").as_deref(), Some("1"));
+    let out = b.post("/layanan/keluar", &form, &[]);
+    assert_eq!(out.status, 303);
+    assert_eq!(b.cookie("sicantik_pemohon"), None, "Keluar clears the marker");
+
+    for outside in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/layanan/\\evil.example",
+        "/layanan//evil.example",
+        "/izin/",
+        "/layanan/../izin/",
+    ] {
+        let encoded: String = outside.bytes().map(|c| format!("%{c:02X}")).collect();
+        let page = b.get(&format!("/layanan/masuk?kembali={encoded}"));
+        assert_eq!(page.status, 200);
+        assert_eq!(page.hidden("kembali"), None, "Masuk does not carry {outside:?}");
+        let r = b.post(
+            "/layanan/masuk",
+            &page,
+            &[("login", "rudi"), ("password", PW), ("kembali", outside)],
+        );
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location(), "/layanan/", "signing in with kembali={outside:?}");
+        let home = b.get("/layanan/");
+        assert_eq!(b.post("/layanan/keluar", &home, &[]).status, 303);
+    }
+}
+
+/// The marker follows the session: a session that ended without Keluar (expired, or ended on
+/// another device) takes the marker with it at the next page.
+#[test]
+fn the_signed_in_marker_goes_with_a_session_that_ended_elsewhere() {
+    let app = spawn_app();
+    let b = active_applicant(&app, "wati", "wati@contoh.id", PW);
+    assert_eq!(login(&b, "wati", PW).status, 303);
+    assert_eq!(b.cookie("sicantik_pemohon").as_deref(), Some("1"));
+    app.db().exec("DELETE FROM sessions");
+    let page = b.get("/layanan/cek-status");
+    assert_eq!(page.status, 200);
+    assert_eq!(b.cookie("sicantik_pemohon"), None);
+    assert!(page.body.contains(">Masuk</a>"), "the header offers Masuk again");
+}

@@ -74,7 +74,6 @@ fn a_get_on_every_address_that_takes_a_form_lands_on_a_themed_page() {
     assert_eq!(login(&b, "siti.aminah", "kopi pagi di tepian musi").status, 303);
     let nomor = "PRM-7KX9-M2QH";
     let cases = [
-        ("/layanan/keluar", "/layanan/".to_string()),
         (
             "/layanan/profil/koreksi",
             "/layanan/profil#perbaiki-identitas".to_string(),
@@ -121,6 +120,16 @@ fn a_get_on_every_address_that_takes_a_form_lands_on_a_themed_page() {
         assert_eq!(r.status, 303, "GET {path}: {}", r.body);
         assert_eq!(r.location(), target, "GET {path}");
     }
+    // Keluar's address is a page of its own (the static pages link to it): its button signs
+    // out; opening it ends nothing.
+    let r = b.get("/layanan/keluar");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("<h1>Keluar</h1>"), "{}", r.body);
+    assert!(
+        r.body.matches("action=\"/layanan/keluar\"").count() >= 2,
+        "the page's own button and the header's"
+    );
+    assert_eq!(b.get("/layanan/").status, 200, "still signed in");
     // The pages themselves answer with a page (the applicant's own ones; another's number is
     // "not found", themed too).
     for path in ["/layanan/", "/layanan/profil", "/layanan/hapus-akun"] {

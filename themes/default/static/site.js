@@ -1,4 +1,5 @@
-/* sicantik — progressive enhancement only: (a) permit filter on /izin/, (b) search on /cari/. */
+/* sicantik — progressive enhancement only: (a) permit filter on /izin/, (b) search on /cari/.
+   Loaded by those two pages only (kepala.js is what every page loads). */
 (function () {
   'use strict';
 

@@ -1,5 +1,9 @@
 //! "Masuk" for applicants and officers alike (by username or email) and "Keluar". A failed
-//! login never says which half was wrong, and each login starts a new session.
+//! login never says which half was wrong, and each login starts a new session. An applicant
+//! sent here from a page that needs a session (`kembali`, only ever one of the service's own
+//! addresses: `auth::return_path`) goes back there after signing in. While an applicant is
+//! signed in the browser also holds the marker cookie (`web::MARKER_COOKIE`) by which the
+//! static pages show "Layanan Pemohon" and "Keluar".
 
 use std::collections::HashMap;
 
@@ -12,6 +16,7 @@ use minijinja::context;
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
+use crate::routes::auth::return_path;
 use crate::security::{random_token, token_hash, verify_password};
 use crate::web::{AppState, NONCE_COOKIE, Role, SESSION_COOKIE, Visitor, see_other};
 
@@ -22,6 +27,9 @@ const LOGIN_FAILED: &str = "Nama pengguna/surel atau kata sandi salah, atau akun
 pub struct LoginQuery {
     #[serde(default)]
     info: Option<String>,
+    /// Where to go after signing in; checked by `auth::return_path`, ignored otherwise.
+    #[serde(default)]
+    kembali: Option<String>,
 }
 
 fn login_info(code: Option<&str>) -> Option<&'static str> {
@@ -54,12 +62,16 @@ pub async fn show_officer_login(
 
 async fn show_login_as(app: AppState, v: Visitor, q: LoginQuery, role: Role) -> Result<Response> {
     let (template, judul) = login_page(role);
+    let kembali = match role {
+        Role::Applicant => q.kembali.as_deref().and_then(|k| return_path(&app, k)),
+        Role::Officer => None,
+    };
     app.page(
         &v,
         template,
         judul,
         Some("masuk"),
-        context! { info => login_info(q.info.as_deref()) },
+        context! { info => login_info(q.info.as_deref()), kembali => kembali },
     )
 }
 
@@ -82,6 +94,10 @@ pub async fn officer_login(
 async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role: Role) -> Result<Response> {
     app.check_form_token(&v, &form)?;
     let login = form.get("login").map(|s| s.trim().to_lowercase()).unwrap_or_default();
+    let kembali = match role {
+        Role::Applicant => form.get("kembali").and_then(|k| return_path(&app, k)),
+        Role::Officer => None,
+    };
     let password = form.get("password").cloned().unwrap_or_default();
     // An empty field is a slip, not a guess: said at the field, and not counted as a failure.
     let mut f = FormCheck::new(&form);
@@ -95,6 +111,7 @@ async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role
         let (template, judul) = login_page(role);
         let ctx = context! {
             nilai => context! { login => form.get("login").map(|s| s.trim()) },
+            kembali => kembali,
             ..f.context()
         };
         return app.page_with_status(
@@ -150,6 +167,7 @@ async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role
         let ctx = context! {
             nilai => context! { login => form.get("login").map(|s| s.trim()) },
             galat_login => LOGIN_FAILED,
+            kembali => kembali,
         };
         return app.page_with_status(&v, StatusCode::UNAUTHORIZED, template, judul, Some("masuk"), ctx);
     };
@@ -162,7 +180,7 @@ async fn login_as(app: AppState, v: Visitor, form: HashMap<String, String>, role
         // An officer sees the personal data of a whole unit: a second factor first.
         return super::second_factor::begin(&app, user_id).await;
     }
-    let mut response = see_other(&app.routes.beranda);
+    let mut response = see_other(kembali.unwrap_or(app.routes.beranda.as_str()));
     start_session(&app, &v, role, user_id, &mut response).await?;
     Ok(response)
 }
@@ -186,7 +204,19 @@ pub(super) async fn start_session(
     h.append(header::SET_COOKIE, app.cookie(SESSION_COOKIE, &token, None));
     // A fresh form-token nonce too, so tokens issued before login stop working.
     h.append(header::SET_COOKIE, app.cookie(NONCE_COOKIE, &random_token(), None));
+    if role == Role::Applicant {
+        h.append(header::SET_COOKIE, app.marker_cookie(true));
+    }
     Ok(())
+}
+
+/// "Keluar" for the static pages, which link here because they cannot hold the form token a
+/// sign-out posts: the button, or Masuk for whoever is not signed in.
+pub async fn show_logout(State(app): State<AppState>, v: Visitor) -> Result<Response> {
+    if v.session.is_none() {
+        return Ok(see_other(&app.routes.masuk));
+    }
+    app.page(&v, "layanan/keluar.html", "Keluar", None, context! {})
 }
 
 pub async fn logout(
@@ -204,8 +234,8 @@ pub async fn logout(
         _ => format!("{}?info=keluar", app.routes.masuk),
     };
     let mut response = see_other(&target);
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, app.cookie(SESSION_COOKIE, "", Some(0)));
+    let h = response.headers_mut();
+    h.append(header::SET_COOKIE, app.cookie(SESSION_COOKIE, "", Some(0)));
+    h.append(header::SET_COOKIE, app.marker_cookie(false));
     Ok(response)
 }

@@ -82,7 +82,13 @@ pub async fn home(State(app): State<AppState>, v: Visitor, Query(q): Query<HomeQ
     let info = (q.info.as_deref() == Some("profil")).then_some("Data kontak Anda telah disimpan.");
     let permohonan = views::applications_of(&app, s.user_id).await?;
     let ctx = context! { pemohon => p, permohonan => permohonan, info => info };
-    app.page(&v, "layanan/beranda_pemohon.html", "Layanan Pemohon", None, ctx)
+    app.page(
+        &v,
+        "layanan/beranda_pemohon.html",
+        "Layanan Pemohon",
+        Some("beranda_pemohon"),
+        ctx,
+    )
 }
 
 pub async fn show_profile(State(app): State<AppState>, v: Visitor, Query(q): Query<HomeQuery>) -> Result<Response> {

@@ -21,7 +21,7 @@ pub async fn check_status(State(app): State<AppState>, v: Visitor) -> Result<Res
         &v,
         "layanan/cek_status.html",
         "Cek Status",
-        None,
+        Some("cek_status"),
         context! { nilai => context! { nomor => "", kunci => "" } },
     )
 }
@@ -57,7 +57,7 @@ pub async fn check_status_submit(
             StatusCode::UNPROCESSABLE_ENTITY,
             "layanan/cek_status.html",
             "Cek Status",
-            None,
+            Some("cek_status"),
             context! { nilai => nilai, ..f.context() },
         );
     }
@@ -83,7 +83,7 @@ pub async fn check_status_submit(
             StatusCode::NOT_FOUND,
             "layanan/cek_status.html",
             "Cek Status",
-            None,
+            Some("cek_status"),
             ctx,
         );
     };
@@ -93,5 +93,5 @@ pub async fn check_status_submit(
         nilai => nilai,
         hasil => context! { nomor => crate::application::normalise_number(&raw_nomor), izin => izin, status => status_label, riwayat => riwayat },
     };
-    app.page(&v, "layanan/cek_status.html", "Cek Status", None, ctx)
+    app.page(&v, "layanan/cek_status.html", "Cek Status", Some("cek_status"), ctx)
 }

@@ -16,8 +16,8 @@ use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::form::FormCheck;
 use crate::records::NewApplication;
-use crate::routes::auth::applicant_or_redirect;
-use crate::web::{AppState, Visitor};
+use crate::routes::auth::{applicant_or_redirect, require_returning};
+use crate::web::{AppState, Role, Visitor};
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Choice {
@@ -171,7 +171,15 @@ fn form_page(
 }
 
 pub async fn new_form(State(app): State<AppState>, v: Visitor, Query(c): Query<Choice>) -> Result<Response> {
-    let s = applicant_or_redirect!(app, v);
+    // Signed out (a permit page's start button): Masuk, then back here with the permit chosen.
+    let kembali = match app.content.permit(&c.izin) {
+        Some(p) => format!("{}?izin={}", app.routes.permohonan_baru, p.slug),
+        None => app.routes.permohonan_baru.clone(),
+    };
+    let s = match require_returning(&app, &v, Role::Applicant, Some(&kembali)) {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
     let mut values = profile_defaults(&app, s.user_id).await?;
     values.insert("form_id".into(), crate::security::random_token());
     form_page(&app, &v, StatusCode::OK, &c, &values, context! {})
