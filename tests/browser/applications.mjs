@@ -84,6 +84,8 @@ const PERMIT = 'Izin Pemasangan Rumpon';
 const PERMIT_PAGE = '/izin/izin-pemasangan-rumpon/';
 const SENT_BACK_NOTE = 'SIPI sudah kedaluwarsa; unggah SIPI yang masih berlaku.';
 const PERMIT_NUMBER = 'Nomor izin 503/123/DPMPTSP/2026';
+/** A date as the service prints it ("18 Desember 2026"). */
+const DEADLINE_DATE = /^\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember) \d{4}/;
 const STATUS = {
   draf: 'Draf (belum diajukan)',
   diajukan: 'Diajukan, menunggu verifikasi',
@@ -849,6 +851,26 @@ async function runApplication(js, n, studio) {
       await scan('Verifikasi (officer, the question)', op);
       await clickAndLand(op, op.locator('main').getByRole('button', { name: 'Ya, verifikasi dan terima untuk diproses', exact: true }), new RegExp(`^/layanan/petugas/permohonan/${nomor}(\\?info=tindakan)?$`));
       return [...problems, ...expectSummary(await summaryOf(op), { Status: STATUS.diproses }, 'the officer page')];
+    });
+    await check(`${mode} 4. after Verifikasi both pages show the deadline: "Batas waktu", the permit's working days counted from today`, async () => {
+      const problems = [];
+      const officer = (await summaryOf(op))['Batas waktu'] ?? '';
+      const date = (text) => text.match(DEADLINE_DATE)?.[0];
+      if (!date(officer)) problems.push(`the officer page's "Batas waktu" is ${JSON.stringify(officer)}, not a date`);
+      if (officer.includes('Terlambat')) problems.push(`verified just now and already late: ${officer}`);
+      await page.goto(pageUrl(`/layanan/permohonan/${nomor}`), { waitUntil: 'load' });
+      const applicant = (await summaryOf(page))['Batas waktu'] ?? '';
+      const days = (await readFile(new URL(`../../content/izin/${PERMIT_PAGE.split('/')[2]}.md`, import.meta.url), 'utf8'))
+        .match(/^lama_proses_hari_kerja:\s*(\d+)/m)?.[1];
+      if (!applicant.includes(`${days} hari kerja sejak berkas dinyatakan lengkap pada `)) {
+        problems.push(`the applicant's "Batas waktu" does not say "${days} hari kerja sejak berkas dinyatakan lengkap pada …": ${JSON.stringify(applicant)}`);
+      }
+      if (date(applicant) !== date(officer)) problems.push(`the applicant sees ${date(applicant)}, the officer ${date(officer)}`);
+      // Day 0 is the WIB date of the verification, which was just now.
+      const wib = new Date(Date.now() + 7 * 3600 * 1000);
+      const today = `${wib.getUTCDate()} ${DEADLINE_DATE.source.match(/\((.*?)\)/)[1].split('|')[wib.getUTCMonth()]} ${wib.getUTCFullYear()}`;
+      if (!applicant.includes(`dinyatakan lengkap pada ${today}`)) problems.push(`the count does not start today (${today}): ${JSON.stringify(applicant)}`);
+      return problems;
     });
     if (js && cfg.opts.screenshots) {
       await check(`${mode} 4. the applicant's application page says "${STATUS.diproses}"`, async () => {
