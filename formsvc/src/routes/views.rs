@@ -193,4 +193,3 @@ pub async fn applications_of(app: &AppState, applicant_id: i64) -> Result<Vec<Va
 pub async fn active_applicant(app: &AppState, id: i64) -> Result<crate::records::Applicant> {
     app.store.profile(id).await?.ok_or(crate::error::Error::NotFound)
 }
-
