@@ -187,7 +187,9 @@
     var input = document.getElementById('cari-izin');
     var status = document.getElementById('cari-izin-status');
     var cocok = window.sicantikCocok;
-    if (!select || !input || !status || !cocok || input.dataset.siap) return;
+    if (!select || !input || !status || input.dataset.siap) return;
+    // site.js (the rules) is deferred after this script: it has run by DOMContentLoaded.
+    if (!cocok) { document.addEventListener('DOMContentLoaded', setupPermitSearch, { once: true }); return; }
     input.dataset.siap = '1';
     var options = Array.prototype.filter.call(select.querySelectorAll('option'), function (o) { return o.value; })
       .map(function (o) { return { el: o, words: cocok.searchWords(o.getAttribute('data-cari') || o.textContent) }; });

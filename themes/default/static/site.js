@@ -1,5 +1,6 @@
 /* sicantik — progressive enhancement only: (a) permit filter on /izin/, (b) search on /cari/.
-   Loaded by those two pages only (kepala.js is what every page loads). */
+   Loaded by those two pages and by PERMOHONAN, whose finder uses the same rules
+   (window.sicantikCocok); kepala.js is what every page loads. */
 (function () {
   'use strict';
 
