@@ -17,6 +17,18 @@ fn sicantik(args: &[&str], cwd: &Path) -> std::process::Output {
         .expect("run sicantik")
 }
 
+/// `sicantik build --no-search` in the project `dir`, which must succeed: its `public/`.
+fn built(dir: &Path) -> PathBuf {
+    let out = sicantik(&["build", "--no-search"], dir);
+    assert!(
+        out.status.success(),
+        "build failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.join("public")
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for e in walkdir(from) {
         let rel = e.strip_prefix(from).expect("prefix");
@@ -135,14 +147,7 @@ fn the_real_site_passes_the_html_checker_axe_and_the_browser_checks() {
 #[test]
 fn the_privacy_notice_is_built_and_linked_from_the_footer_of_every_page() {
     let tmp = project();
-    let out = sicantik(&["build", "--no-search"], tmp.path());
-    assert!(
-        out.status.success(),
-        "build failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let public = tmp.path().join("public");
+    let public = built(tmp.path());
     let notice = std::fs::read_to_string(public.join("privasi/index.html")).expect("the privacy notice");
     // Markdown keeps the source's line breaks: compare words, not lines.
     let notice = notice.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -220,9 +225,7 @@ fn check_lists_the_unverified_items_for_editors_and_the_pages_say_only_what_the_
         "{stdout}"
     );
 
-    let out = sicantik(&["build", "--no-search"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let public = tmp.path().join("public");
+    let public = built(tmp.path());
     for e in std::fs::read_dir(public.join("izin")).expect("ls").flatten() {
         let page = e.path().join("index.html");
         if !page.is_file() {
@@ -253,9 +256,8 @@ fn check_lists_the_unverified_items_for_editors_and_the_pages_say_only_what_the_
 #[test]
 fn the_catalogue_lists_every_permit_with_the_requirements_its_page_shows() {
     let tmp = project();
-    let out = sicantik(&["build", "--no-search"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let catalogue = std::fs::read_to_string(tmp.path().join("public/katalog.json")).expect("katalog.json");
+    let public = built(tmp.path());
+    let catalogue = std::fs::read_to_string(public.join("katalog.json")).expect("katalog.json");
     let content = generator::load(&repo().join("content")).expect("content loads");
     assert!(
         content.izin.len() >= 15,
@@ -267,8 +269,7 @@ fn the_catalogue_lists_every_permit_with_the_requirements_its_page_shows() {
             "{} missing from katalog.json",
             permit.slug
         );
-        let page =
-            std::fs::read_to_string(tmp.path().join(format!("public/izin/{}/index.html", permit.slug))).expect("page");
+        let page = std::fs::read_to_string(public.join(format!("izin/{}/index.html", permit.slug))).expect("page");
         for r in &permit.persyaratan {
             let name = r
                 .nama
@@ -288,9 +289,7 @@ fn the_catalogue_lists_every_permit_with_the_requirements_its_page_shows() {
 #[test]
 fn a_broken_content_directory_reports_every_problem_and_leaves_public_as_it_was() {
     let tmp = project();
-    let out = sicantik(&["build", "--no-search"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let before = snapshot(&tmp.path().join("public"));
+    let before = snapshot(&built(tmp.path()));
 
     let content = tmp.path().join("content");
     let edit = |rel: &str, from: &str, to: &str| {
@@ -343,9 +342,7 @@ fn a_broken_content_directory_reports_every_problem_and_leaves_public_as_it_was(
 #[test]
 fn pages_go_out_precompressed_revalidated_by_etag_and_assets_cached_for_a_year() {
     let tmp = project();
-    let out = sicantik(&["build", "--no-search"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let public = tmp.path().join("public");
+    let public = built(tmp.path());
     let slug = &generator::load(&repo().join("content")).expect("content loads").izin[0].slug;
     let file = public.join(format!("izin/{slug}/index.html"));
     let on_disk = |ext: &str| std::fs::read(format!("{}{ext}", file.display())).expect("the page and its copies");
@@ -422,14 +419,7 @@ fn pages_go_out_precompressed_revalidated_by_etag_and_assets_cached_for_a_year()
 #[test]
 fn the_guide_shows_a_screenshot_of_each_of_its_seven_steps_lazily_with_size_and_alt_text() {
     let tmp = project();
-    let out = sicantik(&["build", "--no-search"], tmp.path());
-    assert!(
-        out.status.success(),
-        "build failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let public = tmp.path().join("public");
+    let public = built(tmp.path());
     let page = std::fs::read_to_string(public.join("panduan/index.html")).expect("the guide");
     let content = generator::load(&repo().join("content")).expect("the real content loads");
     let steps: Vec<&str> = page.split("<section class=\"step").skip(1).collect();
